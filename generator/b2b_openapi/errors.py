@@ -1,0 +1,54 @@
+"""One error type for bad input artifacts, rendered as ``file:line: message``.
+
+Users fix their WSDL/XSD from this line, so it always names the file (relative to the working
+directory when possible) and the line when the parser knows it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class ArtifactError(Exception):
+    """A problem in an input artifact (WSDL, XSD or sample) that stops the build."""
+
+    def __init__(self, message: str, path: str | Path | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = _as_path(path)
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = _display(self.path)
+            where += f":{self.line}" if self.line else ""
+            where += ": "
+        return f"{where}{self.message}"
+
+
+def _as_path(path: str | Path | None) -> Path | None:
+    if path is None:
+        return None
+    text = str(path)
+    if text.startswith("file:"):
+        text = unquote(urlparse(text).path)
+    return Path(text)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return str(path)
+
+
+def one_line(text: str) -> str:
+    """Collapse a multi-line library message into its first meaningful sentence."""
+    text = text.strip()
+    first = re.split(r"\n\s*\n", text, maxsplit=1)[0]
+    return " ".join(first.split())

@@ -1,0 +1,276 @@
+"""Intermediate model types -> OpenAPI 3.0 Schema Objects (the JSON shape of jsonxml).
+
+Shared by every emitter that needs a JSON Schema for a model type.  The schema describes
+exactly what :class:`b2b_openapi.jsonxml.B2BJsonConverter` produces, and is strict
+(``additionalProperties: false`` unless the XSD has a wildcard) so that anything it accepts
+encodes to XSD-valid XML.  What JSON Schema cannot say (totalDigits, fractionDigits, XML
+names and order) is kept in ``xml`` and ``x-xsd-*`` annotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from elementpath.regex import translate_pattern
+
+from .content import local_name
+from .model import Attribute, Child, ComplexType, Ref, SimpleType, TypeRef
+
+Schema = dict[str, Any]
+COMPONENTS = "#/components/schemas/"
+
+# XSD built-in -> (JSON type, format, extra keywords).  Lexical patterns accompany formats
+# where XSD's lexical space is narrower or wider than the JSON Schema format's.
+_DATE = r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}"
+_TZ = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+_DURATION = r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?"
+BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
+    "string": ("string", None, {}),
+    "normalizedString": ("string", None, {}),
+    "token": ("string", None, {}),
+    "language": ("string", None, {}),
+    "Name": ("string", None, {}),
+    "NCName": ("string", None, {}),
+    "NMTOKEN": ("string", None, {}),
+    "anyURI": ("string", "uri-reference", {}),
+    "QName": ("string", None, {}),
+    "boolean": ("boolean", None, {}),
+    "decimal": ("number", None, {}),
+    "float": ("number", "float", {}),
+    "double": ("number", "double", {}),
+    "integer": ("integer", None, {}),
+    "nonNegativeInteger": ("integer", None, {"minimum": 0}),
+    "positiveInteger": ("integer", None, {"minimum": 1}),
+    "nonPositiveInteger": ("integer", None, {"maximum": 0}),
+    "negativeInteger": ("integer", None, {"maximum": -1}),
+    "long": ("integer", "int64", {}),
+    "int": ("integer", "int32", {}),
+    "short": ("integer", None, {"minimum": -32768, "maximum": 32767}),
+    "byte": ("integer", None, {"minimum": -128, "maximum": 127}),
+    "unsignedLong": ("integer", None, {"minimum": 0, "maximum": 18446744073709551615}),
+    "unsignedInt": ("integer", None, {"minimum": 0, "maximum": 4294967295}),
+    "unsignedShort": ("integer", None, {"minimum": 0, "maximum": 65535}),
+    "unsignedByte": ("integer", None, {"minimum": 0, "maximum": 255}),
+    "dateTime": ("string", "date-time", {"pattern": f"^{_DATE}T{_TIME}{_TZ}$"}),
+    "date": ("string", "date", {"pattern": f"^{_DATE}{_TZ}$"}),
+    "time": ("string", None, {"pattern": f"^{_TIME}{_TZ}$"}),
+    "duration": ("string", "duration", {"pattern": f"^{_DURATION}$"}),
+    "gYear": ("string", None, {"pattern": r"^-?[0-9]{4,}" + _TZ + "$"}),
+    "gYearMonth": ("string", None, {"pattern": r"^-?[0-9]{4,}-[0-9]{2}" + _TZ + "$"}),
+    "base64Binary": ("string", "byte", {
+        "pattern": r"^(([A-Za-z0-9+/] ?){4})*(([A-Za-z0-9+/] ?){3}[A-Za-z0-9+/]|"
+                   r"([A-Za-z0-9+/] ?){2}[AEIMQUYcgkosw048] ?=|[A-Za-z0-9+/] ?[AQgw] ?= ?=)?$"}),
+    "hexBinary": ("string", None, {"pattern": r"^([0-9a-fA-F]{2})*$"}),
+    "anySimpleType": ("string", None, {}),
+    "anyAtomicType": ("string", None, {}),
+}
+
+
+def json_number(value: Any) -> Any:
+    """Facet/enumeration values as JSON numbers (Decimal stays Decimal; YAML writes it exactly)."""
+    if isinstance(value, Decimal) and value == value.to_integral_value() and "E" not in str(
+            value):
+        return int(value)
+    return value
+
+
+def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
+    """One restriction step's patterns (OR'ed, implicitly anchored) as an anchored regex."""
+    translated = []
+    for pattern in patterns:
+        if re.search(r"\\[icIC]|\\p\{Is|-\[", pattern):
+            pattern = translate_pattern(pattern, back_references=False, anchors=False)
+        translated.append(pattern)
+    body = translated[0] if len(translated) == 1 else "|".join(f"(?:{p})" for p in translated)
+    return f"^(?:{body})$"
+
+
+class SchemaEmitter:
+    """Renders model types to Schema Objects, given how components are named."""
+
+    def __init__(self, components: Mapping[str, TypeRef], names: Mapping[str, str]) -> None:
+        self.components = components
+        self.names = names
+
+    def ref(self, key: str) -> Schema:
+        return {"$ref": COMPONENTS + self.names[key]}
+
+    def resolve(self, type_ref: TypeRef) -> SimpleType | ComplexType:
+        while isinstance(type_ref, Ref):
+            type_ref = self.components[type_ref.component]
+        return type_ref
+
+    # ------------------------------------------------------------------ entry points
+    def component(self, key: str) -> Schema:
+        """The schema of one named component."""
+        definition = self.resolve(Ref(key))
+        schema = self.definition(definition)
+        if key.startswith("element:"):
+            qname = key.split(":", 1)[1]
+            schema["xml"] = _xml_name(qname)
+        elif definition.qname:
+            schema["x-xsd-type"] = definition.qname
+        return schema
+
+    def use(self, type_ref: TypeRef) -> Schema:
+        """Schema for a *use* of a type: ``$ref`` for components, inline otherwise."""
+        if isinstance(type_ref, Ref):
+            return self.ref(type_ref.component)
+        return self.definition(type_ref)
+
+    def definition(self, definition: SimpleType | ComplexType) -> Schema:
+        if isinstance(definition, SimpleType):
+            return self.simple(definition)
+        return self.complex(definition)
+
+    # ------------------------------------------------------------------ simple types
+    def simple(self, simple: SimpleType) -> Schema:
+        schema: Schema = {}
+        if simple.doc:
+            schema["description"] = simple.doc
+        f = simple.facets
+        if simple.variety == "list":
+            assert simple.item is not None
+            schema.update(type="array", items=self.use(simple.item))
+            length_keys = ("minItems", "maxItems")
+        elif simple.variety == "union":
+            schema["anyOf"] = [self.use(m) for m in simple.members]
+            length_keys = ("minLength", "maxLength")
+        else:
+            json_type, fmt, extra = BUILTINS.get(simple.builtin, ("string", None, {}))
+            schema["type"] = json_type
+            if fmt:
+                schema["format"] = fmt
+            schema.update(extra)
+            schema["x-xsd-type"] = "xs:" + simple.builtin
+            length_keys = ("minLength", "maxLength")
+        if f.length is not None:
+            schema[length_keys[0]] = schema[length_keys[1]] = f.length
+        if f.min_length is not None:
+            schema[length_keys[0]] = f.min_length
+        if f.max_length is not None:
+            schema[length_keys[1]] = f.max_length
+        if f.min_inclusive is not None:
+            schema["minimum"] = json_number(f.min_inclusive)
+        if f.max_inclusive is not None:
+            schema["maximum"] = json_number(f.max_inclusive)
+        if f.min_exclusive is not None:
+            schema.update(minimum=json_number(f.min_exclusive), exclusiveMinimum=True)
+        if f.max_exclusive is not None:
+            schema.update(maximum=json_number(f.max_exclusive), exclusiveMaximum=True)
+        if f.total_digits is not None:
+            schema["x-xsd-total-digits"] = f.total_digits
+        if f.fraction_digits is not None:
+            schema["x-xsd-fraction-digits"] = f.fraction_digits
+        if f.enumeration is not None:
+            schema["enum"] = [json_number(v) for v in f.enumeration]
+        if f.patterns:
+            own = [xsd_pattern_to_ecma(step) for step in f.patterns]
+            if "pattern" in schema:  # the built-in's lexical pattern also applies
+                own.append(schema.pop("pattern"))
+            schema["pattern"] = own[0]
+            if len(own) > 1:
+                schema["allOf"] = [{"pattern": p} for p in own[1:]]
+        return schema
+
+    # ------------------------------------------------------------------ complex types
+    def complex(self, complex_type: ComplexType) -> Schema:
+        schema: Schema = {"type": "object"}
+        if complex_type.doc:
+            schema["description"] = complex_type.doc
+        properties: Schema = {}
+        for attribute in complex_type.attributes:
+            properties[attribute.key] = self.attribute(attribute)
+        required = [a.key for a in complex_type.attributes if a.required]
+        if complex_type.simple_content is not None:
+            properties["$"] = self._described(self.use(complex_type.simple_content),
+                                              "The element's value.")
+            required.append("$")
+        for child in complex_type.children:
+            properties[child.key] = self.child(child)
+        required += [k for k in complex_type.required if k not in required]
+        if properties:
+            schema["properties"] = properties
+        if required:
+            schema["required"] = required
+        if complex_type.presence:
+            schema["allOf"] = [dict(p) for p in complex_type.presence]
+        schema["additionalProperties"] = bool(
+            complex_type.open_content or complex_type.open_attributes)
+        if complex_type.base:
+            schema["x-xsd-base"] = complex_type.base
+            schema["x-xsd-derivation"] = complex_type.derivation
+        if complex_type.compositor:
+            schema["x-xsd-compositor"] = complex_type.compositor
+        return schema
+
+    def attribute(self, attribute: Attribute) -> Schema:
+        schema = self._described(self.use(attribute.type), attribute.doc)
+        if attribute.fixed is not None:
+            schema = _merge(schema, {"enum": [json_number(attribute.fixed)]})
+        if attribute.default is not None or attribute.fixed is not None:
+            schema = _merge(schema, {"default": json_number(
+                attribute.fixed if attribute.fixed is not None else attribute.default)})
+        return _merge(schema, {"xml": {**_xml_name(attribute.xml_name), "attribute": True}})
+
+    def child(self, child: Child) -> Schema:
+        item = self._described(self.use(child.type), child.doc)
+        if child.nillable:
+            item = self._nullable(child.type, item)
+        if child.fixed is not None:
+            item = _merge(item, {"enum": [json_number(child.fixed)]})
+        if child.default is not None:
+            item = _merge(item, {"default": json_number(child.default)})
+        extra: Schema = {"xml": _xml_name(child.xml_name), "x-xsd-order": child.order}
+        if child.substitution_of:
+            extra["x-xsd-substitution-group"] = child.substitution_of
+        if not child.multiple:
+            return _merge(item, extra)
+        schema: Schema = {"type": "array", "items": item}
+        if child.min_items > 0:
+            schema["minItems"] = child.min_items
+        if child.max_occurs is not None:
+            schema["maxItems"] = child.max_occurs
+        schema.update(extra)
+        return schema
+
+    def _nullable(self, type_ref: TypeRef, schema: Schema) -> Schema:
+        """Schema of a nillable element: null, or for simple content ``"$": null``."""
+        definition = self.resolve(type_ref)
+        if isinstance(type_ref, Ref):  # inline a copy: $ref siblings are ignored in 3.0
+            schema = {**self.definition(definition),
+                      **{k: v for k, v in schema.items() if k != "$ref"}}
+        if isinstance(definition, ComplexType) and definition.simple_content is not None:
+            value = dict(schema["properties"]["$"])
+            schema = {**schema, "properties": {**schema["properties"],
+                                               "$": self._nullable_inline(value)}}
+        return self._nullable_inline(schema)
+
+    def _nullable_inline(self, schema: Schema) -> Schema:
+        if "$ref" in schema:
+            return {"allOf": [schema], "nullable": True}
+        return {**schema, "nullable": True}
+
+    @staticmethod
+    def _described(schema: Schema, doc: str | None) -> Schema:
+        if not doc:
+            return schema
+        return _merge(schema, {"description": doc})
+
+
+def _merge(schema: Schema, extra: Schema) -> Schema:
+    """Add keywords to a schema; a bare ``$ref`` is wrapped since 3.0 ignores its siblings."""
+    if "$ref" in schema and len(schema) == 1:
+        return {"allOf": [schema], **extra}
+    return {**schema, **extra}
+
+
+def _xml_name(qname: str) -> Schema:
+    xml: Schema = {"name": local_name(qname)}
+    if qname.startswith("{"):
+        xml["namespace"] = qname[1:].split("}", 1)[0]
+    return xml

@@ -1,0 +1,187 @@
+"""The intermediate model: what a service *is*, independent of XSD parsing and of OpenAPI.
+
+Parsers (:mod:`b2b_openapi.wsdl`, :mod:`b2b_openapi.xsdmodel`) produce these frozen
+dataclasses; emitters (:mod:`b2b_openapi.openapi` and the generators of later stages) only
+read them.  Everything here is plain data so the model can be compared, cached and hashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, Union
+
+Scalar = Union[str, int, bool, Decimal, float]
+JsonType = Literal["string", "number", "integer", "boolean"]
+
+
+@dataclass(frozen=True)
+class Facets:
+    """XSD constraining facets, flattened along the restriction chain."""
+
+    patterns: tuple[tuple[str, ...], ...] = ()  # AND of steps, each an OR of XSD regexes
+    enumeration: tuple[Scalar, ...] | None = None
+    length: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_inclusive: Scalar | None = None
+    max_inclusive: Scalar | None = None
+    min_exclusive: Scalar | None = None
+    max_exclusive: Scalar | None = None
+    total_digits: int | None = None
+    fraction_digits: int | None = None
+
+
+@dataclass(frozen=True)
+class SimpleType:
+    """An atomic, list or union simple type.
+
+    ``builtin`` is the XSD built-in the value space comes from (``decimal``, ``dateTime``...);
+    ``name`` is set for named (global) types, which become OpenAPI components.
+    """
+
+    builtin: str
+    name: str | None = None
+    qname: str | None = None
+    doc: str | None = None
+    facets: Facets = Facets()
+    item: TypeRef | None = None  # xs:list
+    members: tuple[TypeRef, ...] = ()  # xs:union
+    variety: Literal["atomic", "list", "union"] = "atomic"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a named component (complex or simple type, or global element)."""
+
+    component: str
+
+
+TypeRef = Union[Ref, SimpleType, "ComplexType"]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str  # JSON key, "@name"
+    xml_name: str  # qualified name as it appears in XML ("{ns}name" or "name")
+    type: TypeRef
+    required: bool
+    default: Scalar | None = None
+    fixed: Scalar | None = None
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class Child:
+    key: str
+    xml_name: str
+    type: TypeRef
+    min_occurs: int
+    max_occurs: int | None
+    multiple: bool
+    order: int
+    min_items: int = 0
+    nillable: bool = False
+    default: Scalar | None = None
+    fixed: Scalar | None = None
+    doc: str | None = None
+    substitution_of: str | None = None
+
+
+@dataclass(frozen=True)
+class ComplexType:
+    """A complex type as its JSON object: attributes, child elements, or a ``$`` value.
+
+    ``presence`` holds JSON-Schema key-presence constraints derived from choice groups and
+    optional groups (see :mod:`b2b_openapi.presence`); ``required`` the keys that are
+    required unconditionally.
+    """
+
+    name: str | None
+    qname: str | None
+    doc: str | None
+    attributes: tuple[Attribute, ...]
+    children: tuple[Child, ...]
+    required: tuple[str, ...]
+    presence: tuple[dict[str, object], ...] = ()
+    simple_content: TypeRef | None = None
+    open_content: bool = False  # xs:any present
+    open_attributes: bool = False  # xs:anyAttribute present
+    base: str | None = None
+    derivation: str | None = None
+    compositor: str | None = None
+
+
+@dataclass(frozen=True)
+class Element:
+    """A global element used as a message body or header."""
+
+    qname: str
+    type: TypeRef
+    nillable: bool = False
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    value: object  # decoded JSON value
+
+
+@dataclass(frozen=True)
+class Message:
+    element: Element
+    samples: tuple[Sample, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    doc: str | None
+    soap_action: str
+    http_method: Literal["get", "post"]
+    path: str
+    input: Message
+    output: Message
+    faults: tuple[Fault, ...]
+    header: Element | None = None
+
+
+@dataclass(frozen=True)
+class ServiceId:
+    """``RetrieveCleanBidSet_SIBRv5_DocAttach`` -> name, system, version, variant."""
+
+    name: str
+    system: str
+    version: int
+    variant: str | None
+    folder_system: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}_{self.system}v{self.version}" + (
+            f"_{self.variant}" if self.variant else ""
+        )
+
+    @property
+    def lineage(self) -> str:
+        """Same for every major version of one service: what diff reports pair on."""
+        return f"{self.folder_system}/{self.name}" + (f"_{self.variant}" if self.variant else "")
+
+
+@dataclass(frozen=True)
+class Service:
+    id: ServiceId
+    wsdl: Path
+    target_namespace: str
+    doc: str | None
+    endpoint: str | None
+    operations: tuple[Operation, ...]
+    components: dict[str, TypeRef] = field(default_factory=dict)

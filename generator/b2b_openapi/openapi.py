@@ -1,0 +1,238 @@
+"""Service model -> one OpenAPI 3.0.3 document (a plain dict, ready to serialise).
+
+Mapping decisions (README "How SOAP maps to REST" explains them to users):
+* each WSDL operation is ``/{operationName}`` on the service's base URL;
+* ``retrieve*``/``get*`` operations whose request is a flat record of simple values are GET
+  with query parameters; every other operation is POST with the request document as JSON;
+* the SOAP header (CAISOWSHeader) is not part of the JSON API: the gateway builds it from
+  the authenticated caller, so it only appears as ``x-soap-header``;
+* SOAP faults become ``application/problem+json`` error responses sharing one ``Error``
+  schema whose ``fault`` property carries the decoded fault detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .jsonschema import COMPONENTS, Schema, SchemaEmitter
+from .model import Message, Operation, Ref, Service
+from .xsdmodel import component_names
+
+OPENAPI_VERSION = "3.0.3"
+ERROR_SCHEMA = "Error"
+PROBLEM_JSON = "application/problem+json"
+SECURITY_SCHEMES: Schema = {
+    "clientCertificate": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Client-Certificate",
+        "description": (
+            "Mutual TLS with the X.509 client certificate CAISO issued to the market "
+            "participant. OpenAPI 3.0 has no mutualTLS scheme type: the certificate is "
+            "presented in the TLS handshake; where TLS terminates at a proxy, the proxy "
+            "forwards the verified PEM certificate in this header."
+        ),
+        "x-b2b-auth": "mutualTLS",
+    },
+    "apiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "API key issued for the calling application.",
+    },
+}
+
+
+def _message_schema(emitter: SchemaEmitter, message: Message) -> Schema:
+    return emitter.use(message.element.type)
+
+
+def _xml_element(message: Message) -> Schema:
+    qname = message.element.qname
+    namespace, _, name = qname[1:].partition("}")
+    return {"name": name, "namespace": namespace}
+
+
+def _examples(message: Message) -> Schema:
+    return {
+        sample.path.name.removesuffix(".xml").replace(".", "_"): {
+            "summary": f"From {sample.path.name}",
+            "value": sample.value,
+        }
+        for sample in message.samples
+    }
+
+
+def _error_responses(op: Operation) -> Schema:
+    ref = {"$ref": COMPONENTS + ERROR_SCHEMA}
+
+    def problem(description: str) -> Schema:
+        return {"description": description, "content": {PROBLEM_JSON: {"schema": ref}}}
+
+    responses = {
+        "400": problem("SOAP fault of type Client: the request was understood but rejected "
+                       "by CAISO's business rules; `fault` holds the fault detail."),
+        "401": problem("Missing or invalid client certificate or API key."),
+        "422": problem("The JSON request does not conform to this schema (it would not be "
+                       "valid XML for the SOAP service)."),
+        "500": problem("SOAP fault of type Server raised by the CAISO service."),
+        "502": problem("The SOAP service could not be reached or answered with something "
+                       "that is not a SOAP response."),
+    }
+    for fault in op.faults:
+        if fault.message.samples:
+            responses["400"]["content"][PROBLEM_JSON]["examples"] = {
+                f"{fault.name}_{name}": {
+                    "summary": example["summary"],
+                    "value": {"status": 400, "title": "SOAP fault", "fault": example["value"]},
+                }
+                for name, example in _examples(fault.message).items()
+            }
+    return responses
+
+
+def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schema:
+    operation: Schema = {
+        "operationId": op.name,
+        "summary": _summary(op),
+        "tags": [service.id.full_name],
+    }
+    if op.doc:
+        operation["description"] = op.doc
+    if op.http_method == "get":
+        operation["parameters"] = _query_parameters(emitter, op.input)
+    else:
+        body: Schema = {"schema": _message_schema(emitter, op.input)}
+        if op.input.samples:
+            body["examples"] = _examples(op.input)
+        operation["requestBody"] = {"required": True, "content": {"application/json": body}}
+    ok: Schema = {"schema": _message_schema(emitter, op.output)}
+    if op.output.samples:
+        ok["examples"] = _examples(op.output)
+    operation["responses"] = {
+        "200": {"description": "The SOAP response document as JSON.",
+                "content": {"application/json": ok}},
+        **_error_responses(op),
+    }
+    operation["x-soap-action"] = op.soap_action
+    operation["x-soap-request-element"] = _xml_element(op.input)
+    operation["x-soap-response-element"] = _xml_element(op.output)
+    if op.header is not None:
+        operation["x-soap-header"] = _xml_element(Message(op.header))
+    operation["x-soap-faults"] = [
+        {"name": f.name, **_xml_element(f.message)} for f in op.faults
+    ]
+    return operation
+
+
+def _summary(op: Operation) -> str:
+    words = []
+    for ch in op.name:
+        if ch.isupper() and words:
+            words.append(" ")
+        words.append(ch)
+    text = "".join(words)
+    return text[:1].upper() + text[1:].lower()
+
+
+def _query_parameters(emitter: SchemaEmitter, message: Message) -> list[Schema]:
+    body = emitter.resolve(message.element.type)
+    assert not isinstance(body, Ref)
+    parameters = []
+    required = set(getattr(body, "required", ()))
+    for child in getattr(body, "children", ()):
+        schema = emitter.use(child.type)
+        parameter: Schema = {
+            "name": child.key,
+            "in": "query",
+            "required": child.key in required,
+            "schema": schema,
+            "x-xsd-order": child.order,
+        }
+        if child.doc:
+            parameter["description"] = child.doc
+        parameters.append(parameter)
+    return parameters
+
+
+def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
+    fault_schemas = []
+    seen: set[str] = set()
+    for op in service.operations:
+        for fault in op.faults:
+            ref = fault.message.element.type
+            key = ref.component if isinstance(ref, Ref) else fault.message.element.qname
+            if key not in seen:
+                seen.add(key)
+                fault_schemas.append(emitter.use(ref))
+    properties: Schema = {
+        "status": {"type": "integer", "description": "HTTP status code."},
+        "title": {"type": "string", "description": "Short summary of the problem."},
+        "detail": {"type": "string", "description": "Human-readable explanation."},
+        "soapFaultCode": {"type": "string",
+                          "description": "faultcode of the SOAP fault, when there was one."},
+        "errors": {
+            "type": "array",
+            "description": "Schema violations found in the request (422 only).",
+            "items": {"type": "object", "properties": {
+                "path": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["message"], "additionalProperties": False},
+        },
+    }
+    if fault_schemas:
+        fault = fault_schemas[0] if len(fault_schemas) == 1 else {"oneOf": fault_schemas}
+        properties["fault"] = {**({"allOf": [fault]} if "$ref" in fault else fault),
+                               "description": "Decoded SOAP fault detail."}
+    return {
+        "type": "object",
+        "description": "Problem details (RFC 7807) shared by every error response.",
+        "required": ["status", "title"],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def build_document(service: Service) -> dict[str, Any]:
+    """The OpenAPI document for one service version."""
+    names = component_names(service.components)
+    emitter = SchemaEmitter(service.components, names)
+    schemas = {names[key]: emitter.component(key) for key in service.components}
+    if ERROR_SCHEMA in schemas:
+        raise ValueError(f"component name {ERROR_SCHEMA!r} is reserved")
+    schemas[ERROR_SCHEMA] = _error_schema(emitter, service)
+    sid = service.id
+    paths: Schema = {}
+    for op in service.operations:
+        paths.setdefault(op.path, {})[op.http_method] = _operation(emitter, service, op)
+    base = f"/{sid.folder_system.lower()}/{sid.full_name}"
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": f"{sid.full_name} ({sid.folder_system})",
+            "version": f"{sid.version}.0.0",
+            "description": service.doc or f"{sid.full_name} B2B service.",
+            "x-caiso-service": {
+                "name": sid.name,
+                "system": sid.system,
+                "folder": sid.folder_system,
+                "majorVersion": sid.version,
+                "variant": sid.variant,
+                "lineage": sid.lineage,
+            },
+        },
+        "servers": [{
+            "url": "{baseUrl}" + base,
+            "variables": {"baseUrl": {"default": "http://127.0.0.1:8000",
+                                      "description": "Gateway or mock server root URL."}},
+        }],
+        "security": [{"clientCertificate": [], "apiKey": []}],
+        "tags": [{"name": sid.full_name, "description": service.doc or sid.full_name}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
+        "x-soap-service": {
+            "targetNamespace": service.target_namespace,
+            "endpoint": service.endpoint,
+            "binding": "SOAP 1.1 document/literal",
+        },
+    }
+    return document

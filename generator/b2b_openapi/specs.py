@@ -1,0 +1,84 @@
+"""The spec stage: corpus -> validated OpenAPI YAML under specs/, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+from . import corpus
+from .errors import ArtifactError, one_line
+from .model import Service
+from .openapi import build_document
+from .wsdl import load_service
+from .yamlio import atomic_write, dump
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    service: Service
+    path: Path  # relative to the specs root
+    text: str
+
+
+def spec_path(service: Service) -> Path:
+    return Path(service.id.folder_system) / f"{service.id.full_name}.yaml"
+
+
+def render(wsdl: Path) -> SpecFile:
+    """Load one service and render its validated OpenAPI YAML."""
+    service = load_service(wsdl)
+    text = dump(build_document(service))
+    try:
+        validate(yaml.safe_load(text))
+    except OpenAPIValidationError as exc:  # a generator bug, but say where
+        raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
+    return SpecFile(service, spec_path(service), text)
+
+
+def render_all(xsd_root: Path, names: Iterable[str] = (),
+               progress: Progress | None = None) -> list[SpecFile]:
+    wsdls = corpus.select(corpus.discover(xsd_root), names)
+    results = []
+    for index, wsdl in enumerate(wsdls, 1):
+        if progress:
+            progress(f"[{index}/{len(wsdls)}] {wsdl.parent.parent.name}/{wsdl.stem}")
+        results.append(render(wsdl))
+    return results
+
+
+def write_all(specs_root: Path, files: list[SpecFile], prune: bool) -> tuple[int, int]:
+    """Write every spec atomically; with ``prune`` delete specs no service produces any more.
+
+    Called only after every service rendered and validated, so a failing build never
+    leaves specs/ half-updated.
+    """
+    changed = 0
+    for spec in files:
+        changed += atomic_write(specs_root / spec.path, spec.text)
+    removed = 0
+    if prune and specs_root.is_dir():
+        keep = {specs_root / s.path for s in files}
+        for stale in sorted(specs_root.glob("*/*.yaml")):
+            if stale not in keep:
+                stale.unlink()
+                removed += 1
+    return changed, removed
+
+
+def stale_specs(specs_root: Path, files: list[SpecFile]) -> list[Path]:
+    """Specs on disk that differ from what the corpus produces (for ``check``)."""
+    out = []
+    for spec in files:
+        target = specs_root / spec.path
+        if not target.is_file() or target.read_text(encoding="utf-8") != spec.text:
+            out.append(target)
+    keep = {specs_root / s.path for s in files}
+    out += [p for p in sorted(specs_root.glob("*/*.yaml")) if p not in keep]
+    return out

@@ -1,0 +1,274 @@
+"""xmlschema components -> intermediate model (:mod:`b2b_openapi.model`).
+
+xmlschema has already parsed, resolved imports/includes and checked the schema; this module
+only reads its components.  Named types and global elements with anonymous types become
+components keyed ``type:{ns}Name`` / ``element:{ns}Name``; naming them for OpenAPI is the
+emitter's business (:func:`component_names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from xmlschema.names import XSD_NAMESPACE
+from xmlschema.validators import XsdAtomicBuiltin, XsdList, XsdUnion
+
+from .content import content_layout, local_name
+from .errors import ArtifactError
+from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
+from .presence import group_constraints
+
+_XSD = "{" + XSD_NAMESPACE + "}"
+_FACET = {name: _XSD + name for name in (
+    "length", "minLength", "maxLength", "minInclusive", "maxInclusive", "minExclusive",
+    "maxExclusive", "totalDigits", "fractionDigits", "enumeration", "pattern",
+)}
+
+
+def documentation(component: Any) -> str | None:
+    """The xs:documentation text of a component, whitespace-normalised."""
+    annotation = getattr(component, "annotation", None)
+    if annotation is None:
+        return None
+    texts = [" ".join("".join(d.itertext()).split()) for d in annotation.documentation]
+    text = "\n\n".join(t for t in texts if t)
+    return text or None
+
+
+def _is_builtin(xsd_type: Any) -> bool:
+    return bool(xsd_type.name) and xsd_type.name.startswith(_XSD)
+
+
+def _builtin_ancestor(xsd_type: Any) -> Any:
+    t = xsd_type
+    while not _is_builtin(t):
+        if isinstance(t, XsdUnion | XsdList) or t.base_type is None:
+            return t
+        t = t.base_type
+    return t
+
+
+class ModelBuilder:
+    """Builds the intermediate model for the elements one service uses.
+
+    One builder per service: ``components`` collects every named type reachable from the
+    message elements, keyed by a stable key, so emitters can render them once and ``$ref``
+    them everywhere (including recursively).
+    """
+
+    def __init__(self, source_of: Any = None) -> None:
+        self.components: dict[str, TypeRef] = {}
+        self._building: set[str] = set()
+        self._source_of = source_of
+
+    # ---------------------------------------------------------------- elements
+    def element(self, xsd_element: Any) -> Element:
+        return Element(
+            qname=xsd_element.name,
+            type=self._element_type(xsd_element),
+            nillable=bool(xsd_element.nillable),
+            doc=documentation(xsd_element),
+        )
+
+    def _element_type(self, xsd_element: Any) -> TypeRef:
+        xsd_type = xsd_element.type
+        if xsd_type.is_global() or not xsd_element.is_global():
+            return self.type(xsd_type)
+        key = "element:" + xsd_element.name
+        return self._register(key, lambda: self._complex_or_simple(
+            xsd_type, name=local_name(xsd_element.name), qname=xsd_element.name))
+
+    # ---------------------------------------------------------------- types
+    def type(self, xsd_type: Any) -> TypeRef:
+        if _is_builtin(xsd_type):
+            return SimpleType(builtin=local_name(xsd_type.name))
+        if xsd_type.is_global():
+            return self._register("type:" + xsd_type.name, lambda: self._complex_or_simple(
+                xsd_type, name=local_name(xsd_type.name), qname=xsd_type.name))
+        return self._complex_or_simple(xsd_type, None, None)
+
+    def _register(self, key: str, build: Any) -> Ref:
+        if key not in self.components and key not in self._building:
+            self._building.add(key)
+            self.components[key] = build()
+            self._building.discard(key)
+        return Ref(key)
+
+    def _complex_or_simple(self, xsd_type: Any, name: str | None, qname: str | None) -> TypeRef:
+        if xsd_type.is_complex():
+            return self._complex(xsd_type, name, qname)
+        return self._simple(xsd_type, name, qname)
+
+    # ---------------------------------------------------------------- simple types
+    def _simple(self, xsd_type: Any, name: str | None, qname: str | None) -> SimpleType:
+        doc = documentation(xsd_type)
+        ancestor = _builtin_ancestor(xsd_type)
+        facets = _facets(xsd_type)
+        if xsd_type.is_list():
+            item_type = _list_item(xsd_type)
+            return SimpleType(builtin="list", name=name, qname=qname, doc=doc, facets=facets,
+                              item=self.type(item_type), variety="list")
+        if xsd_type.is_union():
+            union = ancestor if isinstance(ancestor, XsdUnion) else xsd_type
+            members = tuple(self.type(m) for m in union.member_types)
+            return SimpleType(builtin="union", name=name, qname=qname, doc=doc, facets=facets,
+                              members=members, variety="union")
+        if not isinstance(ancestor, XsdAtomicBuiltin) and not _is_builtin(ancestor):
+            raise ArtifactError(f"unsupported simple type derivation for {qname or 'anonymous type'}",
+                                *self._where(xsd_type))
+        return SimpleType(builtin=local_name(ancestor.name), name=name, qname=qname, doc=doc,
+                          facets=facets)
+
+    # ---------------------------------------------------------------- complex types
+    def _complex(self, xsd_type: Any, name: str | None, qname: str | None) -> ComplexType:
+        if xsd_type.mixed and xsd_type.model_group is not None and len(xsd_type.model_group):
+            raise ArtifactError(
+                f"mixed content is not supported ({qname or 'anonymous complex type'})",
+                *self._where(xsd_type))
+        attributes: list[Attribute] = []
+        open_attributes = False
+        for attr_name, attr in sorted(xsd_type.attributes.items(), key=lambda kv: kv[0] or ""):
+            if attr_name is None:
+                open_attributes = True
+                continue
+            attributes.append(Attribute(
+                key="@" + local_name(attr_name),
+                xml_name=attr_name,
+                type=self.type(attr.type),
+                required=attr.use == "required",
+                default=attr.default,
+                fixed=attr.fixed,
+                doc=documentation(attr),
+            ))
+        base = derivation = None
+        if xsd_type.base_type is not None and not _is_builtin(xsd_type.base_type):
+            base, derivation = xsd_type.base_type.name, xsd_type.derivation
+        common: dict[str, Any] = dict(
+            name=name, qname=qname, doc=documentation(xsd_type), attributes=tuple(attributes),
+            open_attributes=open_attributes, base=base, derivation=derivation,
+        )
+        if xsd_type.has_simple_content():
+            return ComplexType(children=(), required=(), simple_content=self.type(
+                xsd_type.content), **common)
+
+        layout = content_layout(xsd_type)
+        self._check_unique_keys(xsd_type, layout)
+        children = tuple(
+            Child(
+                key=slot.key,
+                xml_name=slot.element.name,
+                type=self._element_type(slot.element) if slot.element.is_global() else self.type(
+                    slot.element.type),
+                min_occurs=slot.min_occurs,
+                max_occurs=slot.max_occurs,
+                multiple=slot.multiple,
+                order=slot.order,
+                min_items=slot.min_items,
+                nillable=bool(slot.element.nillable),
+                default=slot.element.default,
+                fixed=slot.element.fixed,
+                doc=documentation(slot.element),
+                substitution_of=slot.via_substitution_of,
+            )
+            for slot in layout.children
+        )
+        required, presence = group_constraints(xsd_type.model_group)
+        group = xsd_type.model_group
+        return ComplexType(
+            children=children, required=tuple(required), presence=tuple(presence),
+            open_content=bool(layout.wildcards), compositor=group.model if group else None,
+            **common,
+        )
+
+    def _check_unique_keys(self, xsd_type: Any, layout: Any) -> None:
+        seen: dict[str, str] = {}
+        for slot in layout.children:
+            other = seen.setdefault(slot.key, slot.element.name)
+            if other != slot.element.name:
+                raise ArtifactError(
+                    f"elements {other} and {slot.element.name} share the local name "
+                    f"{slot.key!r} in one content model; JSON keys would clash",
+                    *self._where(xsd_type))
+
+    def _where(self, component: Any) -> tuple[str | None, int | None]:
+        elem = getattr(component, "elem", None)
+        url = getattr(getattr(component, "schema", None), "url", None)
+        line = getattr(elem, "sourceline", None) if elem is not None else None
+        return (url, line)
+
+
+def _list_item(xsd_type: Any) -> Any:
+    t = xsd_type
+    while not isinstance(t, XsdList):
+        t = t.base_type
+    return t.item_type
+
+
+def _restriction_chain(xsd_type: Any) -> Iterable[Any]:
+    t = xsd_type
+    while t is not None and not _is_builtin(t) and not isinstance(t, XsdList | XsdUnion):
+        yield t
+        t = t.base_type
+
+
+def _facets(xsd_type: Any) -> Facets:
+    """Flatten facets along the restriction chain: the most derived value of each wins,
+    patterns of every step all apply (XSD semantics)."""
+    values: dict[str, Any] = {}
+    patterns: list[tuple[str, ...]] = []
+    for step in _restriction_chain(xsd_type):
+        facets = getattr(step, "facets", None) or {}
+        for facet_name, qname in _FACET.items():
+            facet = facets.get(qname)
+            if facet is None:
+                continue
+            if facet_name == "pattern":
+                patterns.append(tuple(facet.regexps))
+            elif facet_name == "enumeration":
+                values.setdefault(facet_name, tuple(facet.enumeration))
+            else:
+                values.setdefault(facet_name, facet.value)
+    return Facets(
+        patterns=tuple(patterns),
+        enumeration=values.get("enumeration"),
+        length=values.get("length"),
+        min_length=values.get("minLength"),
+        max_length=values.get("maxLength"),
+        min_inclusive=values.get("minInclusive"),
+        max_inclusive=values.get("maxInclusive"),
+        min_exclusive=values.get("minExclusive"),
+        max_exclusive=values.get("maxExclusive"),
+        total_digits=values.get("totalDigits"),
+        fraction_digits=values.get("fractionDigits"),
+    )
+
+
+def component_names(keys: Iterable[str]) -> dict[str, str]:
+    """Map component keys to OpenAPI component names: the local name, disambiguated
+    deterministically with a namespace token (``StandardOutput_v1_Event``) on collision."""
+    keys = sorted(keys)
+    by_local: dict[str, list[str]] = {}
+    for key in keys:
+        by_local.setdefault(local_name(key), []).append(key)
+    names: dict[str, str] = {}
+    for local, group in by_local.items():
+        for key in group:
+            if len(group) == 1:
+                names[key] = local
+                continue
+            kind, _, qname = key.partition(":")
+            ns = qname[1:].split("}", 1)[0] if qname.startswith("{") else ""
+            token = _ns_token(ns)
+            names[key] = f"{token}_{local}" + ("Element" if kind == "element" else "")
+    if len(set(names.values())) != len(names):  # pragma: no cover - pathological namespaces
+        raise ArtifactError("cannot give unique component names to " + ", ".join(keys))
+    return names
+
+
+def _ns_token(namespace: str) -> str:
+    """``http://www.caiso.com/soa/StandardOutput_v1.xsd#`` -> ``StandardOutput_v1``."""
+    tail = re.split(r"[/:]", namespace.rstrip("#/"))[-1]
+    tail = re.sub(r"\.xsd$", "", tail)
+    return re.sub(r"[^A-Za-z0-9_]", "_", tail) or "ns"
