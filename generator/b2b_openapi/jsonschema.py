@@ -27,7 +27,8 @@ COMPONENTS = "#/components/schemas/"
 _DATE = r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}"
 _TZ = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
 _TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-_DURATION = r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?"
+_DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
+             r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?")
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "string": ("string", None, {}),
     "normalizedString": ("string", None, {}),
@@ -165,6 +166,8 @@ class SchemaEmitter:
         if f.total_digits is not None:
             schema["x-xsd-total-digits"] = f.total_digits
         if f.fraction_digits is not None:
+            # Exact in JSON Schema semantics; validate with decimal numbers, not floats.
+            schema["multipleOf"] = Decimal(1).scaleb(-f.fraction_digits)
             schema["x-xsd-fraction-digits"] = f.fraction_digits
         if f.enumeration is not None:
             schema["enum"] = [json_number(v) for v in f.enumeration]
@@ -244,10 +247,13 @@ class SchemaEmitter:
         if isinstance(type_ref, Ref):  # inline a copy: $ref siblings are ignored in 3.0
             schema = {**self.definition(definition),
                       **{k: v for k, v in schema.items() if k != "$ref"}}
-        if isinstance(definition, ComplexType) and definition.simple_content is not None:
-            value = dict(schema["properties"]["$"])
-            schema = {**schema, "properties": {**schema["properties"],
-                                               "$": self._nullable_inline(value)}}
+        if isinstance(definition, ComplexType):
+            if definition.simple_content is not None:
+                value = dict(schema["properties"]["$"])
+                schema = {**schema, "properties": {**schema["properties"],
+                                                   "$": self._nullable_inline(value)}}
+            if any(a.required for a in definition.attributes):
+                return schema  # a nil element still carries its required attributes
         return self._nullable_inline(schema)
 
     def _nullable_inline(self, schema: Schema) -> Schema:

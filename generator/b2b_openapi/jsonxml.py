@@ -56,7 +56,7 @@ class B2BJsonConverter(XMLSchemaConverter):
         xsd_type = xsd_type or xsd_element.type
         nil = False
         result: dict[str, Any] = {}
-        declared = xsd_type.attributes if xsd_type.is_complex() else {}
+        declared = getattr(xsd_type, "attributes", {})
         for name, value in data.attributes or ():
             if is_xsi(name):
                 nil = nil or (name == XSI_NIL and value in (True, "true", "1"))
@@ -125,14 +125,12 @@ class B2BJsonConverter(XMLSchemaConverter):
             else:
                 slot = layout.by_key.get(key)
                 qname = slot.element.name if slot else _wildcard_qname(key, xsd_element, layout)
-                if slot is not None and slot.multiple:
-                    if not isinstance(value, MutableSequence):
-                        raise ValueError(f"{key!r} is a repeating element: expected a JSON array")
-                    content.setdefault(qname, []).extend(value)
-                elif slot is None and isinstance(value, list):
-                    content.setdefault(qname, []).extend(value)
-                else:
-                    content.setdefault(qname, []).append(value)
+                if slot is not None and slot.multiple and not isinstance(value, MutableSequence):
+                    raise ValueError(f"{key!r} is a repeating element: expected a JSON array")
+                items = value if isinstance(value, MutableSequence) and (
+                    slot is None or slot.multiple) else [value]
+                if items:  # an empty array means no occurrence at all
+                    content.setdefault(qname, []).extend(items)
         if xsd_type.simple_type is not None:
             return ElementData(tag, text, None, attributes, None)
         return ElementData(tag, None, content, attributes, None)

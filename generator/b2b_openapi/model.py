@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, Union
 
-Scalar = Union[str, int, bool, Decimal, float]
+Scalar = str | int | bool | Decimal | float
 JsonType = Literal["string", "number", "integer", "boolean"]
 
 

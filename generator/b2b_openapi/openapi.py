@@ -126,7 +126,7 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
 
 
 def _summary(op: Operation) -> str:
-    words = []
+    words: list[str] = []
     for ch in op.name:
         if ch.isupper() and words:
             words.append(" ")
@@ -180,8 +180,8 @@ def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
         },
     }
     if fault_schemas:
-        fault = fault_schemas[0] if len(fault_schemas) == 1 else {"oneOf": fault_schemas}
-        properties["fault"] = {**({"allOf": [fault]} if "$ref" in fault else fault),
+        detail = fault_schemas[0] if len(fault_schemas) == 1 else {"oneOf": fault_schemas}
+        properties["fault"] = {**({"allOf": [detail]} if "$ref" in detail else detail),
                                "description": "Decoded SOAP fault detail."}
     return {
         "type": "object",
@@ -196,7 +196,9 @@ def build_document(service: Service) -> dict[str, Any]:
     """The OpenAPI document for one service version."""
     names = component_names(service.components)
     emitter = SchemaEmitter(service.components, names)
-    schemas = {names[key]: emitter.component(key) for key in service.components}
+    schemas: dict[str, Any] = {}
+    for key in service.components:  # chameleon copies share a name: emit the first
+        schemas.setdefault(names[key], emitter.component(key))
     if ERROR_SCHEMA in schemas:
         raise ValueError(f"component name {ERROR_SCHEMA!r} is reserved")
     schemas[ERROR_SCHEMA] = _error_schema(emitter, service)

@@ -42,11 +42,11 @@ def _none_present(keys: list[str]) -> Schema:
     }
 
 
-def _all_of(parts: list[Schema]) -> Schema | None:
-    parts = [p for p in parts if p]
-    if not parts:
+def _all_of(parts: list[Schema | None]) -> Schema | None:
+    present = [p for p in parts if p]
+    if not present:
         return None
-    return parts[0] if len(parts) == 1 else {"allOf": parts}
+    return present[0] if len(present) == 1 else {"allOf": present}
 
 
 def _group(group: XsdGroup, as_required: bool) -> Schema | None:
@@ -66,12 +66,14 @@ def _group(group: XsdGroup, as_required: bool) -> Schema | None:
             if constraint is None:
                 may_be_empty = True
             others = [k for k in keys if k not in branch_keys]
-            alt = _all_of([constraint or {}, _none_present(others) if others else {}])
+            alt = _all_of([constraint, _none_present(others) if others else None])
             if alt:
                 alternatives.append(alt)
         if may_be_empty:
             alternatives.append(_none_present(keys))
-        return {"anyOf": alternatives} if len(alternatives) > 1 else (alternatives or [None])[0]
+        if len(alternatives) > 1:
+            return {"anyOf": alternatives}
+        return alternatives[0] if alternatives else None
 
     inner = _all_of([_particle(p) for p in group])
     if inner is None:

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.etree import ElementTree
 
 import xmlschema
@@ -81,8 +81,13 @@ def _line_of(path: Path, tag: str | None = None, name: str | None = None) -> int
             continue
         if name and elem.get("name") != name:
             continue
-        return int(elem.sourceline) if elem.sourceline else None
+        return _sourceline(elem)
     return None
+
+
+def _sourceline(elem: Any) -> int | None:
+    line = getattr(elem, "sourceline", None)
+    return int(line) if isinstance(line, int) else None
 
 
 def _check_well_formed(path: Path) -> None:
@@ -132,11 +137,11 @@ def _check_schema_files(wsdl: Path) -> None:
                 continue
             if re.match(r"^[a-z][a-z0-9+.-]*://", location) and not location.startswith("file:"):
                 raise ArtifactError(f"remote schemaLocation {location!r} is not allowed "
-                                    "(builds never use the network)", path, elem.sourceline)
+                                    "(builds never use the network)", path, _sourceline(elem))
             target = (path.parent / location).resolve()
             if not target.is_file():
                 raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
-                                    "file not found", path, elem.sourceline)
+                                    "file not found", path, _sourceline(elem))
             todo.append(target)
 
 
@@ -144,7 +149,8 @@ def load_wsdl(wsdl: Path) -> Wsdl11Document:
     _check_schema_files(wsdl)
     try:
         with _strict_imports():
-            return Wsdl11Document(str(wsdl), validation="strict", allow="local")
+            return Wsdl11Document(  # type: ignore[no-untyped-call]
+                str(wsdl), validation="strict", allow="local")
     except ArtifactError:
         raise
     except (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError, ValueError,
@@ -239,7 +245,8 @@ def _operation(wsdl: Path, document: Any, builder: ModelBuilder, op_name: str,
         fault_elem = _body_element(wsdl, fault, "fault", op_name)
         faults.append(Fault(fault_name, _message(builder, document, fault_elem, samples,
                                                  op_name, "fault")))
-    method = "get" if _is_flat_retrieve(op_name, input_msg.element, builder) else "post"
+    method: Literal["get", "post"] = (
+        "get" if _is_flat_retrieve(op_name, input_msg.element, builder) else "post")
     return Operation(
         name=op_name,
         doc=_wsdl_doc(op.elem),
@@ -286,7 +293,7 @@ def _sample_error_line(exc: Any, lxml_root: Any) -> int | None:
         found = lxml_root.getroottree().xpath(_local_xpath(path))
     except etree.XPathError:
         return None
-    return int(found[0].sourceline) if found else None
+    return _sourceline(found[0]) if found else None
 
 
 def _local_xpath(path: str) -> str:

@@ -9,16 +9,17 @@ emitter's business (:func:`component_names`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from xmlschema.names import XSD_NAMESPACE
-from xmlschema.validators import XsdAtomicBuiltin, XsdList, XsdUnion
+from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from .content import content_layout, local_name
 from .errors import ArtifactError
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
-from .presence import group_constraints
+from .presence import group_constraints, particle_keys
 
 _XSD = "{" + XSD_NAMESPACE + "}"
 _FACET = {name: _XSD + name for name in (
@@ -116,7 +117,8 @@ class ModelBuilder:
             return SimpleType(builtin="union", name=name, qname=qname, doc=doc, facets=facets,
                               members=members, variety="union")
         if not isinstance(ancestor, XsdAtomicBuiltin) and not _is_builtin(ancestor):
-            raise ArtifactError(f"unsupported simple type derivation for {qname or 'anonymous type'}",
+            what = qname or "an anonymous type"
+            raise ArtifactError(f"unsupported simple type derivation for {what}",
                                 *self._where(xsd_type))
         return SimpleType(builtin=local_name(ancestor.name), name=name, qname=qname, doc=doc,
                           facets=facets)
@@ -155,6 +157,7 @@ class ModelBuilder:
 
         layout = content_layout(xsd_type)
         self._check_unique_keys(xsd_type, layout)
+        self._check_no_repeated_sequence(xsd_type, xsd_type.model_group)
         children = tuple(
             Child(
                 key=slot.key,
@@ -191,6 +194,21 @@ class ModelBuilder:
                     f"elements {other} and {slot.element.name} share the local name "
                     f"{slot.key!r} in one content model; JSON keys would clash",
                     *self._where(xsd_type))
+
+    def _check_no_repeated_sequence(self, xsd_type: Any, group: Any) -> None:
+        """A repeating sequence of several elements (A B A B) has no faithful JSON object
+        form (A:[..], B:[..] loses the pairing), so it is rejected rather than mangled."""
+        if group is None:
+            return
+        for particle in group:
+            if isinstance(particle, XsdGroup):
+                self._check_no_repeated_sequence(xsd_type, particle)
+        if group.model != "choice" and group.max_occurs != 1 and len(
+                set(particle_keys(group))) > 1:
+            raise ArtifactError(
+                "unsupported construct: a repeating xs:sequence with several child elements "
+                f"in {xsd_type.name or 'an anonymous type'}; wrap the repeated sequence in "
+                "its own element", *self._where(group))
 
     def _where(self, component: Any) -> tuple[str | None, int | None]:
         elem = getattr(component, "elem", None)
@@ -245,26 +263,41 @@ def _facets(xsd_type: Any) -> Facets:
     )
 
 
-def component_names(keys: Iterable[str]) -> dict[str, str]:
-    """Map component keys to OpenAPI component names: the local name, disambiguated
-    deterministically with a namespace token (``StandardOutput_v1_Event``) on collision."""
-    keys = sorted(keys)
+def component_names(components: Mapping[str, TypeRef]) -> dict[str, str]:
+    """Map component keys to OpenAPI component names.
+
+    The name is the XSD local name.  Chameleon-included types (same definition in several
+    namespaces) share one name; genuinely different components with the same local name
+    are disambiguated deterministically with a namespace token (``StandardOutput_v1_Event``).
+    """
     by_local: dict[str, list[str]] = {}
-    for key in keys:
+    for key in sorted(components):
         by_local.setdefault(local_name(key), []).append(key)
     names: dict[str, str] = {}
     for local, group in by_local.items():
+        shapes = {_shape(components[key]) for key in group}
+        kinds = {key.partition(":")[0] for key in group}
+        if len(shapes) == 1 and len(kinds) == 1:
+            names.update((key, local) for key in group)
+            continue
         for key in group:
-            if len(group) == 1:
-                names[key] = local
-                continue
             kind, _, qname = key.partition(":")
             ns = qname[1:].split("}", 1)[0] if qname.startswith("{") else ""
-            token = _ns_token(ns)
-            names[key] = f"{token}_{local}" + ("Element" if kind == "element" else "")
-    if len(set(names.values())) != len(names):  # pragma: no cover - pathological namespaces
-        raise ArtifactError("cannot give unique component names to " + ", ".join(keys))
+            names[key] = f"{_ns_token(ns)}_{local}" + ("Element" if kind == "element" else "")
+    shapes_by_name: dict[str, set[object]] = {}
+    for key, name in names.items():
+        shapes_by_name.setdefault(name, set()).add(_shape(components[key]))
+    clashes = sorted(name for name, shapes in shapes_by_name.items() if len(shapes) > 1)
+    if clashes:  # pragma: no cover - pathological namespaces
+        raise ArtifactError("cannot give unique component names to " + ", ".join(clashes))
     return names
+
+
+def _shape(definition: TypeRef) -> object:
+    """A definition without its own qualified name: equal shapes are the same type."""
+    if isinstance(definition, Ref):
+        return definition
+    return repr(replace(definition, qname=None))
 
 
 def _ns_token(namespace: str) -> str:
