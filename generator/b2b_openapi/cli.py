@@ -15,7 +15,7 @@ import typer
 from . import specs as spec_stage
 from .errors import ArtifactError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
 
 XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.")]

@@ -54,6 +54,7 @@ class ContentLayout:
     children: tuple[ChildSlot, ...]
     wildcards: tuple[WildcardSlot, ...]
     by_key: dict[str, ChildSlot]
+    clashes: tuple[tuple[str, str], ...] = ()  # different elements sharing one local name
 
 
 def local_name(qname: str) -> str:
@@ -95,6 +96,7 @@ def content_layout(xsd_type: Any) -> ContentLayout:
     group = getattr(xsd_type, "model_group", None)
     if group is None:
         return ContentLayout((), (), {})
+    clashes: list[tuple[str, str]] = []
     flat: list[Any] = []
     _walk(group, 1, group.max_occurs, group.model == "choice", flat)
     if group.min_occurs == 0:
@@ -117,6 +119,8 @@ def content_layout(xsd_type: Any) -> ContentLayout:
             key = local_name(element.name)
             if key in slots:
                 prev = slots[key]
+                if prev.element.name != element.name:
+                    clashes.append((prev.element.name, element.name))
                 slots[key] = ChildSlot(key, prev.element, prev.min_occurs, None, prev.order,
                                        prev.min_items, prev.via_substitution_of)
                 continue
@@ -124,7 +128,7 @@ def content_layout(xsd_type: Any) -> ContentLayout:
                                    particle.min_occurs, head)
             order += 1
     children = tuple(sorted(slots.values(), key=lambda s: s.order))
-    return ContentLayout(children, tuple(wildcards), dict(slots))
+    return ContentLayout(children, tuple(wildcards), dict(slots), tuple(clashes))
 
 
 def attribute_key(name: str, declared: bool) -> str:

@@ -23,6 +23,7 @@ from xmlschema.validators import XsdElement
 from . import jsonxml
 from .content import local_name
 from .errors import ArtifactError, one_line
+from .locate import element_line, error_location
 from .model import (
     ComplexType,
     Element,
@@ -99,35 +100,63 @@ def _check_well_formed(path: Path) -> None:
         raise ArtifactError(f"malformed XML: {exc.msg}", path, exc.lineno) from None
 
 
-def _translate(exc: Exception, default_path: Path) -> ArtifactError:
+def _translate(exc: Exception, wsdl: Path) -> ArtifactError:
     """Turn an xmlschema exception into a one-line ArtifactError with the best location."""
     if isinstance(exc, ArtifactError):
         return exc
-    url = getattr(exc, "url", None) or getattr(getattr(exc, "schema", None), "url", None)
-    path = Path(str(url).removeprefix("file://")) if url else default_path
-    line = getattr(exc, "sourceline", None)
-    message = getattr(exc, "message", None) or getattr(exc, "reason", None) or str(exc)
+    path, line = error_location(exc)
+    message = one_line(str(getattr(exc, "message", None) or exc))
     reason = getattr(exc, "reason", None)
-    if reason and reason != message:
-        message = f"{message}: {reason}"
+    if reason and reason not in message:
+        message = f"{message}: {one_line(str(reason))}"
     elem = getattr(exc, "elem", None)
-    if line is None and elem is not None and path.suffix in (".xsd", ".wsdl"):
-        tag = local_name(str(elem.tag))
-        line = _line_of(path, tag, elem.get("name"))
-    if isinstance(exc, xmlschema.XMLSchemaImportWarning | xmlschema.XMLSchemaIncludeWarning):
-        message = "missing or unreadable import: " + str(exc)
-    return ArtifactError(one_line(str(message)), path, line)
+    if elem is not None and isinstance(getattr(elem, "tag", None), str):
+        message = f"in <{local_name(elem.tag)}>: {message}"
+    if path is None:  # WSDL-level problems carry no element: find what the message names
+        path = wsdl
+        names = re.findall(r"'(?:\{[^}]*\})?(?:[\w.-]+:)?([\w.-]+)'", message)
+        line = next((n for n in (_line_mentioning(wsdl, name) for name in names) if n), None)
+    return ArtifactError(message, path, line)
 
 
-def _check_schema_files(wsdl: Path) -> None:
-    """Well-formedness of the WSDL and every schema it reaches, with line numbers."""
-    seen: set[Path] = set()
-    todo = [wsdl]
+def _line_mentioning(path: Path, name: str) -> int | None:
+    """Line of the element named ``name``, else of the first one referring to it."""
+    try:
+        tree = etree.parse(str(path))
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+    for elem in elements:
+        if elem.get("name") == name:
+            return _sourceline(elem)
+    for elem in elements:
+        if any(str(v).rsplit(":", 1)[-1] == name for v in elem.attrib.values()):
+            return _sourceline(elem)
+    return None
+
+
+def _first_schema_error(wsdl: Path) -> ArtifactError | None:
+    """Load each schema file on its own to pin an error xmlschema reported at the import."""
+    for path in _schema_files(wsdl):
+        if path.suffix != ".xsd":
+            continue
+        try:
+            with _strict_imports():
+                xmlschema.XMLSchema(str(path), allow="local")
+        except _XMLSCHEMA_ERRORS as exc:
+            return _translate(exc, path)
+    return None
+
+
+def _schema_files(wsdl: Path) -> list[Path]:
+    """The WSDL and every schema file it reaches, checking each is well-formed and local."""
+    seen: list[Path] = []
+    todo = [wsdl.resolve()]
     while todo:
-        path = todo.pop()
+        path = todo.pop(0)
         if path in seen:
             continue
-        seen.add(path)
+        seen.append(path)
         _check_well_formed(path)
         tree = etree.parse(str(path))
         for elem in tree.iter("{http://www.w3.org/2001/XMLSchema}import",
@@ -143,20 +172,26 @@ def _check_schema_files(wsdl: Path) -> None:
                 raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
                                     "file not found", path, _sourceline(elem))
             todo.append(target)
+    return seen
+
+
+_XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
+                     ValueError, KeyError, xmlschema.XMLSchemaImportWarning,
+                     xmlschema.XMLSchemaIncludeWarning)
 
 
 def load_wsdl(wsdl: Path) -> Wsdl11Document:
-    _check_schema_files(wsdl)
+    """Parse a WSDL and its schemas with xmlschema, refusing anything it only warns about."""
+    _schema_files(wsdl)
     try:
         with _strict_imports():
             return Wsdl11Document(  # type: ignore[no-untyped-call]
                 str(wsdl), validation="strict", allow="local")
-    except ArtifactError:
-        raise
-    except (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError, ValueError,
-            KeyError, xmlschema.XMLSchemaImportWarning,
-            xmlschema.XMLSchemaIncludeWarning) as exc:
-        raise _translate(exc, wsdl) from None
+    except _XMLSCHEMA_ERRORS as exc:
+        error = _translate(exc, wsdl)
+        if error.path == wsdl and "import" in error.message:
+            error = _first_schema_error(wsdl) or error
+        raise error from None
 
 
 def load_service(wsdl: Path) -> Service:
@@ -277,33 +312,11 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
                             f"{xsd_element.name}", path, 1)
-    lxml_root = etree.parse(str(path)).getroot()
     for exc in xsd_element.iter_errors(root):
-        line = _sample_error_line(exc, lxml_root)
+        line = element_line(path.resolve(), root, getattr(exc, "elem", None))
         raise ArtifactError("sample is not valid: " + one_line(exc.reason or str(exc)), path,
                             line)
     return jsonxml.decode(xsd_element, root)
-
-
-def _sample_error_line(exc: Any, lxml_root: Any) -> int | None:
-    path = getattr(exc, "path", None)
-    if not path:
-        return None
-    try:
-        found = lxml_root.getroottree().xpath(_local_xpath(path))
-    except etree.XPathError:
-        return None
-    return _sourceline(found[0]) if found else None
-
-
-def _local_xpath(path: str) -> str:
-    steps = []
-    for step in path.strip("/").split("/"):
-        m = re.match(r"^(?:\{[^}]*\}|[\w.-]+:)?([\w.-]+)(\[\d+\])?$", step)
-        if not m:
-            return "/*"
-        steps.append(f"*[local-name()='{m[1]}']{m[2] or ''}")
-    return "/" + "/".join(steps)
 
 
 def _is_flat_retrieve(op_name: str, element: Element, builder: ModelBuilder) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from xmlschema.names import XSD_NAMESPACE
@@ -18,6 +19,7 @@ from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from .content import content_layout, local_name
 from .errors import ArtifactError
+from .locate import component_location
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
 from .presence import group_constraints, particle_keys
 
@@ -59,10 +61,9 @@ class ModelBuilder:
     them everywhere (including recursively).
     """
 
-    def __init__(self, source_of: Any = None) -> None:
+    def __init__(self) -> None:
         self.components: dict[str, TypeRef] = {}
         self._building: set[str] = set()
-        self._source_of = source_of
 
     # ---------------------------------------------------------------- elements
     def element(self, xsd_element: Any) -> Element:
@@ -186,14 +187,10 @@ class ModelBuilder:
         )
 
     def _check_unique_keys(self, xsd_type: Any, layout: Any) -> None:
-        seen: dict[str, str] = {}
-        for slot in layout.children:
-            other = seen.setdefault(slot.key, slot.element.name)
-            if other != slot.element.name:
-                raise ArtifactError(
-                    f"elements {other} and {slot.element.name} share the local name "
-                    f"{slot.key!r} in one content model; JSON keys would clash",
-                    *self._where(xsd_type))
+        for first, second in layout.clashes:
+            raise ArtifactError(
+                f"elements {first} and {second} share the local name {local_name(first)!r} "
+                "in one content model; their JSON keys would clash", *self._where(xsd_type))
 
     def _check_no_repeated_sequence(self, xsd_type: Any, group: Any) -> None:
         """A repeating sequence of several elements (A B A B) has no faithful JSON object
@@ -210,11 +207,9 @@ class ModelBuilder:
                 f"in {xsd_type.name or 'an anonymous type'}; wrap the repeated sequence in "
                 "its own element", *self._where(group))
 
-    def _where(self, component: Any) -> tuple[str | None, int | None]:
-        elem = getattr(component, "elem", None)
-        url = getattr(getattr(component, "schema", None), "url", None)
-        line = getattr(elem, "sourceline", None) if elem is not None else None
-        return (url, line)
+    @staticmethod
+    def _where(component: Any) -> tuple[Path | None, int | None]:
+        return component_location(component)
 
 
 def _list_item(xsd_type: Any) -> Any:

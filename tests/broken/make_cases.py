@@ -1,0 +1,156 @@
+"""Generate tests/broken/<case>/: one good mini corpus plus one mutation per broken case.
+
+Each case folder is a corpus root; expect.txt gives the file, line and message fragment the
+one-line error must report (line 0: the error has no line, e.g. a bad folder name).
+Regenerate with: python tests/broken/make_cases.py tests/broken
+"""
+import pathlib, shutil, sys, textwrap
+OUT = pathlib.Path(sys.argv[1])
+WSDL = '''<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions name="RetrieveWidget_TESTv1"
+    targetNamespace="http://www.caiso.com/soa/RetrieveWidget_TESTv1"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="http://www.caiso.com/soa/RetrieveWidget_TESTv1"
+    xmlns:w="http://www.caiso.com/soa/Widget_v1.xsd#">
+  <wsdl:types>
+    <xs:schema targetNamespace="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types">
+      <xs:import namespace="http://www.caiso.com/soa/Widget_v1.xsd#" schemaLocation="Widget_v1.xsd"/>
+    </xs:schema>
+  </wsdl:types>
+  <wsdl:message name="requestMsg">
+    <wsdl:part name="body" element="w:WidgetRequest"/>
+  </wsdl:message>
+  <wsdl:message name="responseMsg">
+    <wsdl:part name="body" element="w:Widget"/>
+  </wsdl:message>
+  <wsdl:portType name="WidgetPortType">
+    <wsdl:operation name="retrieveWidget">
+      <wsdl:input message="tns:requestMsg"/>
+      <wsdl:output message="tns:responseMsg"/>
+    </wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="WidgetBinding" type="tns:WidgetPortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="retrieveWidget">
+      <soap:operation soapAction="http://www.caiso.com/soa/retrieveWidget" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="RetrieveWidget_TESTv1">
+    <wsdl:port name="WidgetPort" binding="tns:WidgetBinding">
+      <soap:address location="https://ws.caiso.com/RetrieveWidget_TESTv1"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+'''
+XSD = '''<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns="http://www.caiso.com/soa/Widget_v1.xsd#"
+           targetNamespace="http://www.caiso.com/soa/Widget_v1.xsd#"
+           elementFormDefault="qualified">
+  <xs:element name="WidgetRequest">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="widgetId" type="WidgetID"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="Widget">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="widgetId" type="WidgetID"/>
+        <xs:element name="capacity" type="xs:decimal"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:simpleType name="WidgetID">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="W[0-9]{3}"/>
+    </xs:restriction>
+  </xs:simpleType>
+</xs:schema>
+'''
+INPUT = '''<?xml version="1.0" encoding="UTF-8"?>
+<WidgetRequest xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">
+  <widgetId>W001</widgetId>
+</WidgetRequest>
+'''
+OUTPUT = '''<?xml version="1.0" encoding="UTF-8"?>
+<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">
+  <widgetId>W001</widgetId>
+  <capacity>12.5</capacity>
+</Widget>
+'''
+SVC = "RetrieveWidget_TESTv1"
+
+def case(name, file, line, message, wsdl=WSDL, xsd=XSD, inp=INPUT, out=OUTPUT, svc=SVC, extra=None):
+    root = OUT / name
+    shutil.rmtree(root, ignore_errors=True)
+    d = root / "TEST" / svc
+    (d / "samples").mkdir(parents=True)
+    (d / f"{svc}.wsdl").write_text(wsdl.replace(SVC, svc) if svc != SVC and 'KEEPNAME' not in name else wsdl)
+    (d / "Widget_v1.xsd").write_text(xsd)
+    (d / "samples" / "retrieveWidget.input.xml").write_text(inp)
+    (d / "samples" / "retrieveWidget.output.xml").write_text(out)
+    for rel, text in (extra or {}).items():
+        (d / rel).write_text(text)
+    (root / "expect.txt").write_text(f"file: {file}\nline: {line}\nmessage: {message}\n")
+
+def rep(text, old, new):
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+case("good", "-", 0, "-")
+case("malformed_xsd", "Widget_v1.xsd", 10, "malformed XML",
+     xsd=rep(XSD, '<xs:element name="widgetId" type="WidgetID"/>\n      </xs:sequence>', '<xs:element name="widgetId" type="WidgetID">\n      </xs:sequence>'))
+case("malformed_wsdl", f"{SVC}.wsdl", 19, "malformed XML",
+     wsdl=rep(WSDL, '<wsdl:part name="body" element="w:Widget"/>', '<wsdl:part name="body" element="w:Widget">'))
+case("missing_import", f"{SVC}.wsdl", 11, "import of 'Widgets_v1.xsd': file not found",
+     wsdl=rep(WSDL, 'schemaLocation="Widget_v1.xsd"', 'schemaLocation="Widgets_v1.xsd"'))
+case("missing_include", "Widget_v1.xsd", 6, "include of 'WidgetTypes_v1.xsd': file not found",
+     xsd=rep(XSD, '  <xs:element name="WidgetRequest">', '  <xs:include schemaLocation="WidgetTypes_v1.xsd"/>\n  <xs:element name="WidgetRequest">'))
+case("remote_import", "Widget_v1.xsd", 6, "remote schemaLocation",
+     xsd=rep(XSD, '  <xs:element name="WidgetRequest">', '  <xs:import namespace="urn:x" schemaLocation="http://www.example.com/x.xsd"/>\n  <xs:element name="WidgetRequest">'))
+case("unknown_type", "Widget_v1.xsd", 17, "capacityType",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="capacityType"/>'))
+case("invalid_facet", "Widget_v1.xsd", 24, "maxLength",
+     xsd=rep(XSD, '<xs:pattern value="W[0-9]{3}"/>', '<xs:pattern value="W[0-9]{3}"/>\n      <xs:maxLength value="four"/>'))
+case("unknown_part_element", f"{SVC}.wsdl", 18, "WidgetResponse",
+     wsdl=rep(WSDL, 'element="w:Widget"/>', 'element="w:WidgetResponse"/>'))
+case("part_with_type", f"{SVC}.wsdl", 17, "must reference an element",
+     wsdl=rep(WSDL, '<wsdl:part name="body" element="w:Widget"/>', '<wsdl:part name="body" type="xs:string"/>'))
+case("unknown_message", f"{SVC}.wsdl", 23, "responseMessage",
+     wsdl=rep(WSDL, '<wsdl:output message="tns:responseMsg"/>', '<wsdl:output message="tns:responseMessage"/>'))
+case("rpc_binding", f"{SVC}.wsdl", 26, "not document/literal",
+     wsdl=rep(WSDL, 'style="document" transport', 'style="rpc" transport').replace(' style="document"/>', ' style="rpc"/>'))
+case("no_soap_binding", f"{SVC}.wsdl", 26, "missing soap:binding",
+     wsdl=rep(WSDL, '    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>\n', ''))
+case("missing_soap_action", f"{SVC}.wsdl", 21, "no soapAction",
+     wsdl=rep(WSDL, ' soapAction="http://www.caiso.com/soa/retrieveWidget"', ''))
+case("bad_service_name", "Retrieve-Widget_TEST1.wsdl", 0, "does not follow CAISO", svc="Retrieve-Widget_TEST1")
+case("service_name_mismatch", f"{SVC}.wsdl", 34, "must be named",
+     wsdl=rep(WSDL, '<wsdl:service name="RetrieveWidget_TESTv1">', '<wsdl:service name="WidgetService">'))
+case("invalid_sample", "retrieveWidget.output.xml", 3, "sample is not valid",
+     out=rep(OUTPUT, "<widgetId>W001</widgetId>", "<widgetId>X001</widgetId>"))
+case("sample_wrong_root", "retrieveWidget.input.xml", 1, "sample root is",
+     inp=OUTPUT)
+case("malformed_sample", "retrieveWidget.input.xml", 4, "malformed XML",
+     inp=rep(INPUT, "</WidgetRequest>", "</WidgetRequst>"))
+case("mixed_content", "Widget_v1.xsd", 14, "mixed content is not supported",
+     xsd=rep(XSD, '''  <xs:element name="Widget">
+    <xs:complexType>''', '''  <xs:element name="Widget">
+    <xs:complexType mixed="true">'''))
+case("repeated_sequence", "Widget_v1.xsd", 15, "repeating xs:sequence",
+     xsd=rep(XSD, '''  <xs:element name="Widget">
+    <xs:complexType>
+      <xs:sequence>''', '''  <xs:element name="Widget">
+    <xs:complexType>
+      <xs:sequence maxOccurs="unbounded">'''),
+     out=OUTPUT)
+case("duplicate_local_names", "Widget_v1.xsd", 15, "share the local name",
+     xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element ref="o:widgetId" minOccurs="0"/>'),
+             'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:other" schemaLocation="Other.xsd"/>'),
+     extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other" elementFormDefault="qualified"><xs:element name="widgetId" type="xs:string"/></xs:schema>\n'})
