@@ -5,9 +5,8 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
-from support import MessageCase, sample_cases, through_json_text
-
 from b2b_openapi import jsonxml
+from support import MessageCase, sample_cases, through_json_text
 
 CASES = sample_cases()
 

@@ -114,7 +114,7 @@ class SchemaEmitter:
             qname = key.split(":", 1)[1]
             schema["xml"] = _xml_name(qname)
         elif definition.qname:
-            schema["x-xsd-type"] = definition.qname
+            schema["x-xsd-name"] = definition.qname
         return schema
 
     def use(self, type_ref: TypeRef) -> Schema:

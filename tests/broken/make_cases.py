@@ -4,7 +4,10 @@ Each case folder is a corpus root; expect.txt gives the file, line and message f
 one-line error must report (line 0: the error has no line, e.g. a bad folder name).
 Regenerate with: python tests/broken/make_cases.py tests/broken
 """
-import pathlib, shutil, sys, textwrap
+import pathlib
+import shutil
+import sys
+
 OUT = pathlib.Path(sys.argv[1])
 WSDL = '''<?xml version="1.0" encoding="UTF-8"?>
 <wsdl:definitions name="RetrieveWidget_TESTv1"

@@ -1,0 +1,23 @@
+"""The generator package stays ruff- and mypy-clean (DEVELOPERS.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from support import ROOT
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+
+
+def test_ruff_clean() -> None:
+    proc = _run("ruff", "check", "generator", "tests")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_clean() -> None:
+    proc = _run("mypy")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
