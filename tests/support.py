@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_schema_validator import OAS30Validator
+
 from b2b_openapi import specs
 from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.wsdl import load_wsdl
-from openapi_schema_validator import OAS30Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "xsd"

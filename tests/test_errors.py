@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from b2b_openapi.cli import app
 from typer.testing import CliRunner
+
+from b2b_openapi.cli import app
 
 BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(p for p in BROKEN.iterdir() if (p / "expect.txt").is_file() and p.name != "good")

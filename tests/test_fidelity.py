@@ -5,6 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+
 from b2b_openapi import jsonxml
 from support import MessageCase, sample_cases, through_json_text
 

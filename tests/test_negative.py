@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS30Validator
+
 from support import decimal_facets, document, rendered, xsd_schema
 
 NUMERIC = {"number", "integer"}

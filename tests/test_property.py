@@ -17,10 +17,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from b2b_openapi import jsonxml
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+
+from b2b_openapi import jsonxml
 from support import MessageCase, document, message_cases
 
 DEC_TAG = "\x00dec:"

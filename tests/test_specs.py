@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import yaml
-from b2b_openapi import specs
 from openapi_spec_validator import validate
+
+from b2b_openapi import specs
 from support import ROOT, XSD, rendered
 
 

@@ -1,0 +1,117 @@
+"""SOAP 1.1 envelopes for CAISO services: wrap a body (and CAISOWSHeader), unwrap a response.
+
+Used by the REST->SOAP gateway and by the SOAP mock backend.  Parsing goes through lxml with
+a hardened parser (no network, no entity expansion) because envelopes come from the wire.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
+
+from lxml import etree
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+CAISO_HEADER_NS = "http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True,
+                          huge_tree=True)
+
+
+class SoapError(ValueError):
+    """The bytes are not a SOAP 1.1 envelope we can use."""
+
+
+@dataclass(frozen=True)
+class SoapFault:
+    """A SOAP 1.1 fault: code (``soap:Client``/``soap:Server``), string and detail element."""
+
+    code: str
+    string: str
+    detail: ElementTree.Element | None
+
+    @property
+    def is_client(self) -> bool:
+        return self.code.rsplit(":", 1)[-1].startswith("Client")
+
+
+@dataclass(frozen=True)
+class SoapMessage:
+    body: ElementTree.Element | None
+    fault: SoapFault | None
+    headers: tuple[ElementTree.Element, ...] = ()
+
+
+def caiso_header(username: str, message_id: str | None = None,
+                 now: dt.datetime | None = None) -> ElementTree.Element:
+    """A CAISOWSHeader for the authenticated caller (certificate subject or API-key owner)."""
+    now = now or dt.datetime.now(dt.UTC)
+    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    q = f"{{{CAISO_HEADER_NS}}}"
+    header = ElementTree.Element(q + "CAISOWSHeader")
+    token = ElementTree.SubElement(header, q + "CAISOUsernameToken")
+    ElementTree.SubElement(token, q + "Username").text = username
+    ElementTree.SubElement(token, q + "Nonce").text = base64.b64encode(
+        secrets.token_bytes(16)).decode("ascii")
+    ElementTree.SubElement(token, q + "Created").text = stamp
+    info = ElementTree.SubElement(header, q + "CAISOMessageInfo")
+    ElementTree.SubElement(info, q + "MessageID").text = message_id or secrets.token_hex(16)
+    ElementTree.SubElement(info, q + "Timestamp").text = stamp
+    return header
+
+
+def envelope(body: ElementTree.Element | None, headers: tuple[ElementTree.Element, ...] = (),
+             fault: SoapFault | None = None) -> bytes:
+    """Serialise a SOAP 1.1 envelope around ``body`` (or a fault)."""
+    env = ElementTree.Element(f"{{{SOAP_ENV}}}Envelope")
+    if headers:
+        head = ElementTree.SubElement(env, f"{{{SOAP_ENV}}}Header")
+        head.extend(headers)
+    soap_body = ElementTree.SubElement(env, f"{{{SOAP_ENV}}}Body")
+    if fault is not None:
+        f = ElementTree.SubElement(soap_body, f"{{{SOAP_ENV}}}Fault")
+        ElementTree.SubElement(f, "faultcode").text = fault.code
+        ElementTree.SubElement(f, "faultstring").text = fault.string
+        if fault.detail is not None:
+            ElementTree.SubElement(f, "detail").append(fault.detail)
+    elif body is not None:
+        soap_body.append(body)
+    ElementTree.register_namespace("soapenv", SOAP_ENV)
+    data: bytes = ElementTree.tostring(env, encoding="utf-8", xml_declaration=True)
+    return data
+
+
+def _to_etree(elem: Any) -> ElementTree.Element:
+    return ElementTree.fromstring(etree.tostring(elem))
+
+
+def parse(data: bytes) -> SoapMessage:
+    """Split a SOAP 1.1 envelope into header blocks and the body element or fault."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise SoapError(f"not well-formed XML: {exc}") from None
+    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+        raise SoapError(f"not a SOAP 1.1 envelope (root is {root.tag})")
+    header = root.find(f"{{{SOAP_ENV}}}Header")
+    headers = tuple(_to_etree(h) for h in header) if header is not None else ()
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    if body is None:
+        raise SoapError("SOAP envelope has no Body")
+    children = [c for c in body if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise SoapError(f"SOAP Body must hold exactly one element, found {len(children)}")
+    child = children[0]
+    if child.tag == f"{{{SOAP_ENV}}}Fault":
+        detail = child.find("detail")
+        detail_children = [c for c in detail if isinstance(c.tag, str)] if detail is not None \
+            else []
+        return SoapMessage(None, SoapFault(
+            code=(child.findtext("faultcode") or "").strip(),
+            string=(child.findtext("faultstring") or "").strip(),
+            detail=_to_etree(detail_children[0]) if detail_children else None,
+        ), headers)
+    return SoapMessage(_to_etree(child), None, headers)

@@ -1,0 +1,52 @@
+"""SOAP 1.1 envelopes: what the gateway sends is a schema-valid CAISOWSHeader + body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.etree import ElementTree
+
+import pytest
+import xmlschema
+
+from b2b_openapi import soap
+from support import XSD
+
+
+def test_envelope_round_trip_with_valid_caiso_header() -> None:
+    body = ElementTree.fromstring('<r:Req xmlns:r="urn:r"><r:x>1</r:x></r:Req>')
+    header = soap.caiso_header("ABC1-user", now=dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC))
+    data = soap.envelope(body, (header,))
+    message = soap.parse(data)
+    assert message.fault is None
+    assert message.body is not None and message.body.tag == "{urn:r}Req"
+    assert message.body.findtext("{urn:r}x") == "1"
+    (parsed_header,) = message.headers
+    schema = xmlschema.XMLSchema(str(XSD / "common" / "CAISOWSHeader_v1.xsd"))
+    schema.validate(parsed_header)
+    created = parsed_header.findtext(f".//{{{soap.CAISO_HEADER_NS}}}Created")
+    assert created == "2026-11-24T08:00:00Z"
+
+
+def test_fault_round_trip_keeps_code_string_and_detail() -> None:
+    detail = ElementTree.fromstring('<d:faultReturnType xmlns:d="urn:d"><d:e>x</d:e>'
+                                    "</d:faultReturnType>")
+    data = soap.envelope(None, fault=soap.SoapFault("soapenv:Client", "bad trade date", detail))
+    message = soap.parse(data)
+    assert message.body is None and message.fault is not None
+    assert message.fault.is_client
+    assert message.fault.string == "bad trade date"
+    assert message.fault.detail is not None and message.fault.detail.tag == "{urn:d}faultReturnType"
+
+
+@pytest.mark.parametrize("data", [
+    b"not xml",
+    b"<Envelope/>",
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"/>',
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body/></s:Envelope>',
+    b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>&e;</s:Body>'
+    b"</s:Envelope>",
+])
+def test_rejects_what_is_not_a_usable_envelope(data: bytes) -> None:
+    with pytest.raises(soap.SoapError):
+        soap.parse(data)
