@@ -6,7 +6,8 @@ inlined to a bounded depth, ``nullable`` -> ``null`` type).  Two generation aids
 change what is valid: values of the date/time/duration/base64 formats and of decimals are
 produced by strategies that respect the format (hypothesis cannot invert those regexes
 efficiently), and wildcard objects (``additionalProperties: true``) are closed, because
-arbitrary extra keys are by definition content the schema says nothing about.
+arbitrary extra keys are by definition content the schema says nothing about; arrays are
+capped at a few items to keep instances small (a shorter array is still valid).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from support import MessageCase, document, message_cases
 
 DEC_TAG = "\x00dec:"
 MAX_DEPTH = 2
+MAX_ITEMS = 2
 _DROP = {"description", "example", "examples", "xml", "default", "title", "externalDocs"}
 
 
@@ -93,6 +95,9 @@ class _Translator:
             out = {"type": "string", "format": fmt}
         elif out.get("format") in _FORMAT_OF and "enum" not in out:
             out = {"type": "string", "format": _FORMAT_OF[out["format"]]}
+        if out.get("type") == "array":  # keep instances small: fewer items stay valid
+            out["maxItems"] = min(out.get("maxItems", MAX_ITEMS), max(out.get("minItems", 0),
+                                                                       MAX_ITEMS))
         if schema.get("nullable"):
             out = {"anyOf": [{"type": "null"}, out]}
         return out

@@ -141,8 +141,8 @@ class ModelBuilder:
                 xml_name=attr_name,
                 type=self.type(attr.type),
                 required=attr.use == "required",
-                default=attr.default,
-                fixed=attr.fixed,
+                default=_typed(attr.type, attr.default),
+                fixed=_typed(attr.type, attr.fixed),
                 doc=documentation(attr),
             ))
         base = derivation = None
@@ -171,8 +171,8 @@ class ModelBuilder:
                 order=slot.order,
                 min_items=slot.min_items,
                 nillable=bool(slot.element.nillable),
-                default=slot.element.default,
-                fixed=slot.element.fixed,
+                default=_typed(slot.element.type, slot.element.default),
+                fixed=_typed(slot.element.type, slot.element.fixed),
                 doc=documentation(slot.element),
                 substitution_of=slot.via_substitution_of,
             )
@@ -210,6 +210,16 @@ class ModelBuilder:
     @staticmethod
     def _where(component: Any) -> tuple[Path | None, int | None]:
         return component_location(component)
+
+
+def _typed(xsd_type: Any, lexical: str | None) -> Any:
+    """A default/fixed value as its typed JSON value (``"true"`` -> ``True``)."""
+    if lexical is None:
+        return None
+    simple = xsd_type.simple_type if xsd_type.is_complex() else xsd_type
+    if simple is None:
+        return lexical
+    return simple.decode(lexical)
 
 
 def _list_item(xsd_type: Any) -> Any:
