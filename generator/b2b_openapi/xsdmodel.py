@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import xmlschema
 from xmlschema.names import XSD_NAMESPACE
 from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
@@ -219,7 +220,11 @@ def _typed(xsd_type: Any, lexical: str | None) -> Any:
     simple = xsd_type.simple_type if xsd_type.is_complex() else xsd_type
     if simple is None:
         return lexical
-    return simple.decode(lexical)
+    try:
+        return simple.decode(lexical)
+    except xmlschema.XMLSchemaValidationError as exc:
+        raise ArtifactError(f"default/fixed value {lexical!r} is not valid for its type: "
+                            f"{exc.reason}", *component_location(xsd_type)) from None
 
 
 def _list_item(xsd_type: Any) -> Any:
