@@ -12,8 +12,10 @@ from support import MessageCase, sample_cases, through_json_text
 CASES = sample_cases()
 
 
-def _outline(root: ElementTree.Element) -> list[str]:
-    return [el.tag for el in root.iter()]
+def _outline(elem: ElementTree.Element) -> tuple[object, ...]:
+    """Element structure without order: sequences are order-checked by XSD validation
+    already, and in xs:all or repeated choices order carries no meaning."""
+    return (elem.tag, tuple(sorted(_outline(child) for child in elem)))
 
 
 @pytest.mark.parametrize(("case", "path"), CASES, ids=[p.name + "@" + c.service.id.full_name
@@ -34,8 +36,9 @@ def test_sample_round_trip(case: MessageCase, path: object) -> None:
     element.validate(xml)
     assert jsonxml.decode(element, xml) == value
     assert _outline(xml) == _outline(original)
-    for before, after in zip(original.iter(), xml.iter(), strict=True):
-        assert set(before.attrib) <= set(after.attrib), before.tag
+    before_attrs = sorted((e.tag, a) for e in original.iter() for a in e.attrib)
+    after_attrs = {(e.tag, a) for e in xml.iter() for a in e.attrib}
+    assert set(before_attrs) <= after_attrs  # encoding may only add defaulted attributes
 
 
 def test_corpus_has_samples_for_every_request_and_response() -> None:

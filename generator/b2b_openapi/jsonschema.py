@@ -21,6 +21,8 @@ from .model import Attribute, Child, ComplexType, Ref, SimpleType, TypeRef
 
 Schema = dict[str, Any]
 COMPONENTS = "#/components/schemas/"
+NULL_ONLY: Schema = {"type": "string", "nullable": True, "enum": [None],
+                     "description": "xsi:nil (the element is present but nil)."}
 
 # XSD built-in -> (JSON type, format, extra keywords).  Lexical patterns accompany formats
 # where XSD's lexical space is narrower or wider than the JSON Schema format's.
@@ -256,10 +258,12 @@ class SchemaEmitter:
                 return schema  # a nil element still carries its required attributes
         return self._nullable_inline(schema)
 
-    def _nullable_inline(self, schema: Schema) -> Schema:
-        if "$ref" in schema:
-            return {"allOf": [schema], "nullable": True}
-        return {**schema, "nullable": True}
+    @staticmethod
+    def _nullable_inline(schema: Schema) -> Schema:
+        """OpenAPI 3.0 ``nullable`` only works beside ``type``; otherwise add a null branch."""
+        if "type" in schema:
+            return {**schema, "nullable": True}
+        return {"anyOf": [schema, NULL_ONLY]}
 
     @staticmethod
     def _described(schema: Schema, doc: str | None) -> Schema:
