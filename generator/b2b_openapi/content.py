@@ -113,7 +113,8 @@ def content_layout(xsd_type: Any) -> ContentLayout:
         candidates: list[tuple[Any, str | None]] = []
         if not particle.abstract:
             candidates.append((particle, None))
-        for sub in particle.iter_substitutes():
+        # xmlschema keeps substitutes in a set: sort for deterministic output
+        for sub in sorted(particle.iter_substitutes(), key=lambda e: e.name):
             candidates.append((sub, particle.name))
         for element, head in candidates:
             key = local_name(element.name)

@@ -26,7 +26,7 @@ def particle_keys(particle: Any) -> list[str]:
     if isinstance(particle, XsdGroup):
         return [k for p in particle for k in particle_keys(p)]
     keys = [] if particle.abstract else [local_name(particle.name)]
-    keys += [local_name(s.name) for s in particle.iter_substitutes()]
+    keys += sorted(local_name(s.name) for s in particle.iter_substitutes())
     return keys
 
 
