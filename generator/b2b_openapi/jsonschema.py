@@ -74,11 +74,17 @@ BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
 
 
 def json_number(value: Any) -> Any:
-    """Facet/enumeration values as JSON numbers (Decimal stays Decimal; YAML writes it exactly)."""
-    if isinstance(value, Decimal) and value == value.to_integral_value() and "E" not in str(
-            value):
-        return int(value)
-    return value
+    """A facet/enumeration/default value as JSON: integral decimals as integers, other
+    Decimals kept (YAML writes them exactly), XSD date/duration objects as their lexical form."""
+    if isinstance(value, bool | int | str | float) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value() and "E" not in str(value):
+            return int(value)
+        return value
+    if isinstance(value, list):
+        return [json_number(v) for v in value]
+    return str(value)
 
 
 def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
