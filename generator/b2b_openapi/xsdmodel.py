@@ -135,6 +135,7 @@ class ModelBuilder:
         open_attributes = False
         for attr_name, attr in sorted(xsd_type.attributes.items(), key=lambda kv: kv[0] or ""):
             if attr_name is None:
+                self._check_not_skipped(attr, qname)
                 open_attributes = True
                 continue
             attributes.append(Attribute(
@@ -158,6 +159,8 @@ class ModelBuilder:
                 xsd_type.content), **common)
 
         layout = content_layout(xsd_type)
+        for slot in layout.wildcards:
+            self._check_not_skipped(slot.wildcard, qname)
         self._check_unique_keys(xsd_type, layout)
         self._check_no_repeated_sequence(xsd_type, xsd_type.model_group)
         children = tuple(
@@ -186,6 +189,15 @@ class ModelBuilder:
             open_content=bool(layout.wildcards), compositor=group.model if group else None,
             **common,
         )
+
+    def _check_not_skipped(self, wildcard: Any, qname: str | None) -> None:
+        """xmlschema drops content matched by a processContents="skip" wildcard when it
+        decodes, so it could never reach JSON and back: refuse instead of losing data."""
+        if wildcard.process_contents == "skip":
+            raise ArtifactError(
+                'unsupported construct: processContents="skip" wildcard in '
+                f"{qname or 'an anonymous type'} (its content would be lost in JSON); "
+                'use processContents="lax"', *self._where(wildcard))
 
     def _check_unique_keys(self, xsd_type: Any, layout: Any) -> None:
         for first, second in layout.clashes:

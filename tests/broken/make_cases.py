@@ -157,3 +157,6 @@ case("duplicate_local_names", "Widget_v1.xsd", 15, "share the local name",
      xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element ref="o:widgetId" minOccurs="0"/>'),
              'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:other" schemaLocation="Other.xsd"/>'),
      extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other" elementFormDefault="qualified"><xs:element name="widgetId" type="xs:string"/></xs:schema>\n'})
+case("skip_wildcard", "Widget_v1.xsd", 19, 'processContents="skip"',
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>',
+             '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>\n      <xs:anyAttribute processContents="skip"/>'))
