@@ -6,7 +6,8 @@ inlined to a bounded depth, ``nullable`` -> ``null`` type).  Two generation aids
 change what is valid: values of the date/time/duration/base64 formats and of decimals are
 produced by strategies that respect the format (hypothesis cannot invert those regexes
 efficiently), and wildcard objects (``additionalProperties: true``) are closed, because
-arbitrary extra keys are by definition content the schema says nothing about; arrays are
+arbitrary extra keys are by definition content the schema says nothing about (an object
+that *requires* such content is therefore not generated; the samples cover it); arrays are
 capped at a few items to keep instances small (a shorter array is still valid).
 """
 
@@ -83,6 +84,8 @@ class _Translator:
                 out[key] = [self(v, stack) for v in value]
             elif key == "additionalProperties":
                 out[key] = False
+                if schema.get("minProperties", 0) > len(schema.get("properties", {})):
+                    return {"not": {}}  # needs wildcard content: not generated (samples cover it)
             else:
                 out[key] = value
         if out.get("type") == "number" and "enum" not in out and (

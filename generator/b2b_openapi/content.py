@@ -45,6 +45,7 @@ class WildcardSlot:
 
     wildcard: Any  # XsdAnyElement
     multiple: bool
+    min_occurs: int = 0  # effective: at least this many undeclared elements must appear
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def content_layout(xsd_type: Any) -> ContentLayout:
     order = 0
     for particle, mn, mx in flat:
         if isinstance(particle, XsdAnyElement):
-            wildcards.append(WildcardSlot(particle, mx is None or mx > 1))
+            wildcards.append(WildcardSlot(particle, mx is None or mx > 1, mn))
             continue
         assert isinstance(particle, XsdElement)
         candidates: list[tuple[Any, str | None]] = []

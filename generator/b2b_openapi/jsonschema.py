@@ -50,8 +50,9 @@ BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "positiveInteger": ("integer", None, {"minimum": 1}),
     "nonPositiveInteger": ("integer", None, {"maximum": 0}),
     "negativeInteger": ("integer", None, {"maximum": -1}),
-    "long": ("integer", "int64", {}),
-    "int": ("integer", "int32", {}),
+    # format alone is not enforced by validators: the range is spelled out
+    "long": ("integer", "int64", {"minimum": -(2**63), "maximum": 2**63 - 1}),
+    "int": ("integer", "int32", {"minimum": -(2**31), "maximum": 2**31 - 1}),
     "short": ("integer", None, {"minimum": -32768, "maximum": 32767}),
     "byte": ("integer", None, {"minimum": -128, "maximum": 127}),
     "unsignedLong": ("integer", None, {"minimum": 0, "maximum": 18446744073709551615}),
@@ -208,6 +209,8 @@ class SchemaEmitter:
             schema["properties"] = properties
         if required:
             schema["required"] = required
+        if complex_type.open_content_min:  # required xs:any content has no key to name
+            schema["minProperties"] = len(required) + 1
         if complex_type.presence:
             schema["allOf"] = [dict(p) for p in complex_type.presence]
         schema["additionalProperties"] = bool(

@@ -107,6 +107,7 @@ class ComplexType:
     presence: tuple[dict[str, object], ...] = ()
     simple_content: TypeRef | None = None
     open_content: bool = False  # xs:any present
+    open_content_min: int = 0  # how many wildcard-matched elements are required
     open_attributes: bool = False  # xs:anyAttribute present
     base: str | None = None
     derivation: str | None = None

@@ -187,6 +187,7 @@ class ModelBuilder:
         return ComplexType(
             children=children, required=tuple(required), presence=tuple(presence),
             open_content=bool(layout.wildcards), compositor=group.model if group else None,
+            open_content_min=sum(w.min_occurs for w in layout.wildcards),
             **common,
         )
 
