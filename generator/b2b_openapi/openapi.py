@@ -79,15 +79,16 @@ def _error_responses(op: Operation) -> Schema:
         "502": problem("The SOAP service could not be reached or answered with something "
                        "that is not a SOAP response."),
     }
-    for fault in op.faults:
-        if fault.message.samples:
-            responses["400"]["content"][PROBLEM_JSON]["examples"] = {
-                f"{fault.name}_{name}": {
-                    "summary": example["summary"],
-                    "value": {"status": 400, "title": "SOAP fault", "fault": example["value"]},
-                }
-                for name, example in _examples(fault.message).items()
-            }
+    fault_examples = {
+        f"{fault.name}_{name}": {
+            "summary": example["summary"],
+            "value": {"status": 400, "title": "SOAP fault", "fault": example["value"]},
+        }
+        for fault in op.faults
+        for name, example in _examples(fault.message).items()
+    }
+    if fault_examples:
+        responses["400"]["content"][PROBLEM_JSON]["examples"] = fault_examples
     return responses
 
 

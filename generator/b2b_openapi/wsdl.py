@@ -42,7 +42,6 @@ SERVICE_NAME = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9]*)_(?P<system>[A-Z]+)v(?P<version>[0-9]+)"
     r"(?:_(?P<variant>DocAttach))?$"
 )
-SAMPLE_KINDS = ("input", "output", "fault")
 
 
 def parse_service_id(wsdl: Path) -> ServiceId:
@@ -69,8 +68,10 @@ def _strict_imports() -> Iterator[None]:
         yield
 
 
-def _line_of(path: Path, tag: str | None = None, name: str | None = None) -> int | None:
-    """Line of the first element with local name ``tag`` (and ``@name``) in an XML file."""
+def _line_of(path: Path, tag: str | None = None, name: str | None = None,
+             refers_to: str | None = None) -> int | None:
+    """Line of the first element with local name ``tag``, ``@name`` equal to ``name`` and a
+    QName-valued attribute (other than @name) whose local part is ``refers_to``."""
     try:
         tree = etree.parse(str(path))
     except (OSError, etree.XMLSyntaxError):
@@ -81,6 +82,9 @@ def _line_of(path: Path, tag: str | None = None, name: str | None = None) -> int
         if tag and etree.QName(elem).localname != tag:
             continue
         if name and elem.get("name") != name:
+            continue
+        if refers_to and not any(str(v).rsplit(":", 1)[-1] == refers_to
+                                 for k, v in elem.attrib.items() if k != "name"):
             continue
         return _sourceline(elem)
     return None
@@ -121,18 +125,7 @@ def _translate(exc: Exception, wsdl: Path) -> ArtifactError:
 
 def _line_mentioning(path: Path, name: str) -> int | None:
     """Line of the element named ``name``, else of the first one referring to it."""
-    try:
-        tree = etree.parse(str(path))
-    except (OSError, etree.XMLSyntaxError):
-        return None
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
-    for elem in elements:
-        if elem.get("name") == name:
-            return _sourceline(elem)
-    for elem in elements:
-        if any(str(v).rsplit(":", 1)[-1] == name for v in elem.attrib.values()):
-            return _sourceline(elem)
-    return None
+    return _line_of(path, name=name) or _line_of(path, refers_to=name)
 
 
 def _first_schema_error(wsdl: Path) -> ArtifactError | None:
@@ -210,7 +203,7 @@ def load_service(wsdl: Path) -> Service:
             raise ArtifactError(f"binding {binding.local_name!r} is not document/literal",
                                 wsdl, _line_of(wsdl, "binding", binding.local_name))
         for (op_name, _i, _o), op in sorted(binding.operations.items()):
-            operations.append(_operation(wsdl, document, builder, op_name, op))
+            operations.append(_operation(wsdl, builder, op_name, op))
     names = [o.name for o in operations]
     if len(set(names)) != len(names):
         raise ArtifactError("operation names repeat across bindings", wsdl)
@@ -261,8 +254,7 @@ def _body_element(wsdl: Path, ref: Any, what: str, op_name: str) -> Any:
     return part
 
 
-def _operation(wsdl: Path, document: Any, builder: ModelBuilder, op_name: str,
-               op: Any) -> Operation:
+def _operation(wsdl: Path, builder: ModelBuilder, op_name: str, op: Any) -> Operation:
     in_elem = _body_element(wsdl, op.input, "input", op_name)
     out_elem = _body_element(wsdl, op.output, "output", op_name)
     header = None
@@ -273,12 +265,12 @@ def _operation(wsdl: Path, document: Any, builder: ModelBuilder, op_name: str,
         raise ArtifactError(f"operation {op_name!r} has no soapAction", wsdl,
                             _line_of(wsdl, "operation", op_name))
     samples = wsdl.parent / "samples"
-    input_msg = _message(builder, document, in_elem, samples, op_name, "input")
-    output_msg = _message(builder, document, out_elem, samples, op_name, "output")
+    input_msg = _message(builder, in_elem, samples, op_name, "input")
+    output_msg = _message(builder, out_elem, samples, op_name, "output")
     faults = []
     for fault_name, fault in sorted(op.faults.items()):
         fault_elem = _body_element(wsdl, fault, "fault", op_name)
-        faults.append(Fault(fault_name, _message(builder, document, fault_elem, samples,
+        faults.append(Fault(fault_name, _message(builder, fault_elem, samples,
                                                  op_name, "fault")))
     method: Literal["get", "post"] = (
         "get" if _is_flat_retrieve(op_name, input_msg.element, builder) else "post")
@@ -295,7 +287,7 @@ def _operation(wsdl: Path, document: Any, builder: ModelBuilder, op_name: str,
     )
 
 
-def _message(builder: ModelBuilder, document: Any, xsd_element: Any, samples: Path,
+def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
              op_name: str, kind: str) -> Message:
     element = builder.element(xsd_element)
     found = sorted(samples.glob(f"{op_name}.{kind}.xml")) + sorted(
