@@ -47,3 +47,35 @@ def test_every_operation_documents_soap_facts() -> None:
         schemes = document["components"]["securitySchemes"]
         assert schemes["apiKey"]["in"] == "header"
         assert schemes["clientCertificate"]["x-b2b-auth"] == "mutualTLS"
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for k, v in node.items() if k != "properties" for p in _patterns(v)] \
+            + [p for v in (node.get("properties") or {}).values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+def test_patterns_use_ecmascript_syntax_only() -> None:
+    """OpenAPI patterns are ECMA-262: Python-only constructs would break other validators."""
+    python_only = ("\\Z", "\\A", "(?P<", "(?P=", "(?#", "(?i", "(?x")
+    for spec in rendered():
+        for pattern in _patterns(yaml.safe_load(spec.text)):
+            assert not [c for c in python_only if c in pattern], (spec.path, pattern)
+            assert pattern.startswith("^") and pattern.endswith("$"), (spec.path, pattern)
+
+
+def test_acceptable_use_is_documented_on_the_meter_data_retrieve_only() -> None:
+    document = yaml.safe_load(next(
+        s.text for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1"))
+    limited = {path for path, item in document["paths"].items()
+               for op in item.values() if "429" in op["responses"]}
+    assert limited == {"/retrieveMeterData"}
+    op = document["paths"]["/retrieveMeterData"]["post"]
+    assert op["x-caiso-acceptable-use"]["windowSeconds"] == 30
+    assert op["x-caiso-acceptable-use"]["message"].startswith(
+        "CAISO MRI-S Acceptable Use Policy Violation.")
+    assert "Retry-After" in op["responses"]["429"]["headers"]

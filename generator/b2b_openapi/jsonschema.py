@@ -88,12 +88,20 @@ def json_number(value: Any) -> Any:
     return str(value)
 
 
+# XSD-only regex syntax: \i \c (name characters), \p{Is...} blocks, [a-z-[aeiou]] subtraction
+_NEEDS_TRANSLATION = re.compile(r"\\[icIC]|\\p\{Is|\[[^\]]*-\[")
+_PYTHON_ANCHORS = re.compile(r"\^\(\?:(.*)\)\$\(\?!\\n\\Z\)", re.DOTALL)
+
+
 def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
     """One restriction step's patterns (OR'ed, implicitly anchored) as an anchored regex."""
     translated = []
     for pattern in patterns:
-        if re.search(r"\\[icIC]|\\p\{Is|-\[", pattern):
+        if _NEEDS_TRANSLATION.search(pattern):
             pattern = translate_pattern(pattern, back_references=False, anchors=False)
+            # elementpath may still wrap the result in Python-only anchors (\Z)
+            wrapped = _PYTHON_ANCHORS.fullmatch(pattern)
+            pattern = wrapped.group(1) if wrapped else pattern
         translated.append(pattern)
     body = translated[0] if len(translated) == 1 else "|".join(f"(?:{p})" for p in translated)
     return f"^(?:{body})$"
