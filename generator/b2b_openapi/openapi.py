@@ -16,6 +16,7 @@ from typing import Any
 
 from .jsonschema import COMPONENTS, Schema, SchemaEmitter
 from .model import Message, Operation, Ref, Service
+from .policies import acceptable_use
 from .xsdmodel import component_names
 
 OPENAPI_VERSION = "3.0.3"
@@ -63,7 +64,7 @@ def _examples(message: Message) -> Schema:
     }
 
 
-def _error_responses(op: Operation) -> Schema:
+def _error_responses(service: Service, op: Operation) -> Schema:
     ref = {"$ref": COMPONENTS + ERROR_SCHEMA}
 
     def problem(description: str) -> Schema:
@@ -89,7 +90,19 @@ def _error_responses(op: Operation) -> Schema:
     }
     if fault_examples:
         responses["400"]["content"][PROBLEM_JSON]["examples"] = fault_examples
-    return responses
+    policy = acceptable_use(service.id.name, op.name)
+    if policy is not None:
+        responses["429"] = {
+            **problem(f"Acceptable use policy: one request per user every "
+                      f"{policy.window_seconds} seconds; a request inside the window is "
+                      f"refused and restarts it. `detail` holds CAISO's message."),
+            "headers": {"Retry-After": {
+                "description": "Seconds until a request will be accepted.",
+                "schema": {"type": "integer", "minimum": 0}}},
+        }
+        responses["429"]["content"][PROBLEM_JSON]["example"] = {
+            "status": 429, "title": "Too Many Requests", "detail": policy.message}
+    return dict(sorted(responses.items()))
 
 
 def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schema:
@@ -113,7 +126,7 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
     operation["responses"] = {
         "200": {"description": "The SOAP response document as JSON.",
                 "content": {"application/json": ok}},
-        **_error_responses(op),
+        **_error_responses(service, op),
     }
     operation["x-soap-action"] = op.soap_action
     operation["x-soap-request-element"] = _xml_element(op.input)
@@ -123,6 +136,10 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
     operation["x-soap-faults"] = [
         {"name": f.name, **_xml_element(f.message)} for f in op.faults
     ]
+    policy = acceptable_use(service.id.name, op.name)
+    if policy is not None:
+        operation["x-caiso-acceptable-use"] = {
+            "windowSeconds": policy.window_seconds, "scope": "user", "message": policy.message}
     return operation
 
 
