@@ -6,9 +6,13 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from live import build_into, server_env, uvicorn
+from support import XSD
 
 # CI: no shrinking (on large nested documents it can run for minutes); the failing example
 # is still printed. Use HYPOTHESIS_PROFILE=dev locally to get a shrunk one.
@@ -24,3 +28,41 @@ settings.register_profile(
                            HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --------------------------------------------------------------------- generated code, live servers
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(clients, servers) generated from the bundled corpus; clients importable."""
+    return build_into(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def mock_url(built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Every generated server app, mock mode, in one uvicorn process."""
+    log = tmp_path_factory.mktemp("logs") / "mock.log"
+    env = server_env("mock", B2B_SERVERS_ROOT=str(built[1]))
+    with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True, log=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def soap_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The SOAP mock backend for every service of the corpus."""
+    log = tmp_path_factory.mktemp("logs") / "soap.log"
+    with uvicorn("b2b_openapi.runtime.soapmock:app_from_env", {"B2B_XSD_ROOT": str(XSD)},
+                 factory=True, log=log) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gateway_url(built: tuple[Path, Path], soap_url: str,  # type: ignore[no-untyped-def]
+                tmp_path_factory: pytest.TempPathFactory):
+    """Every generated server app, gateway mode, forwarding to the SOAP mock backend."""
+    log = tmp_path_factory.mktemp("logs") / "gateway.log"
+    env = server_env("gateway", B2B_SERVERS_ROOT=str(built[1]), B2B_SOAP_BASE_URL=soap_url,
+                     B2B_AUP_WINDOW_SECONDS="0")
+    with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True, log=log) as url:
+        yield url

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from . import specs as spec_stage
 from .errors import ArtifactError
+from .outputs import replace_tree
+from .runtime.jsonio import load_yaml
+from .sdk import client_files
+from .servers import server_files
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
@@ -22,26 +26,44 @@ XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.")]
 SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.")]
 ServiceOption = Annotated[list[str] | None, typer.Option(
     "--service", "-s", help="Only this service (repeatable), e.g. RetrieveCleanBidSet_SIBRv5.")]
+BuildOption = Annotated[Path, typer.Option("--build", help="Where generated code goes.")]
 
 
 def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _fail(exc: ArtifactError) -> None:
+def _fail(exc: ArtifactError) -> NoReturn:
     typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
 
 
-def _specs(xsd: Path, specs: Path, service: list[str] | None) -> None:
+def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say)
     except ArtifactError as exc:
         _fail(exc)
-        return
     changed, removed = spec_stage.write_all(specs, files, prune=not service)
     _say(f"specs: {len(files)} OpenAPI documents valid, {changed} written, {removed} removed "
          f"-> {specs}")
+    return files
+
+
+def _clients(documents: list[dict[str, object]], build: Path) -> None:
+    target = build / "clients"
+    files = client_files(documents, progress=_say)
+    replace_tree(target, files)
+    _say(f"clients: {len({p.parts[0] for p in files})} packages -> {target}")
+
+
+def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
+    target = build / "servers"
+    try:
+        tree = server_files(files, xsd, progress=_say)
+    except ArtifactError as exc:
+        _fail(exc)
+    replace_tree(target, tree)
+    _say(f"servers: {len(files)} apps -> {target}")
 
 
 @app.command("specs")
@@ -53,9 +75,31 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 @app.command("build")
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
-                  service: ServiceOption = None) -> None:
-    """Build everything from the artifact corpus (currently: the OpenAPI specs)."""
-    _specs(xsd, specs, service)
+                  build: BuildOption = Path("build")) -> None:
+    """Build everything from the artifact corpus: specs, client packages, server apps."""
+    files = _specs(xsd, specs, None)
+    _clients([load_yaml(f.text) for f in files], build)
+    _servers(files, xsd, build)
+
+
+@app.command("clients")
+def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
+    """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
+    paths = sorted(specs.glob("*/*.yaml"))
+    if not paths:
+        _fail(ArtifactError("no OpenAPI documents found (run `b2b-openapi specs`)", specs))
+    _clients([load_yaml(p) for p in paths], build)
+
+
+@app.command("servers")
+def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
+                    service: ServiceOption = None) -> None:
+    """Generate the server apps (build/servers/): mock and REST->SOAP gateway."""
+    try:
+        files = spec_stage.render_all(xsd, service or (), progress=_say)
+    except ArtifactError as exc:
+        _fail(exc)
+    _servers(files, xsd, build)
 
 
 @app.command("check")
@@ -65,7 +109,6 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
         files = spec_stage.render_all(xsd)
     except ArtifactError as exc:
         _fail(exc)
-        return
     stale = spec_stage.stale_specs(specs, files)
     for path in stale:
         _say(f"out of date: {path}")
@@ -73,6 +116,61 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
         _say("run `b2b-openapi specs` and commit specs/")
         raise typer.Exit(1)
     _say(f"specs/ is up to date ({len(files)} documents)")
+
+
+@app.command("serve")
+def serve_command(
+    service: Annotated[str | None, typer.Argument(
+        help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
+    mode: Annotated[str, typer.Option(help="mock | gateway")] = "mock",
+    api_key: Annotated[list[str] | None, typer.Option(
+        "--api-key", help="key=user accepted by the server (repeatable).")] = None,
+    soap_endpoint: Annotated[str | None, typer.Option(
+        help="Gateway: SOAP endpoint URL, or with all services the base URL the service "
+             "name is appended to.")] = None,
+    host: str = "127.0.0.1", port: int = 8000, build: BuildOption = Path("build"),
+    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM).")] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(
+        help="CA bundle for client certificates; when set, clients must present one.")] = None,
+) -> None:
+    """Run generated server apps (after `build`) with uvicorn."""
+    import os
+    import ssl
+
+    import uvicorn
+
+    folders = {p.parent.name: p.parent for p in build.glob("servers/*/*/app.py")}
+    if service is not None and service not in folders:
+        known = ", ".join(sorted(folders)) or "none (run `b2b-openapi build`)"
+        _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
+    if not api_key:
+        raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
+    os.environ["B2B_MODE"] = mode
+    os.environ["B2B_API_KEYS"] = ",".join(api_key)
+    if soap_endpoint:
+        os.environ["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
+    tls = {"ssl_certfile": tls_cert, "ssl_keyfile": tls_key, "ssl_ca_certs": tls_client_ca,
+           "ssl_cert_reqs": ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE}
+    if service is None:
+        os.environ["B2B_SERVERS_ROOT"] = str(build / "servers")
+        uvicorn.run("b2b_openapi.runtime.combined:app_from_env", factory=True, host=host,
+                    port=port, **tls)  # type: ignore[arg-type]
+    else:
+        uvicorn.run("app:app", app_dir=str(folders[service]), host=host, port=port,
+                    **tls)  # type: ignore[arg-type]
+
+
+@app.command("soap-mock")
+def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
+                      port: int = 9000) -> None:
+    """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
+    import os
+
+    import uvicorn
+
+    os.environ["B2B_XSD_ROOT"] = str(xsd)
+    uvicorn.run("b2b_openapi.runtime.soapmock:app_from_env", factory=True, host=host, port=port)
 
 
 def main() -> None:

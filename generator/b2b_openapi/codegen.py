@@ -1,0 +1,183 @@
+"""OpenAPI document -> pydantic v2 models, through datamodel-code-generator.
+
+The emitted specs say more than pydantic models can hold, so the document is trimmed first:
+
+* key-presence clauses derived from ``xs:choice`` (``allOf`` of ``required``/``not``) are
+  dropped: the models keep every alternative optional and the server, which validates
+  against the full spec, answers 422 when a choice is broken;
+* ``x-*`` extensions and ``xml`` objects are dropped (they are for the gateway, not Python);
+* every operation's request and response schema is made a named component, and the classes
+  are named explicitly, so templates know which class each operation takes and returns.
+
+Type mappings keep values exactly as the JSON convention carries them: ``Decimal`` for every
+number, ``str`` for XSD dates, times, durations and base64 (their lexical forms are wider than
+Python's ``datetime``/``timedelta``/``bytes`` and would not round-trip).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from datamodel_code_generator import InputFileType, PythonVersion, generate
+from datamodel_code_generator.enums import DataModelType
+from datamodel_code_generator.format import Formatter
+
+from .apiview import parameters_schema
+from .jsonschema import COMPONENTS
+
+PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf"})
+TYPE_MAPPINGS = [
+    "string+date=string",
+    "string+date-time=string",
+    "string+duration=string",
+    "string+byte=string",
+    "number+default=decimal",
+]
+ERROR_CLASS = "Error"
+
+
+@dataclass(frozen=True)
+class OperationModels:
+    """Class names (in the generated models module) an operation takes and returns."""
+
+    request: str
+    response: str
+
+
+@dataclass(frozen=True)
+class GeneratedModels:
+    source: str
+    operations: Mapping[str, OperationModels]  # by operationId
+
+
+def class_name(name: str) -> str:
+    """A component name as a Python class name: PascalCase, only identifier characters."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", name) if p]
+    text = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
+    return text if text[0].isalpha() else f"M{text}"
+
+
+def is_presence_only(schema: Any) -> bool:
+    """True for a schema that only constrains which keys are present."""
+    if not isinstance(schema, dict) or not schema or set(schema) - PRESENCE_KEYWORDS:
+        return False
+    for key, value in schema.items():
+        if key == "not" and not is_presence_only(value):
+            return False
+        if key in ("anyOf", "allOf", "oneOf") and not all(is_presence_only(v) for v in value):
+            return False
+    return True
+
+
+def strip_for_models(schema: Any) -> Any:
+    """The schema without presence clauses, ``x-*`` extensions and ``xml`` objects."""
+    if isinstance(schema, list):
+        return [strip_for_models(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key.startswith("x-") or key == "xml":
+            continue
+        if key == "properties":
+            out[key] = {name: strip_for_models(s) for name, s in value.items()}
+        elif key == "allOf":
+            kept = [strip_for_models(s) for s in value if not is_presence_only(s)]
+            if kept:
+                out[key] = kept
+        else:
+            out[key] = strip_for_models(value)
+    return out
+
+
+def _component_of(schema: dict[str, Any]) -> str | None:
+    ref = schema.get("$ref", "")
+    return ref.removeprefix(COMPONENTS) if ref.startswith(COMPONENTS) else None
+
+
+def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str],
+                                                   dict[str, OperationModels]]:
+    """The trimmed document, the class-name map for datamodel-code-generator, and the
+    request/response class of each operation."""
+    schemas: dict[str, Any] = dict(document["components"]["schemas"])
+    operations: dict[str, OperationModels] = {}
+    for path_item in document["paths"].values():
+        for method, op in path_item.items():
+            if method == "get":
+                name = op["x-soap-request-element"]["name"]
+                if name in schemas:
+                    name = f"{op['operationId']}Request"
+                schemas[name] = parameters_schema(op.get("parameters", []))
+                request = name
+            else:
+                body = op["requestBody"]["content"]["application/json"]["schema"]
+                request = _component_of(body) or _hoist(schemas, op, "Request", body)
+            ok = op["responses"]["200"]["content"]["application/json"]["schema"]
+            response = _component_of(ok) or _hoist(schemas, op, "Response", ok)
+            operations[op["operationId"]] = OperationModels(request, response)
+    names = {key: class_name(key) for key in schemas}
+    clashes = _duplicates(names.values())
+    if clashes:
+        raise ValueError(f"components map to the same class name: {', '.join(clashes)}")
+    trimmed = {
+        "openapi": document["openapi"],
+        "info": {"title": document["info"]["title"], "version": document["info"]["version"]},
+        "paths": {},
+        "components": {"schemas": strip_for_models(schemas)},
+    }
+    classes = {
+        op_id: OperationModels(names[m.request], names[m.response])
+        for op_id, m in operations.items()
+    }
+    return trimmed, {COMPONENTS + key: cls for key, cls in names.items()}, classes
+
+
+def _hoist(schemas: dict[str, Any], op: Mapping[str, Any], suffix: str,
+           schema: dict[str, Any]) -> str:
+    name = f"{op['operationId']}{suffix}"
+    schemas[name] = schema
+    return name
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return sorted(name for name, count in Counter(values).items() if count > 1)
+
+
+def generate_models(document: Mapping[str, Any]) -> GeneratedModels:
+    """Pydantic v2 models for every component of one service document."""
+    trimmed, name_map, operations = prepare(document)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # naming hints; the name map settles names
+        source = generate(
+            trimmed,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            model_name_map=name_map,
+            use_annotated=True,
+            field_constraints=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            disable_timestamp=True,
+            formatters=[Formatter.BUILTIN] if hasattr(Formatter, "BUILTIN") else None,
+            type_mappings=TYPE_MAPPINGS,
+            use_decimal_for_multiple_of=True,
+            use_schema_description=True,
+            allow_population_by_field_name=True,
+            set_default_enum_member=True,
+            collapse_root_models=True,
+            field_type_collision_strategy="rename-type",  # fields keep their XML names
+            strict_nullable=True,  # honour OpenAPI 3.0 `nullable` (xsi:nil) on required keys
+        )
+    if not isinstance(source, str):
+        raise TypeError("datamodel-code-generator returned several modules")
+    missing = [cls for m in operations.values() for cls in (m.request, m.response)
+               if not re.search(rf"^class {cls}\(", source, re.M)]
+    if missing or not re.search(rf"^class {ERROR_CLASS}\(", source, re.M):
+        raise ValueError(f"generated models lack classes {missing or [ERROR_CLASS]}")
+    return GeneratedModels(source, operations)

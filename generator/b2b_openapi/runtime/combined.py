@@ -1,0 +1,73 @@
+"""Serve every generated server app of a build from one process, routed by base path.
+
+Each app owns a distinct base path (``/{system}/{ServiceFullName}``), so one dispatcher can
+host them all: what ``b2b-openapi serve --all`` runs, and what the tests and the Postman
+collections talk to.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from .spec import ServiceSpec
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def load_app(folder: Path) -> FastAPI:
+    """Import ``folder/app.py`` under a unique module name."""
+    name = "b2b_server_" + "_".join(folder.parts[-2:])
+    spec = importlib.util.spec_from_file_location(name, folder / "app.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {folder / 'app.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app: FastAPI = module.app
+    return app
+
+
+class Dispatcher:
+    """ASGI app: the request goes to the app whose base path prefixes its path."""
+
+    def __init__(self, apps: dict[str, FastAPI]) -> None:
+        self.apps = dict(sorted(apps.items(), key=lambda kv: -len(kv[0])))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        path = scope.get("path", "")
+        for base, app in self.apps.items():
+            if path == base or path.startswith(base + "/"):
+                await app(scope, receive, send)
+                return
+        await send({"type": "http.response.start", "status": 404,
+                    "headers": [(b"content-type", b"application/problem+json")]})
+        await send({"type": "http.response.body",
+                    "body": b'{"status":404,"title":"No service at this path"}'})
+
+
+def combined_app(servers_root: Path) -> Dispatcher:
+    folders = sorted(p.parent for p in servers_root.glob("*/*/app.py"))
+    if not folders:
+        raise FileNotFoundError(f"no generated server apps under {servers_root}")
+    return Dispatcher({ServiceSpec.load(f / "openapi.yaml").base_path: load_app(f)
+                       for f in folders})
+
+
+def app_from_env() -> Dispatcher:
+    """uvicorn factory: ``B2B_SERVERS_ROOT`` (default ``build/servers``)."""
+    return combined_app(Path(os.environ.get("B2B_SERVERS_ROOT", "build/servers")))

@@ -1,0 +1,137 @@
+"""The request pipeline of a generated server, shared by mock and gateway modes.
+
+auth (X-API-Key; client certificates are enforced by the TLS server) -> request as JSON
+(query or body) -> validation against the spec (422) -> acceptable use policy (429) ->
+answer from the samples (mock) or from the SOAP service (gateway).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from . import behaviours
+from .gateway import SoapGateway
+from .jsonio import dumps, loads
+from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
+from .spec import Operation, Problem, ServiceSpec
+
+Mode = Literal["mock", "gateway"]
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server configuration, from ``B2B_*`` environment variables (see README)."""
+
+    mode: Mode
+    api_keys: Mapping[str, str]
+    soap_endpoint: str | None = None
+    soap_base_url: str | None = None  # endpoint = base URL + "/" + service full name
+    soap_timeout: float = 30.0
+    aup_window_seconds: float | None = None  # None: the spec's window
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        mode = env.get("B2B_MODE", "mock")
+        if mode not in ("mock", "gateway"):
+            raise ValueError(f"B2B_MODE must be mock or gateway, not {mode!r}")
+        if "B2B_API_KEYS" not in env:
+            raise ValueError("set B2B_API_KEYS to key=user[,key=user...]")
+        window = env.get("B2B_AUP_WINDOW_SECONDS")
+        return cls(mode=mode,  # type: ignore[arg-type]  # checked above
+                   api_keys=parse_api_keys(env["B2B_API_KEYS"]),
+                   soap_endpoint=env.get("B2B_SOAP_ENDPOINT"),
+                   soap_base_url=env.get("B2B_SOAP_BASE_URL"),
+                   soap_timeout=float(env.get("B2B_SOAP_TIMEOUT", "30")),
+                   aup_window_seconds=float(window) if window is not None else None)
+
+
+class ServiceRuntime:
+    """One service version served in one mode."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings, wsdl: Path | None = None) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.gateway: SoapGateway | None = None
+        if settings.mode == "gateway":
+            if wsdl is None:
+                raise ValueError("gateway mode needs the service WSDL")
+            endpoint = settings.soap_endpoint or (
+                f"{settings.soap_base_url.rstrip('/')}/{spec.view.full_name}"
+                if settings.soap_base_url else spec.document["x-soap-service"].get("endpoint"))
+            if not endpoint:
+                raise ValueError("gateway mode needs B2B_SOAP_ENDPOINT or B2B_SOAP_BASE_URL")
+            self.gateway = SoapGateway(wsdl, endpoint, settings.soap_timeout)
+        self.limiters = {
+            op.id: AcceptableUseLimiter(
+                settings.aup_window_seconds if settings.aup_window_seconds is not None
+                else float(op.acceptable_use["windowSeconds"]))
+            for op in spec.operations.values() if op.acceptable_use
+        }
+
+    def route(self, operation_id: str) -> str:
+        return self.spec.base_path + self.spec.operations[operation_id].path
+
+    async def handle(self, operation_id: str, request: Request) -> Response:
+        op = self.spec.operations[operation_id]
+        try:
+            user = authenticate(request.headers, self.settings.api_keys)
+            payload = await self._payload(op, request)
+            errors = self.spec.errors(op.request_schema, payload)
+            if errors:
+                raise Problem(422, "Request does not conform to the schema",
+                              f"{len(errors)} schema violation(s); first: {errors[0]['path']}: "
+                              f"{errors[0]['message']}", {"errors": errors})
+            if op.id in self.limiters:
+                self.limiters[op.id].enforce(user, op.id, op.acceptable_use["message"]
+                                             if op.acceptable_use else "")
+            result = await self._answer(op, payload, user)
+        except Problem as problem:
+            return Response(dumps(problem.body()), problem.status, dict(problem.headers),
+                            media_type=PROBLEM_JSON)
+        return Response(dumps(result), 200, media_type=JSON)
+
+    async def _payload(self, op: Operation, request: Request) -> Any:
+        if op.method == "GET":
+            return self.spec.query_object(op, list(request.query_params.multi_items()))
+        raw = await request.body()
+        try:
+            return loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Problem(422, "Request body is not JSON", str(exc)) from None
+
+    async def _answer(self, op: Operation, payload: Any, user: str) -> Any:
+        if self.gateway is not None:
+            return await self.gateway.call(op, payload, user)
+        return behaviours.shape(op.id, payload, op.example_response())
+
+
+def create_app(runtime: ServiceRuntime) -> FastAPI:
+    """A FastAPI app whose /openapi.json is the service's own document (not FastAPI's)."""
+    spec = runtime.spec
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if runtime.gateway is not None:
+            await runtime.gateway.aclose()
+
+    app = FastAPI(title=spec.view.title, version=spec.view.version, docs_url=None,
+                  redoc_url=None, openapi_url=None, lifespan=lifespan)
+    document = dumps(spec.document)
+
+    @app.get(spec.base_path + "/openapi.json", include_in_schema=False)
+    async def openapi() -> Response:
+        return Response(document, media_type=JSON)
+
+    return app

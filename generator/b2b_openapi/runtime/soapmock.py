@@ -1,0 +1,141 @@
+"""A SOAP 1.1 mock of CAISO's B2B endpoints, for gateway tests and local development.
+
+``POST /{ServiceFullName}`` (e.g. ``/RetrieveCleanBidSet_SIBRv5``) takes a SOAP envelope and:
+
+* answers a SOAP Client fault when the envelope, the SOAPAction, the CAISOWSHeader or the
+  body is not what the WSDL/XSD require (the body is validated against the XSD);
+* otherwise answers with the operation's sample output (shaped by the same behaviours as the
+  JSON mock, e.g. DRRS incremental filtering);
+* when the header's Username is ``fault-client`` or ``fault-server``, answers with the
+  operation's sample fault of that kind, so error paths can be exercised end to end.
+
+``GET /_received`` returns the last envelope received (tests check what reached the service).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from .. import corpus, jsonxml, soap
+from ..errors import one_line
+from ..model import Operation, Service
+from ..wsdl import load_service, load_wsdl
+from . import behaviours
+
+XML = "text/xml; charset=utf-8"
+FAULT_USERS = {"fault-client": "soap:Client", "fault-server": "soap:Server"}
+
+
+@dataclass(frozen=True)
+class MockService:
+    service: Service
+    schema: Any
+
+    def element(self, qname: str) -> Any:
+        return self.schema.maps.elements[qname]
+
+    def by_action(self, action: str) -> Operation | None:
+        return next((op for op in self.service.operations if op.soap_action == action), None)
+
+
+def _fault(code: str, text: str, detail: ElementTree.Element | None = None) -> Response:
+    return Response(soap.envelope(None, fault=soap.SoapFault(code, text, detail)), 500,
+                    media_type=XML)
+
+
+def _sample_root(path: Path) -> ElementTree.Element:
+    return ElementTree.parse(path).getroot()
+
+
+class SoapMockBackend:
+    def __init__(self, services: Mapping[str, MockService]) -> None:
+        self.services = services
+        self.received: bytes | None = None
+
+    @classmethod
+    def from_corpus(cls, xsd_root: Path, names: list[str] | None = None) -> SoapMockBackend:
+        wsdls = corpus.select(corpus.discover(xsd_root), names or ())
+        return cls({w.stem: MockService(load_service(w), load_wsdl(w).schema) for w in wsdls})
+
+    def answer(self, name: str, action: str, data: bytes) -> Response:
+        self.received = data
+        mock = self.services.get(name)
+        if mock is None:
+            return _fault("soap:Client", f"no such service: {name}")
+        try:
+            message = soap.parse(data)
+        except soap.SoapError as exc:
+            return _fault("soap:Client", str(exc))
+        op = mock.by_action(action.strip().strip('"'))
+        if op is None:
+            return _fault("soap:Client", f"unknown SOAPAction {action!r} for {name}")
+        user = self._check_header(mock, op, message)
+        if isinstance(user, Response):
+            return user
+        body = message.body
+        if body is None or body.tag != op.input.element.qname:
+            return _fault("soap:Client", f"{op.name} expects {op.input.element.qname} in Body")
+        error = next(mock.element(op.input.element.qname).iter_errors(body), None)
+        if error is not None:
+            return _fault("soap:Client", f"request is not valid: {one_line(error.reason or '')}")
+        if user in FAULT_USERS:
+            return self._sample_fault(op, FAULT_USERS[user])
+        return Response(soap.envelope(self._output(mock, op, body)), 200, media_type=XML)
+
+    def _check_header(self, mock: MockService, op: Operation,
+                      message: soap.SoapMessage) -> str | Response:
+        if op.header is None:
+            return ""
+        header = next((h for h in message.headers if h.tag == op.header.qname), None)
+        if header is None:
+            return _fault("soap:Client", f"missing SOAP header {op.header.qname}")
+        error = next(mock.element(op.header.qname).iter_errors(header), None)
+        if error is not None:
+            return _fault("soap:Client", f"invalid CAISOWSHeader: {one_line(error.reason or '')}")
+        username = header.find(f".//{{{soap.CAISO_HEADER_NS}}}Username")
+        return (username.text or "") if username is not None else ""
+
+    def _output(self, mock: MockService, op: Operation,
+                body: ElementTree.Element) -> ElementTree.Element:
+        sample = _sample_root(op.output.samples[0].path)
+        if op.name not in behaviours.BEHAVIOURS:
+            return sample
+        element = mock.element(op.output.element.qname)
+        request = jsonxml.decode(mock.element(op.input.element.qname), body)
+        shaped = behaviours.shape(op.name, request, jsonxml.decode(element, sample))
+        encoded: ElementTree.Element = jsonxml.encode(element, shaped)
+        return encoded
+
+    def _sample_fault(self, op: Operation, code: str) -> Response:
+        samples = [s for f in op.faults for s in f.message.samples]
+        detail = _sample_root(samples[0].path) if samples else None
+        return _fault(code, f"{op.name} failed (mock {code.split(':')[1]} fault)", detail)
+
+
+def create_soap_mock_app(backend: SoapMockBackend) -> FastAPI:
+    app = FastAPI(title="CAISO SOAP mock", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.post("/{name}")
+    async def endpoint(name: str, request: Request) -> Response:
+        return backend.answer(name, request.headers.get("soapaction", ""), await request.body())
+
+    @app.get("/_received")
+    async def received() -> Response:
+        return Response(backend.received or b"", media_type=XML)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory: ``B2B_XSD_ROOT`` (default ``xsd``), optional ``B2B_SERVICES``."""
+    names = [n for n in os.environ.get("B2B_SERVICES", "").split(",") if n]
+    root = Path(os.environ.get("B2B_XSD_ROOT", "xsd"))
+    return create_soap_mock_app(SoapMockBackend.from_corpus(root, names))

@@ -1,0 +1,176 @@
+"""A generated server's view of its OpenAPI document: operations, schemas, validators."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+
+from ..apiview import parameters_schema, service_view
+from .jsonio import load_yaml
+
+ERROR_SCHEMA = "#/components/schemas/Error"
+
+
+@dataclass(frozen=True)
+class Problem(Exception):
+    """An error answer in the spec's problem+json shape (the ``Error`` schema)."""
+
+    status: int
+    title: str
+    detail: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status, "title": self.title}
+        if self.detail is not None:
+            body["detail"] = self.detail
+        body.update(self.extra)
+        return body
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str  # GET | POST
+    path: str
+    raw: Mapping[str, Any]
+    request_schema: Mapping[str, Any]
+    response_schema: Mapping[str, Any]
+    parameters: tuple[Mapping[str, Any], ...]
+    acceptable_use: Mapping[str, Any] | None
+
+    @property
+    def request_element(self) -> str:
+        element = self.raw["x-soap-request-element"]
+        return f"{{{element['namespace']}}}{element['name']}"
+
+    @property
+    def response_element(self) -> str:
+        element = self.raw["x-soap-response-element"]
+        return f"{{{element['namespace']}}}{element['name']}"
+
+    @property
+    def soap_action(self) -> str:
+        return str(self.raw["x-soap-action"])
+
+    def example_response(self) -> Any:
+        """The first 200 example (from the bundled sample instances), as a fresh copy."""
+        content = self.raw["responses"]["200"]["content"]["application/json"]
+        examples = content.get("examples") or {}
+        if not examples:
+            raise LookupError(f"{self.id}: the spec has no response example to mock with")
+        return copy.deepcopy(next(iter(examples.values()))["value"])
+
+
+class ServiceSpec:
+    """Operations by id, and cached validators against the document's components."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self.view = service_view(document)
+        self.base_path = self.view.base_path
+        self.components = document["components"]
+        self.operations: dict[str, Operation] = {}
+        for path, item in document["paths"].items():
+            for method, op in item.items():
+                self.operations[op["operationId"]] = self._operation(path, method, op)
+        self._validators: dict[int, OAS30Validator] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> ServiceSpec:
+        return cls(load_yaml(path))
+
+    def _operation(self, path: str, method: str, op: Mapping[str, Any]) -> Operation:
+        params = tuple(op.get("parameters", ()))
+        if method == "get":
+            request = parameters_schema(list(params))
+        else:
+            request = op["requestBody"]["content"]["application/json"]["schema"]
+        return Operation(
+            id=op["operationId"], method=method.upper(), path=path, raw=op,
+            request_schema=request,
+            response_schema=op["responses"]["200"]["content"]["application/json"]["schema"],
+            parameters=params, acceptable_use=op.get("x-caiso-acceptable-use"))
+
+    def validator(self, schema: Mapping[str, Any]) -> OAS30Validator:
+        key = id(schema)
+        if key not in self._validators:
+            self._validators[key] = OAS30Validator({**schema, "components": self.components})
+        return self._validators[key]
+
+    def errors(self, schema: Mapping[str, Any], instance: Any) -> list[dict[str, str]]:
+        """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted."""
+        found = [
+            {"path": "/" + "/".join(str(p) for p in error.absolute_path),
+             "message": error.message}
+            for error in self.validator(schema).iter_errors(instance)
+        ]
+        return sorted(found, key=lambda e: (e["path"], e["message"]))
+
+    def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            schema = self.components["schemas"][name]
+        return schema
+
+    def query_object(self, op: Operation, query: list[tuple[str, str]]) -> dict[str, Any]:
+        """Query parameters as the request object: each value typed by its schema, an
+        array parameter from its repeated values.  Raises :class:`Problem` (422)."""
+        by_name = {p["name"]: p for p in op.parameters}
+        unknown = sorted({name for name, _ in query if name not in by_name})
+        if unknown:
+            raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
+                          + ", ".join(unknown),
+                          {"errors": [{"path": f"/{n}", "message": "unknown parameter"}
+                                      for n in unknown]})
+        values: dict[str, Any] = {}
+        for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
+            raw = [v for n, v in query if n == name]
+            if not raw:
+                continue
+            schema = self.resolve(param["schema"])
+            try:
+                if schema.get("type") == "array":
+                    items = self.resolve(schema.get("items", {}))
+                    values[name] = [_typed(v, items) for v in raw]
+                else:
+                    if len(raw) > 1:
+                        raise ValueError("given more than once")
+                    values[name] = _typed(raw[0], schema)
+            except ValueError as exc:
+                raise Problem(422, "Invalid query parameter", f"{name}: {exc}",
+                              {"errors": [{"path": f"/{name}", "message": str(exc)}]}) from None
+        return values
+
+
+def _typed(text: str, schema: Mapping[str, Any]) -> Any:
+    """XSD lexical form -> the JSON value the convention uses for that schema type."""
+    kind = schema.get("type")
+    if kind == "integer":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise ValueError(f"{text!r} is not an integer") from None
+    if kind == "number":
+        try:
+            number = Decimal(text.strip())
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a decimal number") from None
+        if not number.is_finite():
+            raise ValueError(f"{text!r} is not a finite number")
+        return number
+    if kind == "boolean":
+        lowered = text.strip()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise ValueError(f"{text!r} is not a boolean (true/false)")
+    return text

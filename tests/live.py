@@ -1,0 +1,99 @@
+"""Real servers for tests: generated code built into a temporary folder, uvicorn processes
+on 127.0.0.1, and the generated client packages importable."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from b2b_openapi.outputs import replace_tree
+from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.sdk import client_files
+from b2b_openapi.servers import server_files
+from support import XSD, rendered
+
+# X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
+API_KEYS = {"k-sync": "sync", "k-async": "async", "k-aup": "aup", "k-fuzz": "fuzz",
+            "k-error": "errors", "k-client-fault": "fault-client",
+            "k-server-fault": "fault-server", "k-tls": "tls"}
+AUP_WINDOW = 1.5  # seconds, short for tests (CAISO's is 30)
+
+
+def build_into(root: Path) -> tuple[Path, Path]:
+    """Generate clients and servers from the bundled corpus; put the clients on sys.path."""
+    specs = list(rendered())
+    clients, servers = root / "clients", root / "servers"
+    replace_tree(clients, client_files([load_yaml(s.text) for s in specs]))
+    replace_tree(servers, server_files(specs, XSD))
+    for package in sorted(clients.iterdir()):
+        if str(package) not in sys.path:
+            sys.path.insert(0, str(package))
+    return clients, servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
+            app_dir: Path | None = None, tls: Mapping[str, Path] | None = None,
+            log: Path) -> Iterator[str]:
+    """Run ``uvicorn target`` in a child process; yield its base URL once it answers."""
+    port = free_port()
+    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning"]
+    if factory:
+        args.append("--factory")
+    if app_dir is not None:
+        args += ["--app-dir", str(app_dir)]
+    scheme = "http"
+    if tls:
+        scheme = "https"
+        args += ["--ssl-certfile", str(tls["cert"]), "--ssl-keyfile", str(tls["key"]),
+                 "--ssl-ca-certs", str(tls["ca"]), "--ssl-cert-reqs", "2"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        _wait_listening(port, proc, log)
+        yield f"{scheme}://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def server_env(mode: str, **extra: str) -> dict[str, str]:
+    return {"B2B_MODE": mode, "B2B_AUP_WINDOW_SECONDS": str(AUP_WINDOW),
+            "B2B_API_KEYS": ",".join(f"{k}={u}" for k, u in API_KEYS.items()), **extra}
+
+
+def get(url: str, key: str = "k-error", **params: Any) -> httpx.Response:
+    return httpx.get(url, params=params, headers={"X-API-Key": key})
