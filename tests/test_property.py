@@ -13,8 +13,6 @@ capped at a few items to keep instances small (a shorter array is still valid).
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +23,7 @@ from hypothesis_jsonschema import from_schema
 
 from b2b_openapi import jsonxml
 from support import MessageCase, document, message_cases
+from xsd_strategies import FORMATS
 
 DEC_TAG = "\x00dec:"
 MAX_DEPTH = 2
@@ -44,19 +43,6 @@ def _decimal_strategy(fmt: str) -> st.SearchStrategy[str]:
         lambda k: DEC_TAG + str(Decimal(k).scaleb(-digits)))
 
 
-_TZ = st.sampled_from(["", "Z", "+00:00", "-08:00"])
-FORMATS: dict[str, st.SearchStrategy[str]] = {
-    "xsd-date-time": st.builds(
-        lambda d, tz: d.isoformat() + tz,
-        st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2099, 12, 31)), _TZ),
-    "xsd-date": st.builds(lambda d, tz: d.isoformat() + tz,
-                          st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), _TZ),
-    "xsd-duration": st.builds(lambda d, h, m: f"P{d}DT{h}H{m}M", st.integers(0, 40),
-                              st.integers(0, 23), st.integers(0, 59)),
-    "xsd-byte": st.binary(max_size=48).map(lambda b: base64.b64encode(b).decode()),
-}
-_FORMAT_OF = {"date-time": "xsd-date-time", "date": "xsd-date", "duration": "xsd-duration",
-              "byte": "xsd-byte"}
 
 
 class _Translator:
@@ -96,8 +82,8 @@ class _Translator:
                 _bound(schema, "maximum", "exclusiveMaximum", -1))
             self.formats[fmt] = _decimal_strategy(fmt)
             out = {"type": "string", "format": fmt}
-        elif out.get("format") in _FORMAT_OF and "enum" not in out:
-            out = {"type": "string", "format": _FORMAT_OF[out["format"]]}
+        elif out.get("format") in FORMATS and "enum" not in out:
+            out = {"type": "string", "format": out["format"]}
         if out.get("type") == "array":  # keep instances small: fewer items stay valid
             out["maxItems"] = min(out.get("maxItems", MAX_ITEMS), max(out.get("minItems", 0),
                                                                        MAX_ITEMS))

@@ -9,9 +9,9 @@ The emitted specs say more than pydantic models can hold, so the document is tri
 * every operation's request and response schema is made a named component, and the classes
   are named explicitly, so templates know which class each operation takes and returns.
 
-Type mappings keep values exactly as the JSON convention carries them: ``Decimal`` for every
-number, ``str`` for XSD dates, times, durations and base64 (their lexical forms are wider than
-Python's ``datetime``/``timedelta``/``bytes`` and would not round-trip).
+Values stay exactly as the JSON convention carries them: ``Decimal`` for every number, ``str``
+for XSD dates, times, durations and base64 (their value spaces are wider than Python's
+``datetime``/``timedelta``/``bytes``, so they would not round-trip).
 """
 
 from __future__ import annotations
@@ -24,20 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
-from datamodel_code_generator.enums import DataModelType
+from datamodel_code_generator.enums import DataModelType, FieldTypeCollisionStrategy
 from datamodel_code_generator.format import Formatter
 
 from .apiview import parameters_schema
 from .jsonschema import COMPONENTS
 
 PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf"})
-TYPE_MAPPINGS = [
-    "string+date=string",
-    "string+date-time=string",
-    "string+duration=string",
-    "string+byte=string",
-    "number+default=decimal",
-]
+TYPE_MAPPINGS = ["number+default=decimal"]  # XSD formats (formats.py) stay plain str
 ERROR_CLASS = "Error"
 
 
@@ -171,7 +165,8 @@ def generate_models(document: Mapping[str, Any]) -> GeneratedModels:
             allow_population_by_field_name=True,
             set_default_enum_member=True,
             collapse_root_models=True,
-            field_type_collision_strategy="rename-type",  # fields keep their XML names
+            # fields keep their XML names; a clashing class is renamed instead
+            field_type_collision_strategy=FieldTypeCollisionStrategy.RenameType,
             strict_nullable=True,  # honour OpenAPI 3.0 `nullable` (xsi:nil) on required keys
         )
     if not isinstance(source, str):

@@ -16,6 +16,7 @@ from typing import Any
 
 from elementpath.regex import translate_pattern
 
+from . import formats
 from .content import local_name
 from .model import Attribute, Child, ComplexType, Ref, SimpleType, TypeRef
 
@@ -24,11 +25,13 @@ COMPONENTS = "#/components/schemas/"
 NULL_ONLY: Schema = {"type": "string", "nullable": True, "enum": [None],
                      "description": "xsi:nil (the element is present but nil)."}
 
-# XSD built-in -> (JSON type, format, extra keywords).  Lexical patterns accompany formats
-# where XSD's lexical space is narrower or wider than the JSON Schema format's.
-_DATE = r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}"
-_TZ = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
-_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+# XSD built-in -> (JSON type, format, extra keywords).  Date/time/duration/binary values get
+# XSD formats (see formats.py) and a pattern for tools that do not know them.
+# XSD 1.0 lexical spaces: year 0000 does not exist, offsets stay within +-14:00
+_YEAR = r"-?([1-9][0-9]{3,}|0([1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))"
+_DATE = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_TIME = r"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
 _DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
              r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?")
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
@@ -59,13 +62,13 @@ BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "unsignedInt": ("integer", None, {"minimum": 0, "maximum": 4294967295}),
     "unsignedShort": ("integer", None, {"minimum": 0, "maximum": 65535}),
     "unsignedByte": ("integer", None, {"minimum": 0, "maximum": 255}),
-    "dateTime": ("string", "date-time", {"pattern": f"^{_DATE}T{_TIME}{_TZ}$"}),
-    "date": ("string", "date", {"pattern": f"^{_DATE}{_TZ}$"}),
-    "time": ("string", None, {"pattern": f"^{_TIME}{_TZ}$"}),
-    "duration": ("string", "duration", {"pattern": f"^{_DURATION}$"}),
-    "gYear": ("string", None, {"pattern": r"^-?[0-9]{4,}" + _TZ + "$"}),
-    "gYearMonth": ("string", None, {"pattern": r"^-?[0-9]{4,}-[0-9]{2}" + _TZ + "$"}),
-    "base64Binary": ("string", "byte", {
+    "dateTime": ("string", formats.DATE_TIME, {"pattern": f"^{_DATE}T{_TIME}{_TZ}$"}),
+    "date": ("string", formats.DATE, {"pattern": f"^{_DATE}{_TZ}$"}),
+    "time": ("string", formats.TIME, {"pattern": f"^{_TIME}{_TZ}$"}),
+    "duration": ("string", formats.DURATION, {"pattern": f"^{_DURATION}$"}),
+    "gYear": ("string", None, {"pattern": f"^{_YEAR}{_TZ}$"}),
+    "gYearMonth": ("string", None, {"pattern": f"^{_YEAR}-(0[1-9]|1[0-2]){_TZ}$"}),
+    "base64Binary": ("string", formats.BASE64, {
         "pattern": r"^(([A-Za-z0-9+/] ?){4})*(([A-Za-z0-9+/] ?){3}[A-Za-z0-9+/]|"
                    r"([A-Za-z0-9+/] ?){2}[AEIMQUYcgkosw048] ?=|[A-Za-z0-9+/] ?[AQgw] ?= ?=)?$"}),
     "hexBinary": ("string", None, {"pattern": r"^([0-9a-fA-F]{2})*$"}),

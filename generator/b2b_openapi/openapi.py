@@ -29,9 +29,11 @@ SECURITY_SCHEMES: Schema = {
         "name": "X-Client-Certificate",
         "description": (
             "Mutual TLS with the X.509 client certificate CAISO issued to the market "
-            "participant. OpenAPI 3.0 has no mutualTLS scheme type: the certificate is "
-            "presented in the TLS handshake; where TLS terminates at a proxy, the proxy "
-            "forwards the verified PEM certificate in this header."
+            "participant, verified in the TLS handshake before any request is read. "
+            "OpenAPI 3.0 has no mutualTLS scheme type, so this scheme documents it "
+            "(x-b2b-auth) and is not listed under `security`, which names what each request "
+            "must carry. A TLS-terminating proxy may forward the verified PEM certificate in "
+            "this header; the generated servers do not read it."
         ),
         "x-b2b-auth": "mutualTLS",
     },
@@ -245,7 +247,8 @@ def build_document(service: Service) -> dict[str, Any]:
             "variables": {"baseUrl": {"default": "http://127.0.0.1:8000",
                                       "description": "Gateway or mock server root URL."}},
         }],
-        "security": [{"clientCertificate": [], "apiKey": []}],
+        "security": [{"apiKey": []}],
+        "x-b2b-mutual-tls": "required",
         "tags": [{"name": sid.full_name, "description": service.doc or sid.full_name}],
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},

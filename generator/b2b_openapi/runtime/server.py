@@ -7,6 +7,7 @@ answer from the samples (mock) or from the SOAP service (gateway).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from .jsonio import dumps, loads
 from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
 from .spec import Operation, Problem, ServiceSpec
 
+LOG = logging.getLogger("b2b_openapi.server")
 Mode = Literal["mock", "gateway"]
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -97,8 +99,11 @@ class ServiceRuntime:
                                              if op.acceptable_use else "")
             result = await self._answer(op, payload, user)
         except Problem as problem:
-            return Response(dumps(problem.body()), problem.status, dict(problem.headers),
-                            media_type=PROBLEM_JSON)
+            return _problem_response(problem)
+        except Exception:  # a bug: still answer in the documented shape, and log it
+            LOG.exception("%s failed", op.id)
+            return _problem_response(Problem(500, "Internal server error",
+                                             "unexpected error; see the server log"))
         return Response(dumps(result), 200, media_type=JSON)
 
     async def _payload(self, op: Operation, request: Request) -> Any:
@@ -114,6 +119,11 @@ class ServiceRuntime:
         if self.gateway is not None:
             return await self.gateway.call(op, payload, user)
         return behaviours.shape(op.id, payload, op.example_response())
+
+
+def _problem_response(problem: Problem) -> Response:
+    return Response(dumps(problem.body()), problem.status, dict(problem.headers),
+                    media_type=PROBLEM_JSON)
 
 
 def create_app(runtime: ServiceRuntime) -> FastAPI:
