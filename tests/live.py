@@ -3,6 +3,7 @@ on 127.0.0.1, and the generated client packages importable."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import subprocess
@@ -10,15 +11,16 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from b2b_openapi.outputs import replace_tree
+from b2b_openapi.runtime.behaviours import shape
 from b2b_openapi.runtime.jsonio import load_yaml
-from b2b_openapi.sdk import client_files
+from b2b_openapi.sdk import client_files, package_name
 from b2b_openapi.servers import server_files
+from b2b_openapi.templating import snake
 from support import XSD, rendered
 
 # X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
@@ -95,5 +97,52 @@ def server_env(mode: str, **extra: str) -> dict[str, str]:
             "B2B_API_KEYS": ",".join(f"{k}={u}" for k, u in API_KEYS.items()), **extra}
 
 
-def get(url: str, key: str = "k-error", **params: Any) -> httpx.Response:
-    return httpx.get(url, params=params, headers={"X-API-Key": key})
+# ----------------------------------------------------------------- one case per operation
+@dataclass(frozen=True)
+class OperationCase:
+    system: str
+    service: str
+    operation: str
+    request: Any
+    expected: Any
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}.{self.operation}"
+
+    def module(self) -> Any:
+        return importlib.import_module(f"{package_name(self.system)}.{snake(self.service)}")
+
+    def runtime(self) -> Any:
+        return importlib.import_module(f"{package_name(self.system)}._runtime")
+
+
+def operation_cases() -> list[OperationCase]:
+    cases = []
+    for spec in rendered():
+        sid = spec.service.id
+        for op in spec.service.operations:
+            request = op.input.samples[0].value
+            expected = shape(op.name, request, op.output.samples[0].value)  # type: ignore[arg-type]
+            cases.append(OperationCase(sid.folder_system, sid.full_name, op.name, request,
+                                       expected))
+    return cases
+
+
+CASES = operation_cases()
+
+
+def dump(model: Any) -> Any:
+    return model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+
+def call_sync(case: OperationCase, base_url: str, key: str) -> Any:
+    config = case.runtime().ClientConfig(base_url=base_url, api_key=key)
+    with case.module().Client(config) as client:
+        return getattr(client, snake(case.operation))(case.request)
+
+
+async def call_async(case: OperationCase, base_url: str, key: str) -> Any:
+    config = case.runtime().ClientConfig(base_url=base_url, api_key=key)
+    async with case.module().AsyncClient(config) as client:
+        return await getattr(client, snake(case.operation))(case.request)

@@ -1,0 +1,129 @@
+"""The build/clients/servers/serve commands and the generated-tree writer."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from fastapi.testclient import TestClient
+
+from b2b_openapi import soap
+from b2b_openapi.outputs import replace_tree
+from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
+from support import ROOT, XSD, rendered
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "b2b_openapi", *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
+    proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
+               "--build", str(tmp_path / "build"))
+    assert proc.returncode == 0, proc.stderr
+    assert "clients: 6 packages" in proc.stderr and "servers: 16 apps" in proc.stderr
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 16
+    apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
+    assert apps == sorted(s.service.id.full_name for s in rendered())
+    assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()
+    # the same input gives the same clients
+    first = {p: p.read_bytes() for p in (tmp_path / "build" / "clients").rglob("*.py")}
+    assert cli("clients", "--specs", str(tmp_path / "specs"),
+               "--build", str(tmp_path / "build")).returncode == 0
+    again = {p: p.read_bytes() for p in (tmp_path / "build" / "clients").rglob("*.py")}
+    assert first == again
+
+
+def test_clients_without_specs_fails_clearly(tmp_path: Path) -> None:
+    proc = cli("clients", "--specs", str(tmp_path), "--build", str(tmp_path / "build"))
+    assert proc.returncode == 1
+    assert "no OpenAPI documents found" in proc.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_serve_unknown_service_names_the_known_ones(tmp_path: Path) -> None:
+    proc = cli("serve", "Nope_SIBRv1", "--build", str(tmp_path), "--api-key", "k=u")
+    assert proc.returncode == 1
+    assert "unknown service 'Nope_SIBRv1'" in proc.stderr
+
+
+def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:
+    corpus = tmp_path / "xsd"
+    shutil.copytree(XSD, corpus)
+    xsd = corpus / "CMRI" / "RetrieveDefaultBidCurves_CMRIv1" / "DefaultBidCurves_v1.xsd"
+    xsd.write_text(xsd.read_text().replace("</xs:schema>", ""))
+    proc = cli("servers", "--xsd", str(corpus), "--build", str(tmp_path / "build"))
+    assert proc.returncode == 1
+    assert "DefaultBidCurves_v1.xsd:" in proc.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_replace_tree_keeps_the_old_tree_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    replace_tree(target, {Path("keep.txt"): "old"})
+    with pytest.raises(OSError):
+        replace_tree(target, {Path("x"): "file", Path("x/y"): "needs x to be a folder"})
+    assert (target / "keep.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left
+
+
+# ------------------------------------------------------------------------ SOAP mock backend
+@pytest.fixture(scope="module")
+def soap_mock() -> TestClient:
+    backend = SoapMockBackend.from_corpus(XSD, ["RetrieveMeterData_STLMTv1"])
+    return TestClient(create_soap_mock_app(backend))
+
+
+def meter_op() -> object:
+    spec = next(s for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1")
+    return next(o for o in spec.service.operations if o.name == "retrieveMeterData")
+
+
+def post(client: TestClient, body: bytes, action: str) -> soap.SoapMessage:
+    response = client.post("/RetrieveMeterData_STLMTv1", content=body,
+                           headers={"SOAPAction": f'"{action}"'})
+    return soap.parse(response.content)
+
+
+def sample_envelope(mutate: str | None = None, header: bool = True) -> bytes:
+    op = meter_op()
+    text = op.input.samples[0].path.read_text()  # type: ignore[attr-defined]
+    if mutate:
+        text = text.replace(*mutate.split("|"))
+    headers = (soap.caiso_header("alice"),) if header else ()
+    return soap.envelope(ElementTree.fromstring(text.encode()), headers)
+
+
+def test_soap_mock_answers_a_valid_request_with_the_sample(soap_mock: TestClient) -> None:
+    op = meter_op()
+    message = post(soap_mock, sample_envelope(), op.soap_action)  # type: ignore[attr-defined]
+    assert message.fault is None and message.body is not None
+    assert message.body.tag == op.output.element.qname  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("body", "action", "says"), [
+    (b"<not-xml", None, "not well-formed"),
+    (None, "http://wrong/action", "unknown SOAPAction"),
+    ("header-less", None, "missing SOAP header"),
+    ("invalid", None, "request is not valid"),
+])
+def test_soap_mock_refuses_bad_requests_with_client_faults(
+        soap_mock: TestClient, body: bytes | str | None, action: str | None, says: str) -> None:
+    op = meter_op()
+    if body is None:
+        data = sample_envelope()
+    elif body == "header-less":
+        data = sample_envelope(header=False)
+    elif body == "invalid":
+        data = sample_envelope(mutate=">ABC1<|>not a scid<")
+    else:
+        assert isinstance(body, bytes)
+        data = body
+    message = post(soap_mock, data, action or op.soap_action)  # type: ignore[attr-defined]
+    assert message.fault is not None and message.fault.is_client
+    assert says in message.fault.string

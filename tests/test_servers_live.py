@@ -1,0 +1,152 @@
+"""Generated servers in mock mode, over HTTP: security, validation, CAISO behaviours."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from b2b_openapi.policies import AUP_MESSAGE
+from b2b_openapi.runtime.jsonio import dumps
+from live import AUP_WINDOW, CASES, call_sync
+
+MRIS = "/mris/RetrieveMeterData_STLMTv1"
+DRRS = "/drrs/RetrieveRegistrationsIncremental_DRRSv1/retrieveRegistrationsIncremental"
+DRRS_FULL = "/drrs/RetrieveRegistrations_DRRSv1/retrieveRegistrations"
+METER_CASE = next(c for c in CASES if c.operation == "retrieveMeterData")
+
+
+def meter_data(url: str, key: str) -> httpx.Response:
+    return httpx.post(f"{url}{MRIS}/retrieveMeterData", headers={"X-API-Key": key},
+                      content=_json(METER_CASE.request))
+
+
+def availability(url: str, key: str) -> httpx.Response:
+    return httpx.get(f"{url}{MRIS}/retrieveMeterDataAvailability", headers={"X-API-Key": key},
+                     params={"scid": "ABC1", "tradeDateStart": "2026-11-01",
+                             "tradeDateEnd": "2026-11-03"})
+
+
+def _json(value: Any) -> bytes:
+    return dumps(value)
+
+
+# ------------------------------------------------------------------------ acceptable use policy
+def test_aup_second_call_inside_window_is_429_and_restarts_window(mock_url: str) -> None:
+    first = meter_data(mock_url, "k-aup")
+    assert first.status_code == 200, first.text
+    second = meter_data(mock_url, "k-aup")
+    assert second.status_code == 429
+    assert second.json()["detail"] == AUP_MESSAGE
+    assert second.json()["detail"] == (
+        "CAISO MRI-S Acceptable Use Policy Violation. Please retry your request again in 30 "
+        "seconds from now. Note: Time resets each time you request before expiration.")
+    assert second.headers["Retry-After"] == str(int(AUP_WINDOW + 0.5))
+    assert second.headers["Content-Type"].startswith("application/problem+json")
+
+    # another operation and another user are not limited inside the window
+    assert availability(mock_url, "k-aup").status_code == 200
+    assert meter_data(mock_url, "k-error").status_code == 200
+
+    # the refused call restarted the window: 2/3 of a window after it, still refused
+    time.sleep(AUP_WINDOW * 2 / 3)
+    assert meter_data(mock_url, "k-aup").status_code == 429
+    # a full window after the last (refused) request: accepted again
+    time.sleep(AUP_WINDOW + 0.2)
+    assert meter_data(mock_url, "k-aup").status_code == 200
+
+
+def test_aup_through_the_generated_client_raises_rate_limit_error(mock_url: str) -> None:
+    runtime = METER_CASE.runtime()
+    time.sleep(AUP_WINDOW + 0.2)  # whatever ran before with this user
+    call_sync(METER_CASE, mock_url, "k-error")
+    with pytest.raises(runtime.RateLimitError) as info:
+        call_sync(METER_CASE, mock_url, "k-error")
+    assert info.value.retry_after == float(int(AUP_WINDOW + 0.5))
+    assert info.value.error.detail == AUP_MESSAGE
+
+
+# ------------------------------------------------------------------------------- DRRS incremental
+def registration_ids(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [r["registrationId"] for r in response.json().get("Registration", [])]
+
+
+def test_drrs_incremental_returns_records_changed_on_or_after_the_date(mock_url: str) -> None:
+    headers = {"X-API-Key": "k-error"}
+    since = httpx.get(mock_url + DRRS, headers=headers,
+                      params={"scid": "SC01", "modifiedSince": "2026-11-01"})
+    # REG-000131 created 2026-11-18, REG-000132 updated 2026-11-21; the others last changed
+    # 2026-10-28, 2026-05-01 and 2026-01-02
+    assert registration_ids(since) == ["REG-000131", "REG-000132"]
+    on_the_day = httpx.get(mock_url + DRRS, headers=headers,
+                           params={"scid": "SC01", "modifiedSince": "2026-11-21"})
+    assert registration_ids(on_the_day) == ["REG-000132"]
+    active = httpx.get(mock_url + DRRS, headers=headers,
+                       params={"scid": "SC01", "modifiedSince": "2026-01-01", "status": "Active"})
+    assert registration_ids(active) == ["REG-000123", "REG-000132"]
+    nothing = httpx.get(mock_url + DRRS, headers=headers,
+                        params={"scid": "SC01", "modifiedSince": "2027-01-01"})
+    assert registration_ids(nothing) == []
+
+
+def test_drrs_full_retrieve_returns_everything(mock_url: str) -> None:
+    full = httpx.get(mock_url + DRRS_FULL, headers={"X-API-Key": "k-error"},
+                     params={"scid": "SC01"})
+    assert registration_ids(full) == ["REG-000123", "REG-000124", "REG-000131", "REG-000132",
+                                      "REG-000099"]
+
+
+def test_drrs_incremental_requires_modified_since(mock_url: str) -> None:
+    response = httpx.get(mock_url + DRRS, headers={"X-API-Key": "k-error"},
+                         params={"scid": "SC01"})
+    assert response.status_code == 422
+    assert "modifiedSince" in response.json()["errors"][0]["message"]
+
+
+# ------------------------------------------------------------------------ security, validation
+def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
+    for headers in ({}, {"X-API-Key": "nope"}):
+        response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability", headers=headers,
+                             params={"scid": "ABC1", "tradeDateStart": "2026-11-01",
+                                     "tradeDateEnd": "2026-11-03"})
+        assert response.status_code == 401
+        assert response.json()["status"] == 401
+
+
+@pytest.mark.parametrize(("content", "where"), [
+    (b"{not json", None),
+    (b'{"scid": "ABC1"}', "/"),
+    (b'{"scid": "lower", "resourceId": ["R"], "measurementType": "GEN", '
+     b'"tradeDates": {"start": "2026-11-01", "end": "2026-11-02"}, "intervalLength": "PT1H"}',
+     "/scid"),
+])
+def test_invalid_body_is_422_with_errors(mock_url: str, content: bytes, where: str | None) -> None:
+    response = httpx.post(f"{mock_url}{MRIS}/retrieveMeterData", content=content,
+                          headers={"X-API-Key": "k-fuzz"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["status"] == 422 and body["title"]
+    if where is not None:
+        assert where in [e["path"] for e in body["errors"]]
+
+
+def test_query_values_are_typed_and_checked(mock_url: str) -> None:
+    response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
+                         headers={"X-API-Key": "k-fuzz"},
+                         params={"scid": "ABC1", "tradeDateStart": "yesterday",
+                                 "tradeDateEnd": "2026-11-03", "bogus": "1"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"path": "/bogus", "message": "unknown parameter"}]
+
+
+def test_each_server_serves_its_own_openapi_document(mock_url: str) -> None:
+    document = httpx.get(f"{mock_url}{MRIS}/openapi.json").json()
+    assert document["info"]["title"].startswith("RetrieveMeterData_STLMTv1")
+    assert "/retrieveMeterData" in document["paths"]
+
+
+def test_unknown_path_is_404(mock_url: str) -> None:
+    assert httpx.get(f"{mock_url}/nope/Nothing/op").status_code == 404

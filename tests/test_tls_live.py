@@ -1,0 +1,70 @@
+"""Mutual TLS: a generated server under uvicorn with ssl_cert_reqs=required accepts the
+generated client with a CA-issued certificate (PEM or PKCS#12) and refuses any other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from certs import Pki, make_pki
+from live import CASES, OperationCase, server_env, uvicorn
+
+CASE: OperationCase = next(c for c in CASES if c.operation == "retrieveMeterDataAvailability")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def tls_url(built: tuple[Path, Path], pki: Pki,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = built[1] / "MRIS" / "RetrieveMeterData_STLMTv1"
+    log = tmp_path_factory.mktemp("logs") / "tls.log"
+    tls = {"cert": pki.server.cert, "key": pki.server.key, "ca": pki.ca}
+    with uvicorn("app:app", server_env("mock"), app_dir=folder, tls=tls, log=log) as url:
+        yield url
+
+
+def call(url: str, pki: Pki, certificate: Any, key: str = "k-tls") -> Any:
+    runtime = CASE.runtime()
+    config = runtime.ClientConfig(base_url=url, api_key=key, verify=pki.ca,
+                                  certificate=certificate, max_retries=0, timeout=10)
+    with CASE.module().Client(config) as client:
+        return client.retrieve_meter_data_availability(CASE.request)
+
+
+def test_ca_issued_pem_certificate_is_accepted(tls_url: str, pki: Pki) -> None:
+    runtime = CASE.runtime()
+    cert = runtime.ClientCertificate.from_pem(pki.client.cert, pki.client.key)
+    assert call(tls_url, pki, cert).AvailableDate
+
+
+def test_ca_issued_pkcs12_bundle_is_accepted(tls_url: str, pki: Pki) -> None:
+    runtime = CASE.runtime()
+    cert = runtime.ClientCertificate.from_pkcs12(pki.client.p12, pki.password)
+    assert call(tls_url, pki, cert).AvailableDate
+
+
+def test_unknown_certificate_is_refused(tls_url: str, pki: Pki) -> None:
+    runtime = CASE.runtime()
+    rogue = runtime.ClientCertificate.from_pkcs12(pki.rogue.p12, pki.password)
+    with pytest.raises(runtime.TransportError):
+        call(tls_url, pki, rogue)
+
+
+def test_no_certificate_is_refused(tls_url: str, pki: Pki) -> None:
+    runtime = CASE.runtime()
+    with pytest.raises(runtime.TransportError):
+        call(tls_url, pki, None)
+
+
+def test_api_key_is_still_required_over_mutual_tls(tls_url: str, pki: Pki) -> None:
+    runtime = CASE.runtime()
+    cert = runtime.ClientCertificate.from_pem(pki.client.cert, pki.client.key)
+    with pytest.raises(runtime.AuthenticationError):
+        call(tls_url, pki, cert, key="wrong")
