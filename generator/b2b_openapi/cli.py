@@ -82,6 +82,7 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     _servers(files, xsd, build)
 
 
+@app.command("client", hidden=True)
 @app.command("clients")
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
@@ -91,6 +92,7 @@ def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Pat
     _clients([load_yaml(p) for p in paths], build)
 
 
+@app.command("server", hidden=True)
 @app.command("servers")
 def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
                     service: ServiceOption = None) -> None:
