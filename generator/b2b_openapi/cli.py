@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+import yaml
 
 from . import specs as spec_stage
+from .diff import diff_documents
+from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
 from .outputs import replace_tree
 from .runtime.jsonio import load_yaml
 from .sdk import client_files
 from .servers import server_files
+from .yamlio import atomic_write
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
@@ -78,8 +82,59 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
                   build: BuildOption = Path("build")) -> None:
     """Build everything from the artifact corpus: specs, client packages, server apps."""
     files = _specs(xsd, specs, None)
-    _clients([load_yaml(f.text) for f in files], build)
+    documents = [load_yaml(f.text) for f in files]
+    _clients(documents, build)
     _servers(files, xsd, build)
+    _diffs(documents, build)
+
+
+def _diffs(documents: list[dict[str, object]], build: Path) -> None:
+    target = build / "diff"
+    files = diff_files(documents)
+    replace_tree(target, files)
+    _say(f"diff: {len(files) // len(FORMATS)} version changes reported -> {target}")
+
+
+def _load_document(path: Path) -> dict[str, object]:
+    try:
+        document = load_yaml(path)
+    except FileNotFoundError:
+        _fail(ArtifactError("file not found", path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        _fail(ArtifactError(f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}", path, line))
+    if not isinstance(document, dict) or "paths" not in document or "info" not in document:
+        _fail(ArtifactError("not an OpenAPI document (no info/paths)", path))
+    return document
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="Older OpenAPI document (YAML or JSON).")],
+    new: Annotated[Path, typer.Argument(help="Newer OpenAPI document.")],
+    fmt: Annotated[str, typer.Option("--format", help="md | json | html")] = "md",
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        help="`breaking`: exit 1 when any change is breaking (for CI).")] = None,
+) -> None:
+    """Compare two OpenAPI documents; classify every change as breaking or not."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    if fail_on not in (None, "breaking"):
+        raise typer.BadParameter("the only level is `breaking`", param_hint="--fail-on")
+    try:
+        report = diff_documents(_load_document(old), _load_document(new))
+    except (KeyError, TypeError) as exc:
+        _fail(ArtifactError(f"unexpected OpenAPI structure ({exc!r})", new))
+    text = render_report(report, fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        atomic_write(out, text)
+    _say(f"{len(report.changes)} changes, {len(report.breaking)} breaking")
+    if fail_on == "breaking" and report.breaking:
+        raise typer.Exit(1)
 
 
 @app.command("client", hidden=True)

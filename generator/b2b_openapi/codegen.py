@@ -29,8 +29,8 @@ from datamodel_code_generator.format import Formatter
 
 from .apiview import parameters_schema
 from .jsonschema import COMPONENTS
+from .presence import is_presence_only
 
-PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf"})
 TYPE_MAPPINGS = ["number+default=decimal"]  # XSD formats (formats.py) stay plain str
 ERROR_CLASS = "Error"
 
@@ -54,18 +54,6 @@ def class_name(name: str) -> str:
     parts = [p for p in re.split(r"[^0-9A-Za-z]+", name) if p]
     text = "".join(p[:1].upper() + p[1:] for p in parts) or "Model"
     return text if text[0].isalpha() else f"M{text}"
-
-
-def is_presence_only(schema: Any) -> bool:
-    """True for a schema that only constrains which keys are present."""
-    if not isinstance(schema, dict) or not schema or set(schema) - PRESENCE_KEYWORDS:
-        return False
-    for key, value in schema.items():
-        if key == "not" and not is_presence_only(value):
-            return False
-        if key in ("anyOf", "allOf", "oneOf") and not all(is_presence_only(v) for v in value):
-            return False
-    return True
 
 
 def strip_for_models(schema: Any) -> Any:

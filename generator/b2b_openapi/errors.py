@@ -41,10 +41,10 @@ def _as_path(path: str | Path | None) -> Path | None:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)
+    """Relative to the working directory when inside it (short, clickable), else absolute."""
+    absolute = path.absolute()
+    cwd = Path.cwd()
+    return os.path.relpath(absolute, cwd) if absolute.is_relative_to(cwd) else str(absolute)
 
 
 def one_line(text: str) -> str:

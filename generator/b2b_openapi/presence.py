@@ -109,3 +109,18 @@ def group_constraints(group: XsdGroup | None) -> tuple[list[str], list[Schema]]:
         else:
             rest.append(part)
     return required, rest
+
+
+PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf"})
+
+
+def is_presence_only(schema: Any) -> bool:
+    """True for a schema that only constrains which keys are present."""
+    if not isinstance(schema, dict) or not schema or set(schema) - PRESENCE_KEYWORDS:
+        return False
+    for key, value in schema.items():
+        if key == "not" and not is_presence_only(value):
+            return False
+        if key in ("anyOf", "allOf", "oneOf") and not all(is_presence_only(v) for v in value):
+            return False
+    return True

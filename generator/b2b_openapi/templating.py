@@ -18,7 +18,8 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     """StrictUndefined: a template naming a missing value is a bug, not an empty string."""
     if not root.is_dir():
         raise FileNotFoundError(f"templates folder not found: {root}")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root), autoescape=False,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(root),
+                             autoescape=jinja2.select_autoescape(("html.j2",), default=False),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson"] = lambda value: json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,60 @@
+"""Diff reports: Markdown (release notes), JSON (machine-readable), HTML (portal), and the
+pairing of a corpus's major versions that ``build`` reports on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from .diff import Report, diff_documents
+from .templating import environment
+
+FORMATS = ("md", "json", "html")
+
+
+def render_report(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n"
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return environment().get_template(f"diff/report.{fmt}.j2").render(
+        report=report, summary=report.as_json()["summary"])
+
+
+@dataclass(frozen=True)
+class VersionPair:
+    lineage: str  # "CMRI/RetrieveDefaultBidCurves"
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+
+    @property
+    def stem(self) -> str:
+        old_v = self.old["info"]["x-caiso-service"]["majorVersion"]
+        new_v = self.new["info"]["x-caiso-service"]["majorVersion"]
+        return f"{self.lineage}_v{old_v}_to_v{new_v}"
+
+
+def version_pairs(documents: Iterable[Mapping[str, Any]]) -> list[VersionPair]:
+    """Consecutive major versions of each service lineage (v1->v2, v2->v3...)."""
+    lineages: dict[str, list[Mapping[str, Any]]] = {}
+    for document in documents:
+        lineages.setdefault(document["info"]["x-caiso-service"]["lineage"], []).append(document)
+    pairs = []
+    for lineage, docs in sorted(lineages.items()):
+        docs.sort(key=lambda d: d["info"]["x-caiso-service"]["majorVersion"])
+        pairs += [VersionPair(lineage, a, b) for a, b in pairwise(docs)]
+    return pairs
+
+
+def diff_files(documents: Iterable[Mapping[str, Any]]) -> dict[Path, str]:
+    """Every report of a build, keyed by path relative to build/diff/."""
+    files: dict[Path, str] = {}
+    for pair in version_pairs(documents):
+        report = diff_documents(pair.old, pair.new)
+        for fmt in FORMATS:
+            files[Path(f"{pair.stem}.{fmt}")] = render_report(report, fmt)
+    return files
