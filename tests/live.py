@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from b2b_openapi.outputs import replace_tree
+from b2b_openapi.postman import LOCAL_API_KEY
 from b2b_openapi.runtime.behaviours import shape
 from b2b_openapi.runtime.jsonio import load_yaml
 from b2b_openapi.sdk import client_files, package_name
@@ -26,7 +27,8 @@ from support import XSD, rendered
 # X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
 API_KEYS = {"k-sync": "sync", "k-async": "async", "k-aup": "aup", "k-fuzz": "fuzz",
             "k-error": "errors", "k-client-fault": "fault-client",
-            "k-server-fault": "fault-server", "k-tls": "tls"}
+            "k-server-fault": "fault-server", "k-tls": "tls",
+            LOCAL_API_KEY: "postman"}
 AUP_WINDOW = 1.5  # seconds, short for tests (CAISO's is 30)
 
 

@@ -18,6 +18,7 @@ from .diff import diff_documents
 from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
 from .outputs import replace_tree
+from .postman import postman_files
 from .runtime.jsonio import load_yaml
 from .sdk import client_files
 from .servers import server_files
@@ -31,6 +32,7 @@ SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML i
 ServiceOption = Annotated[list[str] | None, typer.Option(
     "--service", "-s", help="Only this service (repeatable), e.g. RetrieveCleanBidSet_SIBRv5.")]
 BuildOption = Annotated[Path, typer.Option("--build", help="Where generated code goes.")]
+PostmanOption = Annotated[Path, typer.Option("--postman", help="Where collections go.")]
 
 
 def _say(message: str) -> None:
@@ -79,13 +81,36 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 @app.command("build")
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
-                  build: BuildOption = Path("build")) -> None:
-    """Build everything from the artifact corpus: specs, client packages, server apps."""
+                  build: BuildOption = Path("build"),
+                  postman: PostmanOption = Path("postman")) -> None:
+    """Build everything from the artifact corpus: specs, client packages, server apps,
+    diff reports, Postman collections."""
     files = _specs(xsd, specs, None)
     documents = [load_yaml(f.text) for f in files]
     _clients(documents, build)
     _servers(files, xsd, build)
     _diffs(documents, build)
+    _postman(documents, postman)
+
+
+def _postman(documents: list[dict[str, object]], target: Path) -> None:
+    files = postman_files(documents)
+    replace_tree(target, files)
+    _say(f"postman: {len(documents)} collections -> {target}")
+
+
+@app.command("postman")
+def postman_command(specs: SpecsOption = Path("specs"),
+                    postman: PostmanOption = Path("postman")) -> None:
+    """Generate the Postman collections and environments (postman/) from specs/."""
+    _postman(_spec_documents(specs), postman)
+
+
+def _spec_documents(specs: Path) -> list[dict[str, object]]:
+    paths = sorted(specs.glob("*/*.yaml"))
+    if not paths:
+        _fail(ArtifactError("no OpenAPI documents found (run `b2b-openapi specs`)", specs))
+    return [load_yaml(p) for p in paths]
 
 
 def _diffs(documents: list[dict[str, object]], build: Path) -> None:
@@ -141,10 +166,7 @@ def diff_command(
 @app.command("clients")
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
-    paths = sorted(specs.glob("*/*.yaml"))
-    if not paths:
-        _fail(ArtifactError("no OpenAPI documents found (run `b2b-openapi specs`)", specs))
-    _clients([load_yaml(p) for p in paths], build)
+    _clients(_spec_documents(specs), build)
 
 
 @app.command("server", hidden=True)

@@ -171,6 +171,9 @@ def _query_parameters(emitter: SchemaEmitter, message: Message) -> list[Schema]:
         }
         if child.doc:
             parameter["description"] = child.doc
+        sample = message.samples[0].value if message.samples else None
+        if isinstance(sample, dict) and child.key in sample:
+            parameter["example"] = sample[child.key]  # from the sample request instance
         parameters.append(parameter)
     return parameters
 

@@ -1,0 +1,216 @@
+"""Postman Collection v2.1 per service version, plus environments, under postman/ (committed).
+
+Each request carries the sample request from the spec, the API key from collection auth
+(``{{apiKey}}``), and a test script checking the status and validating the body against the
+operation's response schema (``pm.response.to.have.jsonSchema``, i.e. ajv).  The schema is
+converted for ajv: ``$ref``s become draft-07 ``definitions``, ``nullable`` becomes a null
+type, boolean ``exclusiveMinimum``/``Maximum`` become numbers, and two keywords are left out
+because ajv would judge them differently from the spec: XSD ``format`` names (unknown to
+ajv, which refuses to compile them; the patterns stay) and ``multipleOf`` (ajv divides
+binary floats: 149.88 is "not a multiple of" 0.0001).
+Client certificates are not part of the collection format: Postman takes them in its
+settings, newman with ``--ssl-client-cert-list``; a list per environment is written beside it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import simplejson
+
+from .apiview import OperationView, service_view
+
+SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds
+_DROP = frozenset({"xml", "example", "examples", "format", "multipleOf", "nullable",
+                   "description"})
+ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "local-mock": {"baseUrl": "http://127.0.0.1:8000", "apiKey": "local-dev-key"},
+    "map-stage": {"baseUrl": "https://map-stage-gateway.example.invalid",
+                  "apiKey": "<your MAP-Stage API key>"},
+    "production": {"baseUrl": "https://b2b-gateway.example.invalid",
+                   "apiKey": "<your production API key>"},
+}
+LOCAL_API_KEY = ENVIRONMENTS["local-mock"]["apiKey"]
+
+
+def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
+    """An OpenAPI 3.0 schema as a self-contained draft-07 JSON Schema for ajv."""
+    names: list[str] = []
+
+    def convert(node: Any) -> Any:
+        if isinstance(node, list):
+            return [convert(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _DROP or key.startswith("x-"):
+                continue
+            if key == "$ref":
+                name = value.rsplit("/", 1)[-1]
+                if name not in names:
+                    names.append(name)
+                out[key] = f"#/definitions/{name}"
+            elif key == "properties":
+                out[key] = {k: convert(v) for k, v in value.items()}
+            else:
+                out[key] = convert(value)
+        for bound, exclusive in (("minimum", "exclusiveMinimum"),
+                                 ("maximum", "exclusiveMaximum")):
+            # OpenAPI 3.0's boolean form -> draft-07's number form
+            if exclusive in out and out.pop(exclusive) is True:
+                out[exclusive] = out.pop(bound)
+        if node.get("nullable"):
+            kind = out.get("type")
+            if kind is not None:
+                out["type"] = [kind, "null"]
+            else:
+                out = {"anyOf": [out, {"type": "null"}]}
+            if "enum" in out and None not in out["enum"]:
+                out["enum"] = [*out["enum"], None]
+        return out
+
+    root = convert(schema)
+    definitions: dict[str, Any] = {}
+    while len(definitions) < len(names):  # definitions may reference further components
+        for name in list(names):
+            if name not in definitions:
+                definitions[name] = convert(components[name])
+    # draft-07 ignores keywords beside a root $ref: keep the root under allOf
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "allOf": [root],
+            "definitions": dict(sorted(definitions.items()))}
+
+
+def _first_example(container: Mapping[str, Any]) -> Any:
+    examples = container.get("examples") or {}
+    return next(iter(examples.values()))["value"] if examples else None
+
+
+def _test_script(schema: dict[str, Any]) -> list[str]:
+    return [
+        "pm.test(\"status is 200\", function () {",
+        "    pm.response.to.have.status(200);",
+        "});",
+        "pm.test(\"body matches the OpenAPI response schema\", function () {",
+        f"    var schema = {simplejson.dumps(schema, use_decimal=True)};",
+        "    pm.response.to.have.jsonSchema(schema);",
+        "});",
+    ]
+
+
+def _request_sample(op: Mapping[str, Any]) -> Any:
+    if "requestBody" in op:
+        return _first_example(op["requestBody"]["content"]["application/json"])
+    return {p["name"]: p["example"] for p in op.get("parameters", ()) if "example" in p}
+
+
+def _url(view_base: str, op: OperationView, query: Mapping[str, Any] | None) -> dict[str, Any]:
+    path = (view_base + op.path).strip("/").split("/")
+    url: dict[str, Any] = {"raw": "{{baseUrl}}/" + "/".join(path), "host": ["{{baseUrl}}"],
+                           "path": path}
+    if query:
+        items = [{"key": k, "value": _lexical(v)} for k, raw in query.items()
+                 for v in (raw if isinstance(raw, list) else [raw])]
+        url["query"] = items
+        url["raw"] += "?" + "&".join(f"{i['key']}={i['value']}" for i in items)
+    return url
+
+
+def _lexical(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return format(value, "f") if hasattr(value, "as_tuple") else str(value)
+
+
+def collection(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The collection of one service version, requests from the spec's examples."""
+    view = service_view(document)
+    components = document["components"]["schemas"]
+    items = []
+    for op_view in view.operations:
+        op = document["paths"][op_view.path][op_view.http_method.lower()]
+        sample = _request_sample(op)
+        request: dict[str, Any] = {"method": op_view.http_method, "header": [
+            {"key": "Accept", "value": "application/json"}]}
+        if op_view.http_method == "POST":
+            request["header"].append({"key": "Content-Type", "value": "application/json"})
+            request["body"] = {"mode": "raw",
+                               "raw": simplejson.dumps(sample, indent=2, use_decimal=True),
+                               "options": {"raw": {"language": "json"}}}
+            request["url"] = _url(view.base_path, op_view, None)
+        else:
+            request["url"] = _url(view.base_path, op_view, sample)
+        request["description"] = (op_view.description + "\n\n" if op_view.description else "") \
+            + f"SOAP action `{op_view.soap_action}`."
+        response = op["responses"]["200"]["content"]["application/json"]["schema"]
+        items.append({
+            "id": str(uuid.uuid5(NAMESPACE, f"{view.full_name}/{op_view.id}")),
+            "name": f"{op_view.id} - {op_view.summary}",
+            "request": request,
+            "event": [{"listen": "test", "script": {
+                "type": "text/javascript", "exec": _test_script(ajv_schema(response,
+                                                                            components))}}],
+        })
+    return {
+        "info": {
+            "_postman_id": str(uuid.uuid5(NAMESPACE, view.full_name)),
+            "name": view.title,
+            "description": (
+                f"{view.description}\n\nGenerated by b2b-openapi from "
+                f"specs/{view.system}/{view.full_name}.yaml.\n\nAuthentication: the API key "
+                "is sent as `X-API-Key: {{apiKey}}` (collection auth). Mutual TLS: add your "
+                "CAISO client certificate in Postman's Settings > Certificates for the "
+                "gateway host, or give newman `--ssl-client-cert-list` with the list "
+                "written beside the environments."),
+            "schema": SCHEMA_URL,
+        },
+        "auth": {"type": "apikey", "apikey": [
+            {"key": "key", "value": "X-API-Key", "type": "string"},
+            {"key": "value", "value": "{{apiKey}}", "type": "string"},
+            {"key": "in", "value": "header", "type": "string"}]},
+        "variable": [{"key": "baseUrl", "value": ENVIRONMENTS["local-mock"]["baseUrl"],
+                      "type": "string"}],
+        "item": items,
+    }
+
+
+def environment(name: str, values: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid5(NAMESPACE, f"environment/{name}")),
+        "name": f"CAISO B2B - {name}",
+        "values": [{"key": k, "value": v, "type": "secret" if k == "apiKey" else "default",
+                    "enabled": True} for k, v in values.items()],
+    }
+
+
+def certificate_list(name: str, values: Mapping[str, str]) -> list[dict[str, Any]]:
+    host = values["baseUrl"].split("://", 1)[-1]
+    return [{"name": f"CAISO client certificate ({name})", "matches": [f"https://{host}/*"],
+             "cert": {"src": "<path to your CAISO client certificate .pem>"},
+             "key": {"src": "<path to its private key .pem>"},
+             "passphrase": "<key passphrase, if any>"}]
+
+
+def _dump(value: Any) -> str:
+    text: str = simplejson.dumps(value, indent=2, ensure_ascii=False, use_decimal=True)
+    return text + "\n"
+
+
+def postman_files(documents: Iterable[Mapping[str, Any]]) -> dict[Path, str]:
+    """Collections and environments, keyed by path relative to postman/."""
+    files: dict[Path, str] = {}
+    for document in documents:
+        view = service_view(document)
+        path = Path(view.system) / f"{view.full_name}.postman_collection.json"
+        files[path] = _dump(collection(document))
+    for name, values in ENVIRONMENTS.items():
+        files[Path("environments") / f"{name}.postman_environment.json"] = _dump(
+            environment(name, values))
+        if name != "local-mock":
+            files[Path("environments") / f"{name}.ssl-client-cert-list.json"] = _dump(
+                certificate_list(name, values))
+    return files
