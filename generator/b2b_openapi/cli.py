@@ -18,6 +18,7 @@ from .diff import diff_documents
 from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
 from .outputs import replace_tree
+from .portal import portal_files
 from .postman import postman_files
 from .runtime.jsonio import load_yaml
 from .sdk import client_files
@@ -55,11 +56,12 @@ def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage
     return files
 
 
-def _clients(documents: list[dict[str, object]], build: Path) -> None:
+def _clients(documents: list[dict[str, object]], build: Path) -> dict[Path, str]:
     target = build / "clients"
     files = client_files(documents, progress=_say)
     replace_tree(target, files)
     _say(f"clients: {len({p.parts[0] for p in files})} packages -> {target}")
+    return files
 
 
 def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
@@ -87,16 +89,36 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     diff reports, Postman collections."""
     files = _specs(xsd, specs, None)
     documents = [load_yaml(f.text) for f in files]
-    _clients(documents, build)
+    clients = _clients(documents, build)
     _servers(files, xsd, build)
-    _diffs(documents, build)
-    _postman(documents, postman)
+    diffs = _diffs(documents, build)
+    collections = _postman(documents, postman)
+    _portal([(d, f.text) for d, f in zip(documents, files, strict=True)], clients, collections,
+            diffs, build)
 
 
-def _postman(documents: list[dict[str, object]], target: Path) -> None:
+def _postman(documents: list[dict[str, object]], target: Path) -> dict[Path, str]:
     files = postman_files(documents)
     replace_tree(target, files)
     _say(f"postman: {len(documents)} collections -> {target}")
+    return files
+
+
+def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str],
+            collections: dict[Path, str], diffs: dict[Path, str], build: Path) -> None:
+    target = build / "portal"
+    replace_tree(target, portal_files(specs, clients, collections, diffs))
+    _say(f"portal: {len(specs)} API references -> {target / 'index.html'}")
+
+
+@app.command("portal")
+def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")
+                   ) -> None:
+    """Generate the static developer portal (build/portal/) from specs/."""
+    paths = sorted(specs.glob("*/*.yaml"))
+    documents = _spec_documents(specs)
+    _portal([(d, p.read_text(encoding="utf-8")) for d, p in zip(documents, paths, strict=True)],
+            client_files(documents), postman_files(documents), diff_files(documents), build)
 
 
 @app.command("postman")
@@ -113,11 +135,12 @@ def _spec_documents(specs: Path) -> list[dict[str, object]]:
     return [load_yaml(p) for p in paths]
 
 
-def _diffs(documents: list[dict[str, object]], build: Path) -> None:
+def _diffs(documents: list[dict[str, object]], build: Path) -> dict[Path, str]:
     target = build / "diff"
     files = diff_files(documents)
     replace_tree(target, files)
     _say(f"diff: {len(files) // len(FORMATS)} version changes reported -> {target}")
+    return files
 
 
 def _load_document(path: Path) -> dict[str, object]:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def replace_tree(target: Path, files: Mapping[Path, str]) -> None:
+def replace_tree(target: Path, files: Mapping[Path, str | bytes]) -> None:
     """Write ``files`` under a sibling temporary folder, then swap it in for ``target``.
 
     A failure while writing leaves the previous ``target`` untouched.
@@ -16,10 +16,13 @@ def replace_tree(target: Path, files: Mapping[Path, str]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        for relative, text in sorted(files.items()):
+        for relative, content in sorted(files.items()):
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="\n")
         old = target.with_name(f".{target.name}.old")
         if old.exists():
             shutil.rmtree(old)

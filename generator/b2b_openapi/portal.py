@@ -1,0 +1,112 @@
+"""The developer portal: a static site under build/portal/.
+
+``index.html`` lists systems, services and major versions with their status (current or
+superseded); each version has a reference page rendered by Redoc (vendored from the npm
+package under templates/portal/vendor/, no CDN) with the spec embedded, and downloads: the
+OpenAPI YAML and JSON, the Postman collection, the system's client package (zip), and the
+diff report of each version change.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import simplejson
+
+from .apiview import service_view
+from .diffreport import version_pairs
+from .sdk import package_name
+from .templating import TEMPLATES, render
+
+VENDOR = TEMPLATES / "portal" / "vendor"
+# Redoc's footer logo is the bundle's only network fetch: serve it locally instead
+CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+LOCAL_LOGO = "../assets/redoc/logo-mini.svg"
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed: same input, byte-identical archives
+
+
+def zip_tree(files: Mapping[Path, str], root: str) -> bytes:
+    """A deterministic zip of generated text files under folder ``root``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{root}/{path.as_posix()}", ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, text)
+    return buffer.getvalue()
+
+
+def _localised(asset: Path) -> str:
+    text = asset.read_text(encoding="utf-8")
+    if asset.name == "redoc.standalone.js":
+        if CDN_LOGO not in text:
+            raise ValueError(f"{asset}: expected Redoc's CDN logo reference; re-check the "
+                             "vendored bundle for network fetches")
+        text = text.replace(CDN_LOGO, LOCAL_LOGO)
+    return text
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False, indent=indent)
+    return text
+
+
+def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
+                 clients: Mapping[Path, str], postman: Mapping[Path, str],
+                 diffs: Mapping[Path, str]) -> dict[Path, str | bytes]:
+    """The site, keyed by path relative to build/portal/.  ``specs`` pairs each document
+    with its YAML text; the other inputs are the generated trees of the other stages."""
+    files: dict[Path, str | bytes] = {}
+    specs = list(specs)
+    documents = [d for d, _ in specs]
+    latest: dict[str, int] = {}
+    for document in documents:
+        caiso = document["info"]["x-caiso-service"]
+        latest[caiso["lineage"]] = max(latest.get(caiso["lineage"], 0), caiso["majorVersion"])
+    changes = {pair.new["info"]["title"]: pair for pair in version_pairs(documents)}
+
+    systems: dict[str, list[dict[str, Any]]] = {}
+    for document, yaml_text in specs:
+        view = service_view(document)
+        caiso = document["info"]["x-caiso-service"]
+        stem = f"{view.system}/{view.full_name}"
+        files[Path("specs") / f"{stem}.yaml"] = yaml_text
+        files[Path("specs") / f"{stem}.json"] = _json(document, indent=2) + "\n"
+        files[Path("reference") / f"{view.full_name}.html"] = render(
+            "portal/reference.html.j2", title=view.title, full_name=view.full_name,
+            spec_json=_json(document).replace("</", "<\\/"))
+        pair = changes.get(document["info"]["title"])
+        current = caiso["majorVersion"] == latest[caiso["lineage"]]
+        systems.setdefault(view.system, []).append({
+            "full_name": view.full_name, "name": caiso["name"], "variant": caiso.get("variant"),
+            "version": caiso["majorVersion"], "title": view.title,
+            "status": "current" if current else f"superseded by v{latest[caiso['lineage']]}",
+            "current": current, "operations": [op.id for op in view.operations],
+            "postman": f"postman/{stem}.postman_collection.json",
+            "client": f"clients/{package_name(view.system).replace('_', '-')}.zip",
+            "diff": f"diff/{pair.stem}.html" if pair else None,
+            "diff_from": pair.old["info"]["x-caiso-service"]["majorVersion"] if pair else None,
+        })
+    for path, text in postman.items():
+        files[Path("postman") / path] = text
+    for package in sorted({p.parts[0] for p in clients}):
+        tree = {p.relative_to(package): t for p, t in clients.items() if p.parts[0] == package}
+        files[Path("clients") / f"{package}.zip"] = zip_tree(tree, package)
+    for path, text in diffs.items():
+        files[Path("diff") / path] = text
+    for asset in sorted(VENDOR.rglob("*")):
+        if asset.is_file() and asset.name != "README.md":
+            files[Path("assets") / asset.relative_to(VENDOR)] = _localised(asset)
+    files[Path("index.html")] = render(
+        "portal/index.html.j2",
+        systems=[{"name": name, "services": sorted(rows, key=lambda r: (r["name"],
+                                                                         r["variant"] or "",
+                                                                         r["version"]))}
+                 for name, rows in sorted(systems.items())])
+    files[Path("assets/portal.css")] = render("portal/portal.css.j2")
+    return files
