@@ -24,9 +24,13 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
-               "--build", str(tmp_path / "build"))
+               "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
-    assert "clients: 6 packages" in proc.stderr and "servers: 16 apps" in proc.stderr
+    assert "build: 16 services" in proc.stderr
+    assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6
+    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 16
+    assert (tmp_path / "build" / "portal" / "index.html").is_file()
+    assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2
     assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 16
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.service.id.full_name for s in rendered())

@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 import yaml
 
+from . import pipeline
 from . import specs as spec_stage
 from .diff import diff_documents
 from .diffreport import FORMATS, diff_files, render_report
@@ -84,17 +85,22 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 @app.command("build")
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   build: BuildOption = Path("build"),
-                  postman: PostmanOption = Path("postman")) -> None:
+                  postman: PostmanOption = Path("postman"),
+                  jobs: Annotated[int | None, typer.Option(
+                      help="Worker processes for rendering specs (default: CPU count).")] = None,
+                  cache: Annotated[bool, typer.Option(
+                      help="Reuse unchanged results from build/.cache/.")] = True) -> None:
     """Build everything from the artifact corpus: specs, client packages, server apps,
-    diff reports, Postman collections."""
-    files = _specs(xsd, specs, None)
-    documents = [load_yaml(f.text) for f in files]
-    clients = _clients(documents, build)
-    _servers(files, xsd, build)
-    diffs = _diffs(documents, build)
-    collections = _postman(documents, postman)
-    _portal([(d, f.text) for d, f in zip(documents, files, strict=True)], clients, collections,
-            diffs, build)
+    diff reports, Postman collections and the portal (incrementally)."""
+    try:
+        result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
+                                use_cache=cache)
+    except ArtifactError as exc:
+        _fail(exc)
+    for name, (written, removed) in result.written.items():
+        _say(f"{name}: {written} files written, {removed} removed")
+    _say(f"build: {len(result.specs)} services; cache {result.cache.hits} hits, "
+         f"{result.cache.misses} misses")
 
 
 def _postman(documents: list[dict[str, object]], target: Path) -> dict[Path, str]:

@@ -22,6 +22,10 @@ class ArtifactError(Exception):
         self.path = _as_path(path)
         self.line = line
 
+    def __reduce__(self) -> tuple[type[ArtifactError], tuple[str, Path | None, int | None]]:
+        """Keep path and line when a worker process sends the error back."""
+        return (ArtifactError, (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = ""
         if self.path is not None:

@@ -186,3 +186,4 @@ class Service:
     endpoint: str | None
     operations: tuple[Operation, ...]
     components: dict[str, TypeRef] = field(default_factory=dict)
+    sources: tuple[Path, ...] = ()  # the WSDL and every schema file it loaded

@@ -76,10 +76,10 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
         caiso = document["info"]["x-caiso-service"]
         stem = f"{view.system}/{view.full_name}"
         files[Path("specs") / f"{stem}.yaml"] = yaml_text
-        files[Path("specs") / f"{stem}.json"] = _json(document, indent=2) + "\n"
+        files[Path("specs") / f"{stem}.json"] = _json(dict(document), indent=2) + "\n"
         files[Path("reference") / f"{view.full_name}.html"] = render(
             "portal/reference.html.j2", title=view.title, full_name=view.full_name,
-            spec_json=_json(document).replace("</", "<\\/"))
+            spec_json=_json(dict(document)).replace("</", "<\\/"))
         pair = changes.get(document["info"]["title"])
         current = caiso["majorVersion"] == latest[caiso["lineage"]]
         systems.setdefault(view.system, []).append({

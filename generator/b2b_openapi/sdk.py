@@ -9,12 +9,14 @@ HTTP runtime.  Models come from datamodel-code-generator; client classes from te
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .apiview import ServiceView, service_view
+from .apiview import service_view
+from .cache import NO_CACHE, BuildCache, document_key
 from .codegen import ERROR_CLASS, generate_models
 from .templating import render
 
@@ -25,8 +27,7 @@ def package_name(system: str) -> str:
     return f"caiso_b2b_{system.lower()}"
 
 
-def _service_files(package: str, document: Mapping[str, Any]) -> tuple[ServiceView,
-                                                                         dict[Path, str]]:
+def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]:
     view = service_view(document)
     models = generate_models(document)
     operations = [
@@ -47,12 +48,13 @@ def _service_files(package: str, document: Mapping[str, Any]) -> tuple[ServiceVi
             "full_name": view.full_name, "base_path": view.base_path,
         }, operations=operations, error_class=ERROR_CLASS),
     }
-    return view, files
+    return files
 
 
-def client_files(documents: Iterable[Mapping[str, Any]],
-                 progress: Progress | None = None) -> dict[Path, str]:
-    """Every client package's files, keyed by path relative to build/clients/."""
+def client_files(documents: Iterable[Mapping[str, Any]], progress: Progress | None = None,
+                 cache: BuildCache = NO_CACHE) -> dict[Path, str]:
+    """Every client package's files, keyed by path relative to build/clients/.  With a
+    cache, a service whose document did not change reuses its generated modules."""
     files: dict[Path, str] = {}
     by_system = sorted(documents, key=lambda d: (d["info"]["x-caiso-service"]["folder"],
                                                  d["info"]["title"]))
@@ -62,9 +64,12 @@ def client_files(documents: Iterable[Mapping[str, Any]],
         root = Path(distribution)
         views = []
         for document in docs:
-            view, service_files = _service_files(package, document)
+            view = service_view(document)
             if progress:
                 progress(f"client {package}.{view.module}")
+            service_files = cache.files(
+                "client-service", package + document_key(document),
+                partial(_service_files, package, document))
             views.append(view)
             files.update({root / path: text for path, text in service_files.items()})
         context = {"package": package, "distribution": distribution, "system": system,

@@ -9,39 +9,25 @@ relative paths as in xsd/, for the gateway's XML encoding).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from . import __version__
 from .apiview import service_view
+from .cache import NO_CACHE, BuildCache, file_digest
 from .runtime.jsonio import load_yaml
 from .specs import SpecFile
 from .templating import render
-from .wsdl import load_wsdl
 
 Progress = Callable[[str], None]
 
 
-def artifact_files(wsdl: Path, xsd_root: Path) -> list[Path]:
-    """The WSDL and every schema file it loads (imports and includes), sorted."""
-    schema = load_wsdl(wsdl).schema
-    files = {wsdl.resolve()}
-    for xsd in schema.maps.iter_schemas():
-        url = getattr(xsd, "url", None)
-        if url and url.startswith("file:"):
-            files.add(Path(unquote(urlparse(url).path)).resolve())
-        elif url and not url.startswith(("http:", "https:")):
-            files.add(Path(url).resolve())
-    root = xsd_root.resolve()
-    return sorted(f for f in files if f.is_relative_to(root))
-
-
 def server_folder(spec: SpecFile) -> Path:
-    return Path(spec.service.id.folder_system) / spec.service.id.full_name
+    return Path(spec.system) / spec.full_name
 
 
-def server_files(specs: Iterable[SpecFile], xsd_root: Path,
-                 progress: Progress | None = None) -> dict[Path, str]:
+def server_files(specs: Iterable[SpecFile], xsd_root: Path, progress: Progress | None = None,
+                 cache: BuildCache = NO_CACHE) -> dict[Path, str]:
     """Every server's files, keyed by path relative to build/servers/."""
     files: dict[Path, str] = {}
     root = xsd_root.resolve()
@@ -49,14 +35,21 @@ def server_files(specs: Iterable[SpecFile], xsd_root: Path,
         folder = server_folder(spec)
         if progress:
             progress(f"server {folder}")
-        view = service_view(load_yaml(spec.text))
-        wsdl = Path("artifacts") / spec.service.wsdl.resolve().relative_to(root)
-        for artifact in artifact_files(spec.service.wsdl, xsd_root):
-            files[folder / "artifacts" / artifact.relative_to(root)] = artifact.read_text(
-                encoding="utf-8")
-        files[folder / "openapi.yaml"] = spec.text
-        files[folder / "app.py"] = render(
-            "server/app.py.j2", service=view, operations=view.operations,
-            wsdl=wsdl.as_posix(), folder=f"build/servers/{folder.as_posix()}",
-            version=__version__)
+        artifacts = [f for f in spec.sources if f.is_relative_to(root)]
+        key = spec.text + "".join(f"{a}:{file_digest(a)}" for a in artifacts)
+        tree = cache.files("server", key, partial(_server_tree, spec, artifacts, root))
+        files.update({folder / path: text for path, text in tree.items()})
     return files
+
+
+def _server_tree(spec: SpecFile, artifacts: list[Path], root: Path) -> dict[Path, str]:
+    view = service_view(load_yaml(spec.text))
+    folder = server_folder(spec)
+    tree = {Path("artifacts") / a.relative_to(root): a.read_text(encoding="utf-8")
+            for a in artifacts}
+    tree[Path("openapi.yaml")] = spec.text
+    tree[Path("app.py")] = render(
+        "server/app.py.j2", service=view, operations=view.operations,
+        wsdl=(Path("artifacts") / spec.wsdl.resolve().relative_to(root)).as_posix(),
+        folder=f"build/servers/{folder.as_posix()}", version=__version__)
+    return tree

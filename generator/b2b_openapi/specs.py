@@ -22,9 +22,22 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class SpecFile:
-    service: Service
+    """One rendered spec and what it was made from.  ``service`` (the full model) is None
+    when the spec came from the build cache."""
+
     path: Path  # relative to the specs root
     text: str
+    wsdl: Path
+    sources: tuple[Path, ...]  # the WSDL and the schema files it loads
+    service: Service | None = None
+
+    @property
+    def full_name(self) -> str:
+        return self.path.stem
+
+    @property
+    def system(self) -> str:
+        return self.path.parent.name
 
 
 def spec_path(service: Service) -> Path:
@@ -39,7 +52,7 @@ def render(wsdl: Path) -> SpecFile:
         validate(yaml.safe_load(text))
     except OpenAPIValidationError as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(service, spec_path(service), text)
+    return SpecFile(spec_path(service), text, wsdl, service.sources, service)
 
 
 def render_all(xsd_root: Path, names: Iterable[str] = (),

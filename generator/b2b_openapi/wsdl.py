@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree
 
 import xmlschema
@@ -223,7 +224,21 @@ def load_service(wsdl: Path) -> Service:
         endpoint=endpoint,
         operations=tuple(operations),
         components=dict(sorted(builder.components.items())),
+        sources=schema_sources(document, wsdl),
     )
+
+
+def schema_sources(document: Any, wsdl: Path) -> tuple[Path, ...]:
+    """The WSDL and every schema file it loaded, sorted (not xmlschema's own meta-schemas)."""
+    files = {wsdl.resolve()}
+    for schema in document.schema.maps.iter_schemas():
+        url = getattr(schema, "url", None)
+        if url and url.startswith("file:"):
+            files.add(Path(unquote(urlparse(url).path)).resolve())
+        elif url and "://" not in url:
+            files.add(Path(url).resolve())
+    bundled = Path(xmlschema.__file__).resolve().parent
+    return tuple(sorted(f for f in files if not f.is_relative_to(bundled)))
 
 
 def _wsdl_doc(elem: Any) -> str | None:

@@ -1,0 +1,160 @@
+"""The incremental build: corpus -> specs, clients, servers, diffs, Postman, portal.
+
+Each stage's result is memoised in :class:`b2b_openapi.cache.BuildCache` under a key made of
+its inputs, so a rebuild recomputes only what an input change reaches: a changed service
+re-renders its spec (its dependencies - WSDL, schemas, samples - are recorded with their
+digests), then its client module, server folder, collection, diff report and portal page;
+everything else is reused.  Cold spec rendering runs in a process pool.  All outputs are
+computed before anything is written; then only files whose content differs are written.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import corpus, specs
+from .cache import NO_CACHE, BuildCache, code_salt, digest, digests
+from .diffreport import diff_files
+from .outputs import sync_tree
+from .portal import portal_files
+from .postman import postman_files
+from .runtime.jsonio import load_yaml
+from .sdk import client_files
+from .servers import server_files
+from .templating import TEMPLATES
+
+Progress = Callable[[str], None]
+POOL_MIN = 4  # fewer cold services than this render faster in-process
+
+
+class LazyDocument(Mapping[str, Any]):
+    """An OpenAPI document parsed on first use: a stage whose result is cached never pays
+    for parsing the YAML."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _document(self) -> Mapping[str, Any]:
+        document: Mapping[str, Any] = load_yaml(self.text)
+        return document
+
+    def __getitem__(self, key: str) -> Any:
+        return self._document[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._document)
+
+    def __len__(self) -> int:
+        return len(self._document)
+
+
+@dataclass
+class BuildResult:
+    specs: list[specs.SpecFile]
+    written: dict[str, tuple[int, int]]
+    cache: BuildCache
+
+
+def _folder_files(wsdl: Path) -> list[Path]:
+    return sorted(p.resolve() for p in wsdl.parent.rglob("*") if p.is_file())
+
+
+def _dependencies(spec: specs.SpecFile) -> dict[str, str]:
+    """What a spec was made from: its service folder (samples included) and the schema
+    files it loads from elsewhere (the shared CAISO schemas)."""
+    return digests(set(_folder_files(spec.wsdl)) | set(spec.sources))
+
+
+def _unchanged(recorded: Mapping[str, str], wsdl: Path) -> bool:
+    current_folder = {str(p) for p in _folder_files(wsdl)}
+    folder = str(wsdl.parent.resolve())
+    recorded_folder = {p for p in recorded if p.startswith(folder + os.sep)}
+    if current_folder != recorded_folder:
+        return False  # a file was added to or removed from the service folder
+    try:
+        return digests(Path(p) for p in recorded) == dict(recorded)
+    except OSError:
+        return False
+
+
+def _render_light(wsdl: Path) -> specs.SpecFile:
+    """specs.render without the model, for sending back from a worker process."""
+    return replace(specs.render(wsdl), service=None)
+
+
+def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = None,
+                 jobs: int | None = None) -> list[specs.SpecFile]:
+    wsdls = corpus.discover(xsd_root)
+    found: dict[Path, specs.SpecFile] = {}
+    cold: list[Path] = []
+    for wsdl in wsdls:
+        entry = cache.get("spec", str(wsdl.resolve()))
+        if entry is not None and _unchanged(entry["deps"], wsdl):
+            cache.hits += 1
+            found[wsdl] = specs.SpecFile(Path(entry["path"]), entry["text"], wsdl,
+                                         tuple(Path(p) for p in entry["sources"]))
+        else:
+            cold.append(wsdl)
+    if progress and cold:
+        progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
+                 + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
+    workers = jobs or os.cpu_count() or 1
+    if len(cold) >= POOL_MIN and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rendered = list(pool.map(_render_light, cold, chunksize=4))
+    else:
+        rendered = [_render_light(w) for w in cold]
+    cache.misses += len(cold) if cache is not NO_CACHE else 0
+    for wsdl, spec in zip(cold, rendered, strict=True):
+        found[wsdl] = spec
+        cache.put("spec", str(wsdl.resolve()), {
+            "deps": _dependencies(spec), "path": spec.path.as_posix(), "text": spec.text,
+            "sources": [str(p) for p in spec.sources]})
+    return [found[w] for w in wsdls]
+
+
+def _binary_files(cache: BuildCache, step: str, key: str,
+                  compute: Callable[[], Mapping[Path, str | bytes]]) -> dict[Path, str | bytes]:
+    """Cache a tree that holds binary files (base64 in the JSON entry)."""
+    def encoded() -> dict[str, Any]:
+        return {p.as_posix(): {"b64": base64.b64encode(c).decode()} if isinstance(c, bytes)
+                else c for p, c in compute().items()}
+    stored = cache.memo(step, key, encoded)
+    return {Path(p): base64.b64decode(c["b64"]) if isinstance(c, dict) else c
+            for p, c in stored.items()}
+
+
+def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
+          progress: Progress | None = None, jobs: int | None = None,
+          use_cache: bool = True) -> BuildResult:
+    cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
+    rendered = render_specs(xsd_root, cache, progress, jobs)
+    documents = [LazyDocument(s.text) for s in rendered]
+    texts = digest(*(s.text for s in rendered))
+    with_deps = digest(texts, *(f"{p}:{d}" for s in rendered
+                                for p, d in digests(s.sources).items()))
+    clients = cache.files("clients", texts, lambda: client_files(documents, progress, cache))
+    servers = cache.files("servers", with_deps,
+                          lambda: server_files(rendered, xsd_root, progress, cache))
+    diffs = cache.files("diff", texts, lambda: diff_files(documents))
+    collections = cache.files("postman", texts, lambda: postman_files(documents))
+    portal = _binary_files(cache, "portal", texts, lambda: portal_files(
+        [(d, s.text) for d, s in zip(documents, rendered, strict=True)], clients, collections,
+        diffs))
+    written: dict[str, tuple[int, int]] = {}
+    written["specs"] = specs.write_all(specs_root, rendered, prune=True)
+    for name, target, tree in (("clients", build_root / "clients", clients),
+                               ("servers", build_root / "servers", servers),
+                               ("diff", build_root / "diff", diffs),
+                               ("postman", postman_root, collections),
+                               ("portal", build_root / "portal", portal)):
+        written[name] = sync_tree(target, tree)
+    return BuildResult(rendered, written, cache)

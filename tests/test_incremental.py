@@ -1,0 +1,76 @@
+"""Incremental builds: a no-op rebuild writes nothing and renders nothing; changing one
+service re-renders only that service's outputs; cached and uncached builds are identical."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import XSD
+
+
+def build(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "b2b_openapi", "build", "--xsd", str(root / "xsd"),
+         "--specs", str(root / "specs"), "--build", str(root / "build"),
+         "--postman", str(root / "postman"), *extra],
+        capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes()
+            for folder in ("specs", "postman", "build")
+            for p in sorted((root / folder).rglob("*"))
+            if p.is_file() and ".cache" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(XSD, root / "xsd")
+    build(root)
+    return root
+
+
+def test_noop_rebuild_writes_and_renders_nothing(workspace: Path) -> None:
+    before = snapshot(workspace)
+    proc = build(workspace)
+    assert "specs: rendering" not in proc.stderr
+    assert "0 misses" in proc.stderr
+    for stage in ("specs", "clients", "servers", "diff", "postman", "portal"):
+        assert f"{stage}: 0 files written, 0 removed" in proc.stderr
+    assert snapshot(workspace) == before
+
+
+def test_changing_one_service_rebuilds_only_its_outputs(workspace: Path) -> None:
+    before = snapshot(workspace)
+    xsd = workspace / "xsd/OASIS/RetrieveCrrAggRevAdj_OASISv2/CrrAggRevAdj_v2.xsd"
+    text = xsd.read_text()
+    row = "One report row; element names are the OASIS column names."
+    assert row in text
+    xsd.write_text(text.replace(row, "One report row (revised)."))
+    proc = build(workspace)
+    assert "specs: rendering 1 of 16 services (15 unchanged)" in proc.stderr
+    after = snapshot(workspace)
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    assert changed, "the documentation change must reach the outputs"
+    others = [p for p in changed if "OASIS" not in p and "oasis" not in p
+              and p != "build/portal/index.html"]
+    assert others == []
+    assert "specs/OASIS/RetrieveCrrAggRevAdj_OASISv2.yaml" in changed
+    assert "specs/OASIS/RetrieveCrrAggRevAdj_OASISv1.yaml" not in changed
+    assert any(p.startswith("build/diff/OASIS/") for p in changed)
+
+
+def test_cached_build_equals_a_build_without_cache(workspace: Path, tmp_path: Path) -> None:
+    build(workspace)  # settle after the previous test's change
+    fresh = tmp_path / "fresh"
+    shutil.copytree(workspace / "xsd", fresh / "xsd")
+    build(fresh, "--no-cache", "--jobs", "1")
+    assert snapshot(fresh) == snapshot(workspace)
