@@ -4,16 +4,19 @@ posted to the service endpoint with its SOAPAction; the SOAP answer (or fault) b
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
 from .. import jsonxml, soap
 from ..errors import one_line
 from ..wsdl import load_wsdl
 from .spec import Operation, Problem
+from .streaming import JsonStreamer, NotStreamable, StreamError
 
 
 class SoapGateway:
@@ -42,18 +45,45 @@ class SoapGateway:
         return soap.envelope(body, (soap.caiso_header(user),))
 
     async def call(self, op: Operation, request: Any, user: str) -> Any:
+        """The JSON answer: an async iterator of JSON bytes when the SOAP response streams
+        (see :mod:`.streaming`), else the decoded value; faults raise :class:`Problem`."""
         envelope = self.request_xml(op, request, user)
         try:
-            response = await self.http.post(self.endpoint, content=envelope, headers={
-                "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{op.soap_action}"'})
+            response = await self.http.send(self.http.build_request(
+                "POST", self.endpoint, content=envelope, headers={
+                    "Content-Type": "text/xml; charset=utf-8",
+                    "SOAPAction": f'"{op.soap_action}"'}), stream=True)
         except httpx.HTTPError as exc:
             raise Problem(502, "SOAP service unreachable",
                           f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
+        streamer = JsonStreamer(self._element(op.response_element))
+        chunks = response.aiter_bytes()
+        first = b""
         try:
-            message = soap.parse(response.content)
+            async for chunk in chunks:
+                first = streamer.feed(chunk)
+                if first:
+                    break
+            else:
+                first = streamer.finish()  # small or empty: all read already
+                await response.aclose()
+                return _once(first)
+        except NotStreamable as exc:
+            rest = b"".join([c async for c in chunks])
+            await response.aclose()
+            return self._whole(op, exc.head + rest, response.status_code)
+        except (StreamError, XMLSchemaValidationError, etree.XMLSyntaxError) as exc:
+            await response.aclose()
+            raise Problem(502, "SOAP response does not conform to the XSD",
+                          one_line(str(getattr(exc, "reason", None) or exc))) from None
+        return _rest(first, chunks, streamer, response)
+
+    def _whole(self, op: Operation, data: bytes, status: int) -> Any:
+        """A fault, or a response shape decoded as one document."""
+        try:
+            message = soap.parse(data)
         except soap.SoapError as exc:
-            raise Problem(502, "Invalid SOAP response",
-                          f"HTTP {response.status_code}: {exc}") from None
+            raise Problem(502, "Invalid SOAP response", f"HTTP {status}: {exc}") from None
         if message.fault is not None:
             raise self._fault(op, message.fault)
         assert message.body is not None
@@ -74,3 +104,22 @@ class SoapGateway:
             with contextlib.suppress(XMLSchemaValidationError):
                 extra["fault"] = jsonxml.decode(self._element(fault.detail.tag), fault.detail)
         return Problem(400 if fault.is_client else 500, "SOAP fault", fault.string, extra)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _rest(first: bytes, chunks: AsyncIterator[bytes], streamer: JsonStreamer,
+                response: httpx.Response) -> AsyncIterator[bytes]:
+    """The rest of a streamed answer.  An error from here on can only cut the connection
+    (the 200 status line is sent): the client sees incomplete JSON, never wrong data."""
+    try:
+        yield first
+        async for chunk in chunks:
+            out = streamer.feed(chunk)
+            if out:
+                yield out
+        yield streamer.finish()
+    finally:
+        await response.aclose()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from . import behaviours
 from .gateway import SoapGateway
@@ -104,6 +104,8 @@ class ServiceRuntime:
             LOG.exception("%s failed", op.id)
             return _problem_response(Problem(500, "Internal server error",
                                              "unexpected error; see the server log"))
+        if isinstance(result, AsyncIterator):  # a streamed gateway answer
+            return StreamingResponse(result, 200, media_type=JSON)
         return Response(dumps(result), 200, media_type=JSON)
 
     async def _payload(self, op: Operation, request: Request) -> Any:
