@@ -49,8 +49,8 @@ def copy_service(folder: Path, out_root: Path, index: int, shared: set[str],
         # service names, also where one service imports another's schemas (DocAttach, DRRS)
         text = cores.sub(lambda m: renamed(m.group(0), index), text)
         if path.suffix == ".xsd":
-            text = MAX_LENGTH.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}",
-                                  text)
+            text = MAX_LENGTH.sub(
+                lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}", text)
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_text(text, encoding="utf-8")
     return target

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
+import pickle
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -36,14 +37,27 @@ POOL_MIN = 4  # fewer cold services than this render faster in-process
 
 class LazyDocument(Mapping[str, Any]):
     """An OpenAPI document parsed on first use: a stage whose result is cached never pays
-    for parsing the YAML."""
+    for parsing the YAML.  Parsed documents are also kept pickled under the cache folder
+    (our own files, keyed by the text's hash): unpickling is ~10x faster than YAML."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, store: Path | None = None) -> None:
         self.text = text
+        self.store = store
 
     @cached_property
     def _document(self) -> Mapping[str, Any]:
+        path = self.store / f"{digest(self.text)}.pickle" if self.store else None
+        if path is not None and path.is_file():
+            with path.open("rb") as stream:
+                loaded: Mapping[str, Any] = pickle.load(stream)
+            return loaded
         document: Mapping[str, Any] = load_yaml(self.text)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as stream:
+                pickle.dump(document, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
         return document
 
     def __getitem__(self, key: str) -> Any:
@@ -137,7 +151,8 @@ def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path
           use_cache: bool = True) -> BuildResult:
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
     rendered = render_specs(xsd_root, cache, progress, jobs)
-    documents = [LazyDocument(s.text) for s in rendered]
+    store = build_root / ".cache" / "parsed" if use_cache else None
+    documents = [LazyDocument(s.text, store) for s in rendered]
     texts = digest(*(s.text for s in rendered))
     with_deps = digest(texts, *(f"{p}:{d}" for s in rendered
                                 for p, d in digests(s.sources).items()))
