@@ -141,14 +141,6 @@ def _spec_documents(specs: Path) -> list[dict[str, object]]:
     return [load_yaml(p) for p in paths]
 
 
-def _diffs(documents: list[dict[str, object]], build: Path) -> dict[Path, str]:
-    target = build / "diff"
-    files = diff_files(documents)
-    replace_tree(target, files)
-    _say(f"diff: {len(files) // len(FORMATS)} version changes reported -> {target}")
-    return files
-
-
 def _load_document(path: Path) -> dict[str, object]:
     try:
         document = load_yaml(path)
