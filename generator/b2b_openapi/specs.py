@@ -18,6 +18,7 @@ from .wsdl import load_service
 from .yamlio import atomic_write, dump
 
 Progress = Callable[[str], None]
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def render(wsdl: Path) -> SpecFile:
     service = load_service(wsdl)
     text = dump(build_document(service))
     try:
-        validate(yaml.safe_load(text))
+        validate(yaml.load(text, Loader=_LOADER))
     except OpenAPIValidationError as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
     return SpecFile(spec_path(service), text, wsdl, service.sources, service)

@@ -10,8 +10,11 @@ from typing import Any
 
 import yaml
 
+# libyaml's emitter: ~4x faster, byte-identical output (the specs test would catch a change)
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
-class _SpecDumper(yaml.SafeDumper):
+
+class _SpecDumper(_Base):  # type: ignore[valid-type,misc]
     """SafeDumper that never emits anchors and writes Decimal as an exact YAML number."""
 
     def ignore_aliases(self, data: Any) -> bool:
