@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-import simplejson
+from .runtime.jsonio import to_text
 
 T = TypeVar("T")
 PACKAGE = Path(__file__).resolve().parent
@@ -54,8 +54,7 @@ def document_key(document: Mapping[str, Any]) -> str:
     source = getattr(document, "text", None)
     if isinstance(source, str):
         return source
-    text: str = simplejson.dumps(document, sort_keys=True, use_decimal=True)
-    return text
+    return to_text(document, sort_keys=True)
 
 
 class BuildCache:

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import simplejson
-
 from .apiview import service_view
 from .diffreport import version_pairs
+from .runtime.jsonio import to_text
 from .sdk import package_name
 from .templating import TEMPLATES, render
 
@@ -51,11 +50,6 @@ def _localised(asset: Path) -> str:
     return text
 
 
-def _json(value: Any, indent: int | None = None) -> str:
-    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False, indent=indent)
-    return text
-
-
 def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
                  clients: Mapping[Path, str], postman: Mapping[Path, str],
                  diffs: Mapping[Path, str]) -> dict[Path, str | bytes]:
@@ -76,10 +70,10 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
         caiso = document["info"]["x-caiso-service"]
         stem = f"{view.system}/{view.full_name}"
         files[Path("specs") / f"{stem}.yaml"] = yaml_text
-        files[Path("specs") / f"{stem}.json"] = _json(dict(document), indent=2) + "\n"
+        files[Path("specs") / f"{stem}.json"] = to_text(dict(document), indent=2) + "\n"
         files[Path("reference") / f"{view.full_name}.html"] = render(
             "portal/reference.html.j2", title=view.title, full_name=view.full_name,
-            spec_json=_json(dict(document)).replace("</", "<\\/"))
+            spec_json=to_text(dict(document)).replace("</", "<\\/"))
         pair = changes.get(document["info"]["title"])
         current = caiso["majorVersion"] == latest[caiso["lineage"]]
         systems.setdefault(view.system, []).append({

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import simplejson
-
 from .apiview import OperationView, service_view
+from .runtime.jsonio import to_text
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds
@@ -96,7 +95,7 @@ def _test_script(schema: dict[str, Any]) -> list[str]:
         "    pm.response.to.have.status(200);",
         "});",
         "pm.test(\"body matches the OpenAPI response schema\", function () {",
-        f"    var schema = {simplejson.dumps(schema, use_decimal=True)};",
+        f"    var schema = {to_text(schema)};",
         "    pm.response.to.have.jsonSchema(schema);",
         "});",
     ]
@@ -139,7 +138,7 @@ def collection(document: Mapping[str, Any]) -> dict[str, Any]:
         if op_view.http_method == "POST":
             request["header"].append({"key": "Content-Type", "value": "application/json"})
             request["body"] = {"mode": "raw",
-                               "raw": simplejson.dumps(sample, indent=2, use_decimal=True),
+                               "raw": to_text(sample, indent=2),
                                "options": {"raw": {"language": "json"}}}
             request["url"] = _url(view.base_path, op_view, None)
         else:
@@ -196,8 +195,7 @@ def certificate_list(name: str, values: Mapping[str, str]) -> list[dict[str, Any
 
 
 def _dump(value: Any) -> str:
-    text: str = simplejson.dumps(value, indent=2, ensure_ascii=False, use_decimal=True)
-    return text + "\n"
+    return to_text(value, indent=2) + "\n"
 
 
 def postman_files(documents: Iterable[Mapping[str, Any]]) -> dict[Path, str]:

@@ -19,11 +19,18 @@ def loads(data: bytes | str) -> Any:
     return simplejson.loads(data, use_decimal=True)
 
 
+def to_text(value: Any, indent: int | None = None, *, sort_keys: bool = False,
+            compact: bool = False) -> str:
+    """JSON text with ``Decimal`` written exactly as a JSON number (non-ASCII kept)."""
+    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False, indent=indent,
+                                 sort_keys=sort_keys,
+                                 separators=(",", ":") if compact else None)
+    return text
+
+
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON with ``Decimal`` written exactly as a JSON number."""
-    text: str = simplejson.dumps(value, use_decimal=True, ensure_ascii=False,
-                                 separators=(",", ":"))
-    return text.encode("utf-8")
+    """Compact UTF-8 JSON: the wire form of every response body."""
+    return to_text(value, compact=True).encode("utf-8")
 
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~8x
