@@ -105,16 +105,19 @@ def _render_light(wsdl: Path) -> specs.SpecFile:
 
 
 def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = None,
-                 jobs: int | None = None) -> list[specs.SpecFile]:
+                 jobs: int | None = None) -> list[tuple[specs.SpecFile, dict[str, str]]]:
+    """Every service's spec with the digests of the files it was made from (checked or
+    computed here once, so later stages key on them without hashing again)."""
     wsdls = corpus.discover(xsd_root)
-    found: dict[Path, specs.SpecFile] = {}
+    found: dict[Path, tuple[specs.SpecFile, dict[str, str]]] = {}
     cold: list[Path] = []
     for wsdl in wsdls:
         entry = cache.get("spec", str(wsdl.resolve()))
         if entry is not None and _unchanged(entry["deps"], wsdl):
             cache.hits += 1
-            found[wsdl] = specs.SpecFile(Path(entry["path"]), entry["text"], wsdl,
-                                         tuple(Path(p) for p in entry["sources"]))
+            found[wsdl] = (specs.SpecFile(Path(entry["path"]), entry["text"], wsdl,
+                                          tuple(Path(p) for p in entry["sources"])),
+                           entry["deps"])
         else:
             cold.append(wsdl)
     if progress and cold:
@@ -128,9 +131,10 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
         rendered = [_render_light(w) for w in cold]
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):
-        found[wsdl] = spec
+        deps = _dependencies(spec)
+        found[wsdl] = (spec, deps)
         cache.put("spec", str(wsdl.resolve()), {
-            "deps": _dependencies(spec), "path": spec.path.as_posix(), "text": spec.text,
+            "deps": deps, "path": spec.path.as_posix(), "text": spec.text,
             "sources": [str(p) for p in spec.sources]})
     return [found[w] for w in wsdls]
 
@@ -150,12 +154,13 @@ def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path
           progress: Progress | None = None, jobs: int | None = None,
           use_cache: bool = True) -> BuildResult:
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
-    rendered = render_specs(xsd_root, cache, progress, jobs)
+    with_digests = render_specs(xsd_root, cache, progress, jobs)
+    rendered = [spec for spec, _ in with_digests]
     store = build_root / ".cache" / "parsed" if use_cache else None
     documents = [LazyDocument(s.text, store) for s in rendered]
     texts = digest(*(s.text for s in rendered))
-    with_deps = digest(texts, *(f"{p}:{d}" for s in rendered
-                                for p, d in digests(s.sources).items()))
+    with_deps = digest(texts, *(f"{p}:{d}" for _, deps in with_digests
+                                for p, d in sorted(deps.items())))
     clients = cache.files("clients", texts, lambda: client_files(documents, progress, cache))
     servers = cache.files("servers", with_deps,
                           lambda: server_files(rendered, xsd_root, progress, cache))
