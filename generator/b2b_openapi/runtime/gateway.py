@@ -98,8 +98,7 @@ class SoapGateway:
 
     def _fault(self, op: Operation, fault: soap.SoapFault) -> Problem:
         extra: dict[str, Any] = {"soapFaultCode": fault.code}
-        declared = {f"{{{f['namespace']}}}{f['name']}" for f in op.raw.get("x-soap-faults", ())}
-        if fault.detail is not None and fault.detail.tag in declared:
+        if fault.detail is not None and fault.detail.tag in op.fault_elements:
             # an undecodable detail still leaves code and string to report
             with contextlib.suppress(XMLSchemaValidationError):
                 extra["fault"] = jsonxml.decode(self._element(fault.detail.tag), fault.detail)

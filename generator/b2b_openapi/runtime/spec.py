@@ -69,6 +69,11 @@ class Problem(Exception):
         return body
 
 
+def xml_qname(element: Mapping[str, Any]) -> str:
+    """``{namespace}name`` of an ``x-soap-*-element`` object of the spec."""
+    return f"{{{element['namespace']}}}{element['name']}"
+
+
 @dataclass(frozen=True)
 class Operation:
     id: str
@@ -82,13 +87,15 @@ class Operation:
 
     @property
     def request_element(self) -> str:
-        element = self.raw["x-soap-request-element"]
-        return f"{{{element['namespace']}}}{element['name']}"
+        return xml_qname(self.raw["x-soap-request-element"])
 
     @property
     def response_element(self) -> str:
-        element = self.raw["x-soap-response-element"]
-        return f"{{{element['namespace']}}}{element['name']}"
+        return xml_qname(self.raw["x-soap-response-element"])
+
+    @property
+    def fault_elements(self) -> set[str]:
+        return {xml_qname(f) for f in self.raw.get("x-soap-faults", ())}
 
     @property
     def soap_action(self) -> str:
