@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree
 
 import xmlschema
@@ -21,7 +20,7 @@ from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 from xmlschema.validators import XsdElement
 
-from . import jsonxml
+from . import jsonxml, shared
 from .content import local_name
 from .errors import ArtifactError, one_line
 from .locate import element_line, error_location
@@ -144,7 +143,15 @@ def _first_schema_error(wsdl: Path) -> ArtifactError | None:
 
 def _schema_files(wsdl: Path) -> list[Path]:
     """The WSDL and every schema file it reaches, checking each is well-formed and local."""
+    return _reach(wsdl)[0]
+
+
+def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
+    """Every file the WSDL reaches (in walk order), and the folders outside the service's
+    own that it xs:imports from (those hold the schemas services share)."""
     seen: list[Path] = []
+    shared: set[Path] = set()
+    own = wsdl.resolve().parent
     todo = [wsdl.resolve()]
     while todo:
         path = todo.pop(0)
@@ -165,8 +172,10 @@ def _schema_files(wsdl: Path) -> list[Path]:
             if not target.is_file():
                 raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
                                     "file not found", path, _sourceline(elem))
+            if etree.QName(elem).localname == "import" and not target.is_relative_to(own):
+                shared.add(target.parent)
             todo.append(target)
-    return seen
+    return seen, shared
 
 
 _XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
@@ -176,11 +185,23 @@ _XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, Synta
 
 def load_wsdl(wsdl: Path) -> Wsdl11Document:
     """Parse a WSDL and its schemas with xmlschema, refusing anything it only warns about."""
-    _schema_files(wsdl)
+    return _load(wsdl)[0]
+
+
+def _load(wsdl: Path) -> tuple[Wsdl11Document, tuple[Path, ...]]:
+    """The parsed WSDL and the files it reaches, sorted (the service's sources).
+
+    The schemas it imports from shared folders come already built from
+    :mod:`b2b_openapi.shared` (parsed once per process, not once per service).
+    """
+    files, shared_folders = _reach(wsdl)
+    parent = shared.parent_schema(shared_folders) if shared_folders else None
     try:
         with _strict_imports():
-            return Wsdl11Document(  # type: ignore[no-untyped-call]
-                str(wsdl), validation="strict", allow="local")
+            root = shared.service_root(parent) if parent is not None else None
+            document = Wsdl11Document(  # type: ignore[no-untyped-call]
+                str(wsdl), schema=root, validation="strict", allow="local")
+            return document, tuple(sorted(files))
     except _XMLSCHEMA_ERRORS as exc:
         error = _translate(exc, wsdl)
         if error.path == wsdl and "import" in error.message:
@@ -191,7 +212,7 @@ def load_wsdl(wsdl: Path) -> Wsdl11Document:
 def load_service(wsdl: Path) -> Service:
     """Parse a WSDL, its schemas and samples into a Service."""
     service_id = parse_service_id(wsdl)
-    document = load_wsdl(wsdl)
+    document, sources = _load(wsdl)
     builder = ModelBuilder()
 
     bindings = [b for b in document.bindings.values() if b.soap_binding is not None]
@@ -224,21 +245,8 @@ def load_service(wsdl: Path) -> Service:
         endpoint=endpoint,
         operations=tuple(operations),
         components=dict(sorted(builder.components.items())),
-        sources=schema_sources(document, wsdl),
+        sources=sources,
     )
-
-
-def schema_sources(document: Any, wsdl: Path) -> tuple[Path, ...]:
-    """The WSDL and every schema file it loaded, sorted (not xmlschema's own meta-schemas)."""
-    files = {wsdl.resolve()}
-    for schema in document.schema.maps.iter_schemas():
-        url = getattr(schema, "url", None)
-        if url and url.startswith("file:"):
-            files.add(Path(unquote(urlparse(url).path)).resolve())
-        elif url and "://" not in url:
-            files.add(Path(url).resolve())
-    bundled = Path(xmlschema.__file__).resolve().parent
-    return tuple(sorted(f for f in files if not f.is_relative_to(bundled)))
 
 
 def _wsdl_doc(elem: Any) -> str | None:

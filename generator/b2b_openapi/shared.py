@@ -1,0 +1,87 @@
+"""Parse the schemas services share (CAISOWSHeader, StandardOutput, ...) once per process.
+
+Every CAISO service imports the same few namespaced schemas from a common folder; loading
+each WSDL on its own would parse them again for every service.  xmlschema lets a schema's
+global maps inherit from a built *parent* schema, and an import that resolves to a file the
+parent already loaded reuses the parent's components.  So each service is loaded over a
+parent holding the WSDL meta-schema and every namespaced XSD of the folders it imports from
+outside its own folder; the parent is built once per process per state of those folders.
+
+Chameleon schemas (no targetNamespace, pulled in with xs:include) take the including
+schema's namespace, so their components differ per service by definition: they stay with
+the service.  Anything wrong in a shared folder (even in a file this service does not use)
+makes :func:`parent_schema` answer ``None``, and the caller loads the service on its own so
+that errors are reported exactly as before, against the file the service really reaches.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+import xmlschema
+from lxml import etree
+from xmlschema.locations import SCHEMAS_DIR
+
+# One (path, mtime_ns, size) per shared file: an edited file gives a new parent.
+FolderState = tuple[tuple[str, int, int], ...]
+
+WSDL_META_SCHEMA = SCHEMAS_DIR / "WSDL" / "wsdl.xsd"
+
+# The schema a service's own maps hang from; its namespace is ours so that it never meets
+# a namespace of the corpus (which would make xmlschema merge the parent into the service).
+SERVICE_ROOT = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                'targetNamespace="urn:b2b-openapi:service-root"/>')
+
+_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, etree.XMLSyntaxError,
+           OSError, SyntaxError, ValueError, KeyError, xmlschema.XMLSchemaImportWarning,
+           xmlschema.XMLSchemaIncludeWarning)
+
+
+def _target_namespace(path: Path) -> str | None:
+    try:
+        for _event, elem in etree.iterparse(str(path), events=("start",)):
+            namespace = elem.get("targetNamespace")
+            return str(namespace) if namespace else None
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    return None
+
+
+def folder_state(folders: Iterable[Path]) -> FolderState:
+    """The namespaced XSDs of ``folders`` with what identifies their current content."""
+    files = sorted({p.resolve() for folder in folders for p in folder.glob("*.xsd")
+                    if _target_namespace(p)})
+    state = []
+    for path in files:
+        stat = path.stat()
+        state.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(state)
+
+
+@lru_cache(maxsize=8)
+def _build_parent(state: FolderState) -> xmlschema.XMLSchema10 | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", xmlschema.XMLSchemaImportWarning)
+            warnings.simplefilter("error", xmlschema.XMLSchemaIncludeWarning)
+            parent = xmlschema.XMLSchema10(str(WSDL_META_SCHEMA), allow="local", build=False)
+            for path, _mtime, _size in state:
+                parent.add_schema(path, build=False)
+            parent.build()
+    except _ERRORS:
+        return None
+    return parent
+
+
+def parent_schema(folders: Iterable[Path]) -> xmlschema.XMLSchema10 | None:
+    """A built schema holding the WSDL meta-schema and the shared folders' schemas."""
+    return _build_parent(folder_state(folders))
+
+
+def service_root(parent: xmlschema.XMLSchema10) -> xmlschema.XMLSchema10:
+    """An empty schema whose maps inherit ``parent``'s, for one service's WSDL to fill."""
+    return xmlschema.XMLSchema10(SERVICE_ROOT, parent=parent, allow="local")
