@@ -74,3 +74,23 @@ def test_cached_build_equals_a_build_without_cache(workspace: Path, tmp_path: Pa
     shutil.copytree(workspace / "xsd", fresh / "xsd")
     build(fresh, "--no-cache", "--jobs", "1")
     assert snapshot(fresh) == snapshot(workspace)
+
+
+def test_files_many_computes_only_the_misses_in_one_batch(tmp_path: Path) -> None:
+    from b2b_openapi.cache import BuildCache
+
+    cache = BuildCache(tmp_path / "cache", salt="s")
+    cache.files("step", "b", lambda: {Path("b.txt"): "cached b"})
+    batches: list[list[str]] = []
+
+    def compute(todo: list[str]) -> list[dict[Path, str]]:
+        batches.append(todo)
+        return [{Path(f"{x}.txt"): f"fresh {x}"} for x in todo]
+
+    got = cache.files_many("step", [("a", "a"), ("b", "b"), ("c", "c")], compute)
+    assert batches == [["a", "c"]]
+    assert got == [{Path("a.txt"): "fresh a"}, {Path("b.txt"): "cached b"},
+                   {Path("c.txt"): "fresh c"}]
+    assert (cache.hits, cache.misses) == (1, 3)  # the first files() call was a miss too
+    again = cache.files_many("step", [("c", "c"), ("a", "a")], compute)
+    assert batches == [["a", "c"]] and again == [got[2], got[0]]

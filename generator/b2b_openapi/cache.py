@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from .runtime.jsonio import to_text
 
 T = TypeVar("T")
+A = TypeVar("A")
 PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = ("xmlschema", "elementpath", "datamodel-code-generator", "jinja2", "pyyaml",
              "openapi-spec-validator", "simplejson")
@@ -103,8 +104,26 @@ class BuildCache:
     def files(self, step: str, key: str,
               compute: Callable[[], dict[Path, str]]) -> dict[Path, str]:
         """:meth:`memo` for a generated tree (relative path -> text)."""
-        stored = self.memo(step, key, lambda: {p.as_posix(): t for p, t in compute().items()})
-        return {Path(p): t for p, t in stored.items()}
+        return self.files_many(step, [(key, None)], lambda todo: [compute() for _ in todo])[0]
+
+    def files_many(self, step: str, entries: Sequence[tuple[str, A]],
+                   compute: Callable[[list[A]], Iterable[dict[Path, str]]],
+                   ) -> list[dict[Path, str]]:
+        """:meth:`files` for many (key, argument) entries at once: the arguments of the
+        misses go to ``compute`` in one batch, which can spread them over processes."""
+        stored: list[dict[str, str] | None] = []
+        for key, _argument in entries:
+            found = self.get(step, key)
+            stored.append(found["value"] if found is not None else None)
+        todo = [i for i, value in enumerate(stored) if value is None]
+        self.hits += len(entries) - len(todo)
+        self.misses += len(todo)
+        fresh = compute([entries[i][1] for i in todo]) if todo else []
+        for i, tree in zip(todo, fresh, strict=True):
+            value = {p.as_posix(): t for p, t in tree.items()}
+            self.put(step, entries[i][0], {"value": value})
+            stored[i] = value
+        return [{Path(p): t for p, t in (value or {}).items()} for value in stored]
 
 
 NO_CACHE = BuildCache(None)

@@ -24,6 +24,7 @@ from .postman import postman_files
 from .runtime.jsonio import load_yaml
 from .sdk import client_files
 from .servers import server_files
+from .workers import Workers
 from .yamlio import atomic_write
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -59,7 +60,8 @@ def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage
 
 def _clients(documents: list[dict[str, object]], build: Path) -> dict[Path, str]:
     target = build / "clients"
-    files = client_files(documents, progress=_say)
+    with Workers() as workers:
+        files = client_files(documents, progress=_say, workers=workers)
     replace_tree(target, files)
     _say(f"clients: {len({p.parts[0] for p in files})} packages -> {target}")
     return files

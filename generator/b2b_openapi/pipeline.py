@@ -4,7 +4,8 @@ Each stage's result is memoised in :class:`b2b_openapi.cache.BuildCache` under a
 its inputs, so a rebuild recomputes only what an input change reaches: a changed service
 re-renders its spec (its dependencies - WSDL, schemas, samples - are recorded with their
 digests), then its client module, server folder, collection, diff report and portal page;
-everything else is reused.  Cold spec rendering runs in a process pool.  All outputs are
+everything else is reused.  Cold specs and client models are generated over one process
+pool (:mod:`b2b_openapi.workers`).  All outputs are
 computed before anything is written; then only files whose content differs are written.
 """
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 import base64
 import os
 import pickle
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -30,9 +31,9 @@ from .runtime.jsonio import load_yaml
 from .sdk import client_files
 from .servers import server_files
 from .templating import TEMPLATES
+from .workers import IN_PROCESS, Workers
 
 Progress = Callable[[str], None]
-POOL_MIN = 4  # fewer cold services than this render faster in-process
 
 
 class LazyDocument(Mapping[str, Any]):
@@ -54,11 +55,16 @@ class LazyDocument(Mapping[str, Any]):
         document: Mapping[str, Any] = load_yaml(self.text)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as stream:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # workers write too
+            with os.fdopen(fd, "wb") as stream:
                 pickle.dump(document, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         return document
+
+    def __reduce__(self) -> tuple[type[LazyDocument], tuple[str, Path | None]]:
+        """Ship the text, not the parsed tree, to worker processes (they read the pickle
+        store or parse the YAML themselves)."""
+        return LazyDocument, (self.text, self.store)
 
     def __getitem__(self, key: str) -> Any:
         return self._document[key]
@@ -105,7 +111,7 @@ def _render_light(wsdl: Path) -> specs.SpecFile:
 
 
 def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = None,
-                 jobs: int | None = None) -> list[tuple[specs.SpecFile, dict[str, str]]]:
+                 workers: Workers = IN_PROCESS) -> list[tuple[specs.SpecFile, dict[str, str]]]:
     """Every service's spec with the digests of the files it was made from (checked or
     computed here once, so later stages key on them without hashing again)."""
     wsdls = corpus.discover(xsd_root)
@@ -123,12 +129,7 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
     if progress and cold:
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
-    workers = jobs or os.cpu_count() or 1
-    if len(cold) >= POOL_MIN and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            rendered = list(pool.map(_render_light, cold, chunksize=4))
-    else:
-        rendered = [_render_light(w) for w in cold]
+    rendered = workers.map(_render_light, cold)
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):
         deps = _dependencies(spec)
@@ -154,14 +155,21 @@ def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path
           progress: Progress | None = None, jobs: int | None = None,
           use_cache: bool = True) -> BuildResult:
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
-    with_digests = render_specs(xsd_root, cache, progress, jobs)
+    with Workers(jobs) as workers:
+        return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache)
+
+
+def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
+           progress: Progress | None, workers: Workers, cache: BuildCache) -> BuildResult:
+    with_digests = render_specs(xsd_root, cache, progress, workers)
     rendered = [spec for spec, _ in with_digests]
-    store = build_root / ".cache" / "parsed" if use_cache else None
+    store = build_root / ".cache" / "parsed" if cache is not NO_CACHE else None
     documents = [LazyDocument(s.text, store) for s in rendered]
     texts = digest(*(s.text for s in rendered))
     with_deps = digest(texts, *(f"{p}:{d}" for _, deps in with_digests
                                 for p, d in sorted(deps.items())))
-    clients = cache.files("clients", texts, lambda: client_files(documents, progress, cache))
+    clients = cache.files("clients", texts,
+                          lambda: client_files(documents, progress, cache, workers))
     servers = cache.files("servers", with_deps,
                           lambda: server_files(rendered, xsd_root, progress, cache))
     diffs = cache.files("diff", texts, lambda: diff_files(documents))

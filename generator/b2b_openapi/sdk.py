@@ -9,7 +9,6 @@ HTTP runtime.  Models come from datamodel-code-generator; client classes from te
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from .apiview import service_view
 from .cache import NO_CACHE, BuildCache, document_key
 from .codegen import ERROR_CLASS, generate_models
 from .templating import render
+from .workers import IN_PROCESS, Workers
 
 Progress = Callable[[str], None]
 
@@ -51,26 +51,43 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
     return files
 
 
+def _service_files_for(job: tuple[str, Mapping[str, Any]]) -> dict[Path, str]:
+    """:func:`_service_files` with one picklable argument, for a worker process."""
+    return _service_files(*job)
+
+
+def _system(document: Mapping[str, Any]) -> str:
+    system: str = document["info"]["x-caiso-service"]["folder"]
+    return system
+
+
 def client_files(documents: Iterable[Mapping[str, Any]], progress: Progress | None = None,
-                 cache: BuildCache = NO_CACHE) -> dict[Path, str]:
+                 cache: BuildCache = NO_CACHE, workers: Workers = IN_PROCESS,
+                 ) -> dict[Path, str]:
     """Every client package's files, keyed by path relative to build/clients/.  With a
-    cache, a service whose document did not change reuses its generated modules."""
+    cache, a service whose document did not change reuses its generated modules; the
+    others are generated over ``workers`` (datamodel-code-generator is the costly part)."""
+    ordered = sorted(documents, key=lambda d: (_system(d), d["info"]["title"]))
+    jobs = [(package_name(_system(d)), d) for d in ordered]
+
+    def generate(todo: list[tuple[str, Mapping[str, Any]]]) -> list[dict[Path, str]]:
+        if progress:
+            for package, document in todo:
+                progress(f"client {package}.{service_view(document).module}")
+        return workers.map(_service_files_for, todo)
+
+    generated = cache.files_many(
+        "client-service", [(package + document_key(d), (package, d)) for package, d in jobs],
+        generate)
     files: dict[Path, str] = {}
-    by_system = sorted(documents, key=lambda d: (d["info"]["x-caiso-service"]["folder"],
-                                                 d["info"]["title"]))
-    for system, docs in groupby(by_system, key=lambda d: d["info"]["x-caiso-service"]["folder"]):
+    for system, group in groupby(zip(ordered, generated, strict=True),
+                                 key=lambda pair: _system(pair[0])):
         package = package_name(system)
         distribution = package.replace("_", "-")
         root = Path(distribution)
         views = []
-        for document in docs:
-            view = service_view(document)
-            if progress:
-                progress(f"client {package}.{view.module}")
-            service_files = cache.files(
-                "client-service", package + document_key(document),
-                partial(_service_files, package, document))
-            views.append(view)
+        for document, service_files in group:
+            views.append(service_view(document))
             files.update({root / path: text for path, text in service_files.items()})
         context = {"package": package, "distribution": distribution, "system": system,
                    "version": __version__,
