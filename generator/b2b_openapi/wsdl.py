@@ -327,11 +327,12 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
                             f"{xsd_element.name}", path, 1)
-    for exc in xsd_element.iter_errors(root):
+    try:  # the strict decode validates as it goes: no separate validation pass
+        return jsonxml.decode(xsd_element, root)
+    except xmlschema.XMLSchemaValidationError as exc:
         line = element_line(path.resolve(), root, getattr(exc, "elem", None))
         raise ArtifactError("sample is not valid: " + one_line(exc.reason or str(exc)), path,
-                            line)
-    return jsonxml.decode(xsd_element, root)
+                            line) from None
 
 
 def _is_flat_retrieve(op_name: str, element: Element, builder: ModelBuilder) -> bool:
