@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from b2b_openapi import shared
 from b2b_openapi.errors import ArtifactError
-from b2b_openapi.wsdl import load_service, load_wsdl
+from b2b_openapi.wsdl import load_service, load_wsdl, preload_shared
 from support import XSD
 
 HEADER = "{http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#}CAISOWSHeader"
 OUTPUT = "{http://www.caiso.com/soa/StandardOutput_v1.xsd#}outputDataType"
 CMRI = "CMRI/RetrieveDefaultBidCurves_CMRIv1/RetrieveDefaultBidCurves_CMRIv1.wsdl"
 OASIS = "OASIS/RetrieveCrrAggRevAdj_OASISv2/RetrieveCrrAggRevAdj_OASISv2.wsdl"
+# imports its sibling service's schemas as well as the common ones
+DOC_ATTACH = ("SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/"
+              "RetrieveCleanBidSet_SIBRv5_DocAttach.wsdl")
 
 
 def _copy_corpus(tmp_path: Path) -> Path:
@@ -25,14 +29,26 @@ def _copy_corpus(tmp_path: Path) -> Path:
 
 
 def test_services_share_one_parse_of_the_common_schemas() -> None:
-    first, second = (load_wsdl(XSD / w).schema.maps for w in (CMRI, OASIS))
+    first, second, third = (load_wsdl(XSD / w).schema.maps for w in (CMRI, OASIS, DOC_ATTACH))
     assert first is not second
     # the very same component objects, not two parses of the same file
-    assert first.elements[HEADER] is second.elements[HEADER]
-    assert first.elements[OUTPUT] is second.elements[OUTPUT]
+    assert first.elements[HEADER] is second.elements[HEADER] is third.elements[HEADER]
+    assert first.elements[OUTPUT] is second.elements[OUTPUT] is third.elements[OUTPUT]
     # while each service's own schemas stay its own
     own = "http://www.caiso.com/soa/DefaultBidCurves_v1.xsd#"
     assert own in first.namespaces and own not in second.namespaces
+
+
+def test_preloading_builds_what_every_later_service_reuses(tmp_path: Path) -> None:
+    """What a build does before its process pool forks: the workers inherit the result."""
+    corpus = _copy_corpus(tmp_path)
+    before = shared._build_parent.cache_info()
+    preload_shared(corpus / CMRI)
+    after_preload = shared._build_parent.cache_info()
+    assert after_preload.misses == before.misses + 1
+    maps = load_wsdl(corpus / OASIS).schema.maps
+    assert shared._build_parent.cache_info().misses == after_preload.misses
+    assert maps.elements[HEADER].schema.maps is not maps  # it lives in the parent's maps
 
 
 def test_chameleon_common_types_take_each_services_namespace() -> None:

@@ -32,6 +32,7 @@ from .sdk import client_files
 from .servers import server_files
 from .templating import TEMPLATES
 from .workers import IN_PROCESS, Workers
+from .wsdl import preload_shared
 
 Progress = Callable[[str], None]
 
@@ -129,6 +130,8 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
     if progress and cold:
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
+    if workers.pooled(len(cold)):
+        preload_shared(cold[0])
     rendered = workers.map(_render_light, cold)
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):

@@ -4,8 +4,9 @@ Every CAISO service imports the same few namespaced schemas from a common folder
 each WSDL on its own would parse them again for every service.  xmlschema lets a schema's
 global maps inherit from a built *parent* schema, and an import that resolves to a file the
 parent already loaded reuses the parent's components.  So each service is loaded over a
-parent holding the WSDL meta-schema and every namespaced XSD of the folders it imports from
-outside its own folder; the parent is built once per process per state of those folders.
+parent holding the WSDL meta-schema and every namespaced XSD of the schema-only folders it
+imports from (xsd/common); the parent is built once per process per state of those folders,
+and a build builds it before its process pool forks, so the workers inherit it.
 
 Chameleon schemas (no targetNamespace, pulled in with xs:include) take the including
 schema's namespace, so their components differ per service by definition: they stay with

@@ -8,6 +8,7 @@ what they built (the shared CAISO schemas, imported libraries) from one batch to
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +20,12 @@ R = TypeVar("R")
 
 POOL_MIN = 4  # fewer items than this run faster in-process than shipped to a worker
 
+# Forked workers start with what the build process already holds (imported libraries, the
+# shared schemas it preloaded) instead of rebuilding it; where fork does not exist, they
+# build it once each.
+_CONTEXT = (multiprocessing.get_context("fork")
+            if "fork" in multiprocessing.get_all_start_methods() else None)
+
 
 class Workers:
     """``map(fn, items)`` over a lazily started process pool (or in-process when small)."""
@@ -27,13 +34,17 @@ class Workers:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
 
+    def pooled(self, count: int) -> bool:
+        """Whether ``count`` items go to the pool rather than run in-process."""
+        return count >= POOL_MIN and self.jobs > 1
+
     def map(self, fn: Callable[[A], R], items: Sequence[A]) -> list[R]:
         """``[fn(item) for item in items]``, in order; ``fn`` must be a module-level
         function (it is pickled by name for the workers)."""
-        if len(items) < POOL_MIN or self.jobs <= 1:
+        if not self.pooled(len(items)):
             return [fn(item) for item in items]
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_CONTEXT)
         chunk = max(1, min(4, len(items) // (self.jobs * 4)))
         return list(self._pool.map(fn, items, chunksize=chunk))
 

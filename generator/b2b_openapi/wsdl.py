@@ -146,9 +146,16 @@ def _schema_files(wsdl: Path) -> list[Path]:
     return _reach(wsdl)[0]
 
 
+def _is_shared_folder(folder: Path, own: Path) -> bool:
+    """A schema folder of its own (xsd/common), not this service's nor another service's
+    (a _DocAttach variant importing its sibling's schemas shares them with one service only,
+    and a parent per such pair would parse the common schemas again)."""
+    return not folder.is_relative_to(own) and not any(folder.glob("*.wsdl"))
+
+
 def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
-    """Every file the WSDL reaches (in walk order), and the folders outside the service's
-    own that it xs:imports from (those hold the schemas services share)."""
+    """Every file the WSDL reaches (in walk order), and the shared schema folders it
+    xs:imports from."""
     seen: list[Path] = []
     shared: set[Path] = set()
     own = wsdl.resolve().parent
@@ -172,7 +179,7 @@ def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
             if not target.is_file():
                 raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
                                     "file not found", path, _sourceline(elem))
-            if etree.QName(elem).localname == "import" and not target.is_relative_to(own):
+            if etree.QName(elem).localname == "import" and _is_shared_folder(target.parent, own):
                 shared.add(target.parent)
             todo.append(target)
     return seen, shared
@@ -181,6 +188,18 @@ def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
 _XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
                      ValueError, KeyError, xmlschema.XMLSchemaImportWarning,
                      xmlschema.XMLSchemaIncludeWarning)
+
+
+def preload_shared(wsdl: Path) -> None:
+    """Build the shared schemas this service imports in this process, before a process pool
+    forks: the workers inherit them, so they are parsed once per build, not once per worker.
+    A problem is left for the service's own load to report."""
+    try:
+        _files, shared_folders = _reach(wsdl)
+    except ArtifactError:
+        return
+    if shared_folders:
+        shared.parent_schema(shared_folders)
 
 
 def load_wsdl(wsdl: Path) -> Wsdl11Document:
