@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
@@ -21,10 +22,9 @@ R = TypeVar("R")
 POOL_MIN = 4  # fewer items than this run faster in-process than shipped to a worker
 
 # Forked workers start with what the build process already holds (imported libraries, the
-# shared schemas it preloaded) instead of rebuilding it; where fork does not exist, they
-# build it once each.
-_CONTEXT = (multiprocessing.get_context("fork")
-            if "fork" in multiprocessing.get_all_start_methods() else None)
+# shared schemas it preloaded) instead of rebuilding it.  Fork only on Linux (macOS system
+# libraries are not fork-safe, Windows has no fork); elsewhere each worker builds it once.
+_CONTEXT = multiprocessing.get_context("fork") if sys.platform == "linux" else None
 
 
 class Workers:
