@@ -95,9 +95,10 @@ def _sourceline(elem: Any) -> int | None:
     return int(line) if isinstance(line, int) else None
 
 
-def _check_well_formed(path: Path) -> None:
+def _parse_well_formed(path: Path) -> Any:
+    """The file's lxml tree, or an ArtifactError naming the line that is not well-formed."""
     try:
-        etree.parse(str(path))
+        return etree.parse(str(path))
     except OSError as exc:
         raise ArtifactError(f"cannot read file: {exc}", path) from None
     except etree.XMLSyntaxError as exc:
@@ -157,16 +158,14 @@ def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
     """Every file the WSDL reaches (in walk order), and the shared schema folders it
     xs:imports from."""
     seen: list[Path] = []
-    shared: set[Path] = set()
-    own = wsdl.resolve().parent
+    imported: set[Path] = set()  # folders of xs:import targets
     todo = [wsdl.resolve()]
     while todo:
         path = todo.pop(0)
         if path in seen:
             continue
         seen.append(path)
-        _check_well_formed(path)
-        tree = etree.parse(str(path))
+        tree = _parse_well_formed(path)
         for elem in tree.iter("{http://www.w3.org/2001/XMLSchema}import",
                               "{http://www.w3.org/2001/XMLSchema}include"):
             location = elem.get("schemaLocation")
@@ -179,10 +178,11 @@ def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
             if not target.is_file():
                 raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
                                     "file not found", path, _sourceline(elem))
-            if etree.QName(elem).localname == "import" and _is_shared_folder(target.parent, own):
-                shared.add(target.parent)
+            if etree.QName(elem).localname == "import":
+                imported.add(target.parent)
             todo.append(target)
-    return seen, shared
+    own = wsdl.resolve().parent
+    return seen, {folder for folder in imported if _is_shared_folder(folder, own)}
 
 
 _XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
@@ -341,7 +341,7 @@ def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
 
 def decode_sample(xsd_element: Any, path: Path) -> object:
     """Validate a sample instance against its message element and decode it to JSON."""
-    _check_well_formed(path)
+    _parse_well_formed(path)
     root = ElementTree.parse(path).getroot()
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
