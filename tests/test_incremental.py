@@ -94,3 +94,27 @@ def test_files_many_computes_only_the_misses_in_one_batch(tmp_path: Path) -> Non
     assert (cache.hits, cache.misses) == (1, 3)  # the first files() call was a miss too
     again = cache.files_many("step", [("c", "c"), ("a", "a")], compute)
     assert batches == [["a", "c"]] and again == [got[2], got[0]]
+
+
+def test_a_cold_build_parses_each_spec_once(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering parses the YAML back to validate it; clients, servers, diffs, Postman and
+    the portal reuse that document instead of parsing the text again."""
+    from b2b_openapi import pipeline, specs
+    from b2b_openapi.runtime import jsonio
+
+    parsed: list[str] = []
+
+    def counting(source: Path | str) -> object:
+        parsed.append(str(source)[:80])
+        return jsonio.load_yaml(source)
+
+    monkeypatch.setattr(specs, "load_yaml", counting)
+    monkeypatch.setattr(pipeline, "load_yaml", counting)
+    result = pipeline.build(XSD, tmp_path / "specs", tmp_path / "build", tmp_path / "postman",
+                            jobs=1, use_cache=False)
+    assert len(result.specs) == 16
+    assert len(parsed) == 16, parsed
+    assert {s.path: s.text for s in result.specs} == {
+        p.relative_to(tmp_path / "specs"): p.read_text(encoding="utf-8")
+        for p in (tmp_path / "specs").rglob("*.yaml")}

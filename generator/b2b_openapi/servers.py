@@ -15,7 +15,6 @@ from pathlib import Path
 from . import __version__
 from .apiview import service_view
 from .cache import NO_CACHE, BuildCache, file_digest
-from .runtime.jsonio import load_yaml
 from .specs import SpecFile
 from .templating import render
 
@@ -43,7 +42,7 @@ def server_files(specs: Iterable[SpecFile], xsd_root: Path, progress: Progress |
 
 
 def _server_tree(spec: SpecFile, artifacts: list[Path], root: Path) -> dict[Path, str]:
-    view = service_view(load_yaml(spec.text))
+    view = service_view(spec.parsed())
     folder = server_folder(spec)
     tree = {Path("artifacts") / a.relative_to(root): a.read_text(encoding="utf-8")
             for a in artifacts}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
@@ -14,23 +14,32 @@ from . import corpus
 from .errors import ArtifactError, one_line
 from .model import Service
 from .openapi import build_document
+from .runtime.jsonio import load_yaml
 from .wsdl import load_service
 from .yamlio import atomic_write, dump
 
 Progress = Callable[[str], None]
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
 class SpecFile:
     """One rendered spec and what it was made from.  ``service`` (the full model) is None
-    when the spec came from the build cache."""
+    when the spec came from the build cache; ``document`` is the text parsed back (exact
+    decimals), kept so later stages need not parse the YAML again."""
 
     path: Path  # relative to the specs root
     text: str
     wsdl: Path
     sources: tuple[Path, ...]  # the WSDL and the schema files it loads
     service: Service | None = None
+    document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def parsed(self) -> Mapping[str, Any]:
+        """The OpenAPI document: the one kept from rendering, else parsed from the text."""
+        if self.document is not None:
+            return self.document
+        document: Mapping[str, Any] = load_yaml(self.text)
+        return document
 
     @property
     def full_name(self) -> str:
@@ -46,14 +55,16 @@ def spec_path(service: Service) -> Path:
 
 
 def render(wsdl: Path) -> SpecFile:
-    """Load one service and render its validated OpenAPI YAML."""
+    """Load one service and render its validated OpenAPI YAML.  What is validated is the
+    text parsed back, i.e. exactly what lands in specs/."""
     service = load_service(wsdl)
     text = dump(build_document(service))
+    document = load_yaml(text)
     try:
-        validate(yaml.load(text, Loader=_LOADER))
+        validate(document)
     except OpenAPIValidationError as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(spec_path(service), text, wsdl, service.sources, service)
+    return SpecFile(spec_path(service), text, wsdl, service.sources, service, document)
 
 
 def render_all(xsd_root: Path, names: Iterable[str] = (),
