@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,22 @@ def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "DefaultBidCurves_v1.xsd:" in proc.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_the_command_keeps_exit_codes_and_output_through_its_hard_exit(
+        tmp_path: Path) -> None:
+    """main() leaves with os._exit: usage errors still exit 2 with their message, a
+    breaking diff with --fail-on exits 1, and a report on stdout arrives whole."""
+    usage = cli("build", "--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    old = ROOT / "specs/CMRI/RetrieveDefaultBidCurves_CMRIv1.yaml"
+    new = ROOT / "specs/CMRI/RetrieveDefaultBidCurves_CMRIv2.yaml"
+    report = cli("diff", str(old), str(new), "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["summary"] == {"changes": 10, "breaking": 3,
+                                                     "nonBreaking": 7}
+    failing = cli("diff", str(old), str(new), "--fail-on", "breaking")
+    assert failing.returncode == 1 and "3 breaking" in failing.stderr
 
 
 def test_replace_tree_keeps_the_old_tree_when_writing_fails(tmp_path: Path) -> None:

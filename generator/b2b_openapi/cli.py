@@ -6,6 +6,8 @@ message`` line on stderr) and 2 on bad usage.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -237,7 +239,6 @@ def serve_command(
         help="CA bundle for client certificates; when set, clients must present one.")] = None,
 ) -> None:
     """Run generated server apps (after `build`) with uvicorn."""
-    import os
     import ssl
 
     import uvicorn
@@ -267,16 +268,34 @@ def serve_command(
 def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
                       port: int = 9000) -> None:
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
-    import os
-
     import uvicorn
 
     os.environ["B2B_XSD_ROOT"] = str(xsd)
     uvicorn.run("b2b_openapi.runtime.soapmock:app_from_env", factory=True, host=host, port=port)
 
 
+def _exit_code(code: object) -> int:
+    """What the interpreter would exit with for ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 def main() -> None:
+    """The ``b2b-openapi`` command.  Once its output is flushed it leaves with ``os._exit``,
+    as mypy does: a build leaves large object graphs (schemas, documents) whose orderly
+    teardown costs ~0.1 s and serves nobody.  In-process callers (tests) use ``app``."""
     try:
         app()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
     except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        code = 130
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a closed pipe (`| head`): nothing to add
+            stream.flush()
+    os._exit(code)
