@@ -41,12 +41,15 @@ def sync_tree(target: Path, files: Mapping[Path, str | bytes]) -> tuple[int, int
     replaced atomically one by one, files no longer generated are removed.  Returns
     (written, removed).  Cheap when little changed - what incremental builds need."""
     written = removed = 0
+    made: set[Path] = set()  # folders known to exist: one mkdir per folder, not per file
     for relative, content in sorted(files.items()):
         data = content if isinstance(content, bytes) else content.encode("utf-8")
         path = target / relative
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
