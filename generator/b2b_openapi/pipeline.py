@@ -177,7 +177,7 @@ def _rare_collections() -> Iterator[None]:
     """Collect garbage less often while building, as mypy does: a build allocates millions
     of objects that live to its end (schema components, documents), and the default
     generation-0 threshold (700 allocations) has the collector re-scan them over and over.
-    Cycles are still collected, every 100k allocations; forked workers inherit this."""
+    Cycles are still collected, only in larger batches; forked workers inherit this."""
     old = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
