@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 import xmlschema
+from lxml import etree
 
 from b2b_openapi import soap
 from support import XSD
@@ -36,6 +37,28 @@ def test_fault_round_trip_keeps_code_string_and_detail() -> None:
     assert message.fault.is_client
     assert message.fault.string == "bad trade date"
     assert message.fault.detail is not None and message.fault.detail.tag == "{urn:d}faultReturnType"
+
+
+def test_fault_codes_are_qnames_bound_to_the_envelope_namespace() -> None:
+    """On the wire a faultcode is a QName whose prefix must be declared (an undeclared
+    ``soap:`` made the mock's faults namespace-invalid); in JSON it reads ``soap:<Code>``
+    whichever prefix the sender bound."""
+    data = soap.envelope(None, fault=soap.SoapFault("soap:Client", "bad", None))
+    code = etree.fromstring(data).find(f".//{{{soap.SOAP_ENV}}}Fault/faultcode")
+    assert code is not None and code.text is not None
+    prefix, local = code.text.split(":")
+    assert code.nsmap[prefix] == soap.SOAP_ENV and local == "Client"
+    assert soap.parse(data).fault == soap.SoapFault("soap:Client", "bad", None)
+    foreign = (b'<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
+               b"<SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Server</faultcode>"
+               b"<faultstring>down</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body>"
+               b"</SOAP-ENV:Envelope>")
+    fault = soap.parse(foreign).fault
+    assert fault is not None and fault.code == "soap:Server" and not fault.is_client
+    other = foreign.replace(b"SOAP-ENV:Server", b"x:Custom").replace(
+        b"<faultcode>", b'<faultcode xmlns:x="urn:x">')
+    fault = soap.parse(other).fault
+    assert fault is not None and fault.code == "x:Custom"
 
 
 @pytest.mark.parametrize("data", [

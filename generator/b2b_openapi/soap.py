@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from lxml import etree
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+ENV_PREFIX = "soapenv"  # the prefix our envelopes bind SOAP_ENV to
 CAISO_HEADER_NS = "http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True,
                           huge_tree=True)
@@ -27,7 +28,10 @@ class SoapError(ValueError):
 
 @dataclass(frozen=True)
 class SoapFault:
-    """A SOAP 1.1 fault: code (``soap:Client``/``soap:Server``), string and detail element."""
+    """A SOAP 1.1 fault: code (``soap:Client``/``soap:Server``), string and detail element.
+
+    Codes of the envelope namespace are written as ``soap:<Code>`` whatever prefix the wire
+    used (``soapenv:``, ``SOAP-ENV:``...): on the wire the code is a QName, in JSON a name."""
 
     code: str
     string: str
@@ -73,19 +77,31 @@ def envelope(body: ElementTree.Element | None, headers: tuple[ElementTree.Elemen
     soap_body = ElementTree.SubElement(env, f"{{{SOAP_ENV}}}Body")
     if fault is not None:
         f = ElementTree.SubElement(soap_body, f"{{{SOAP_ENV}}}Fault")
-        ElementTree.SubElement(f, "faultcode").text = fault.code
+        # a QName: its prefix must be the one bound to the envelope namespace
+        ElementTree.SubElement(f, "faultcode").text = \
+            f"{ENV_PREFIX}:{fault.code.rsplit(':', 1)[-1]}"
         ElementTree.SubElement(f, "faultstring").text = fault.string
         if fault.detail is not None:
             ElementTree.SubElement(f, "detail").append(fault.detail)
     elif body is not None:
         soap_body.append(body)
-    ElementTree.register_namespace("soapenv", SOAP_ENV)
+    ElementTree.register_namespace(ENV_PREFIX, SOAP_ENV)
     data: bytes = ElementTree.tostring(env, encoding="utf-8", xml_declaration=True)
     return data
 
 
 def _to_etree(elem: Any) -> ElementTree.Element:
     return ElementTree.fromstring(etree.tostring(elem))
+
+
+def _fault_code(element: Any) -> str:
+    """The faultcode QName as ``soap:<Code>`` when its prefix is bound to the envelope
+    namespace; otherwise its text as written."""
+    text = (element.text or "").strip() if element is not None else ""
+    prefix, _, local = text.rpartition(":")
+    if element is not None and element.nsmap.get(prefix or None) == SOAP_ENV:
+        return f"soap:{local}"
+    return text
 
 
 def parse(data: bytes) -> SoapMessage:
@@ -110,7 +126,7 @@ def parse(data: bytes) -> SoapMessage:
         detail_children = [c for c in detail if isinstance(c.tag, str)] if detail is not None \
             else []
         return SoapMessage(None, SoapFault(
-            code=(child.findtext("faultcode") or "").strip(),
+            code=_fault_code(child.find("faultcode")),
             string=(child.findtext("faultstring") or "").strip(),
             detail=_to_etree(detail_children[0]) if detail_children else None,
         ), headers)
