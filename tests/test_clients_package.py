@@ -36,6 +36,32 @@ def test_package_passes_mypy_strict(built: tuple[Path, Path], system: str) -> No
     assert "Success" in proc.stdout
 
 
+USER_CODE = """
+from caiso_b2b_mris import ClientConfig
+from caiso_b2b_mris.retrieve_meter_data_stlmtv1 import AsyncClient, Client, models
+
+def sync_use(config: ClientConfig) -> models.MeterDataAvailability:
+    with Client(config) as client:
+        return client.retrieve_meter_data_availability({"scid": "ABC1"})
+
+async def async_use(config: ClientConfig) -> models.MeterDataAvailability:
+    async with AsyncClient(config) as client:
+        return await client.retrieve_meter_data_availability({"scid": "ABC1"})
+"""
+
+
+def test_calling_code_keeps_its_types_through_the_context_managers(
+        built: tuple[Path, Path], tmp_path: Path) -> None:
+    """``with Client(...) as client`` (the README's usage) must give the service's client
+    class, not the runtime base, or mypy --strict rejects every call on it."""
+    script = tmp_path / "use_client.py"
+    script.write_text(USER_CODE)
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(script)],
+                          cwd=built[0] / "caiso-b2b-mris", capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_package_builds_as_a_wheel(built: tuple[Path, Path], tmp_path: Path) -> None:
     folder = built[0] / "caiso-b2b-mris"
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
@@ -167,6 +193,35 @@ def test_timeouts_and_connection_failures_raise_transport_error(built: tuple[Pat
     assert len(attempts) == 3
     with pytest.raises(runtime.TransportError, match="timed out"):
         client_with(built, slow).retrieve_meter_data_availability(AVAILABILITY)
+
+
+def test_a_request_that_may_have_arrived_is_not_sent_again(built: tuple[Path, Path]) -> None:
+    """A broken read may come after the service took the request: a submit (POST) or an
+    operation under the acceptable use policy must not go twice; a plain GET may."""
+    runtime, _ = mris(built)
+    calls: list[str] = []
+
+    def broken_once(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1:
+            raise httpx.ReadError("connection reset", request=request)
+        return httpx.Response(200, json=AVAILABLE)
+
+    client_with(built, broken_once).retrieve_meter_data_availability(AVAILABILITY)
+    assert calls == ["GET", "GET"]
+    calls.clear()
+    with pytest.raises(runtime.TransportError, match="connection reset"):
+        client_with(built, broken_once).retrieve_meter_data(meter_request())
+    assert calls == ["POST"]
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        raise httpx.ConnectTimeout("no route", request=request)
+
+    calls.clear()
+    with pytest.raises(runtime.TransportError, match="no route"):
+        client_with(built, refused, max_retries=2).retrieve_meter_data(meter_request())
+    assert calls == ["POST"] * 3  # never sent, so safe to try again
 
 
 def test_request_is_validated_before_sending(built: tuple[Path, Path]) -> None:
