@@ -133,6 +133,22 @@ def test_invalid_body_is_422_with_errors(mock_url: str, content: bytes, where: s
         assert where in [e["path"] for e in body["errors"]]
 
 
+def test_text_xml_cannot_carry_is_422_before_any_soap_call(mock_url: str) -> None:
+    """JSON allows control characters in strings, XML does not: the server refuses them
+    (in mock mode too, so both modes agree) instead of the gateway posting broken XML."""
+    case = next(c for c in CASES if c.operation == "submitRawBidSet")
+    ok = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet", content=_json(
+        case.request), headers={"X-API-Key": "k-fuzz"})
+    assert ok.status_code == 200, ok.text
+    request = {**case.request, "Bid": [{**case.request["Bid"][0], "comment": "bad\x01char"},
+                                       *case.request["Bid"][1:]]}
+    response = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet",
+                          content=_json(request), headers={"X-API-Key": "k-fuzz"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"path": "/Bid/0/comment", "message": "character U+0001 is not allowed in XML"}]
+
+
 def test_query_values_are_typed_and_checked(mock_url: str) -> None:
     response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
                          headers={"X-API-Key": "k-fuzz"},

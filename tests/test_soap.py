@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import pytest
 import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from b2b_openapi import soap
+from b2b_openapi import jsonxml, soap
 from support import XSD
 
 
@@ -73,3 +76,33 @@ def test_fault_codes_are_qnames_bound_to_the_envelope_namespace() -> None:
 def test_rejects_what_is_not_a_usable_envelope(data: bytes) -> None:
     with pytest.raises(soap.SoapError):
         soap.parse(data)
+
+
+# every code point, and the edges of XML's Char production often
+CHARACTERS = st.one_of(
+    st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=[]),
+    st.sampled_from("\x00\x08\t\n\x0b\x0c\r\x1f \ud7ff\ud800\udfff\ue000\ufffd\ufffe"
+                    "\uffff\U00010000\U0010ffff"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CHARACTERS).map("".join))  # st.text would drop surrogates
+def test_xml_text_errors_agree_with_an_xml_parser(text: str) -> None:
+    """JSON strings may hold characters no XML document can; xml_text_errors must flag
+    exactly those an XML parser refuses as element text."""
+    data = f"<t>{escape(text)}</t>".encode("utf-8", "surrogatepass")
+    try:
+        etree.fromstring(data)
+        parsed = True
+    except etree.XMLSyntaxError:
+        parsed = False
+    assert parsed == (jsonxml.xml_text_errors(text) == [])
+
+
+def test_encode_refuses_text_xml_cannot_carry() -> None:
+    value = {"a": ["fine", "bell\x07"], "b\x00": "key"}
+    assert jsonxml.xml_text_errors(value) == [
+        {"path": "/a/1", "message": "character U+0007 is not allowed in XML"},
+        {"path": "/", "message": "character U+0000 is not allowed in XML"}]
+    with pytest.raises(ValueError, match=r"/a/1: character U\+0007"):
+        jsonxml.encode(None, value)  # refused before the schema is even consulted

@@ -18,12 +18,14 @@ per schema type, fixed in advance, so the OpenAPI document can describe it.  The
   lists for xs:list, strings for dates, durations and base64Binary).
 
 Namespaces are restored on encode from the schema itself, so any JSON body valid against the
-emitted OpenAPI schema encodes back to schema-valid XML.
+emitted OpenAPI schema encodes back to schema-valid XML - provided its strings are XML text:
+JSON can carry control characters that no XML document can (:func:`xml_text_errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableSequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, MutableSequence
 from typing import Any
 
 from xmlschema import XMLSchemaConverter
@@ -35,6 +37,8 @@ from .content import attribute_key, content_layout, is_xsi, local_name
 
 TEXT_KEY = "$"
 ATTR_PREFIX = "@"
+# outside XML 1.0's Char production: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class B2BJsonConverter(XMLSchemaConverter):
@@ -183,5 +187,30 @@ def decode(xsd_element: Any, source: Any) -> Any:
 
 
 def encode(xsd_element: Any, value: Any) -> Any:
-    """JSON value -> ElementTree element, validated strictly against the schema."""
+    """JSON value -> ElementTree element, validated strictly against the schema.  Raises
+    ValueError for text XML cannot hold (xmlschema would serialise it into broken XML)."""
+    errors = xml_text_errors(value)
+    if errors:
+        raise ValueError(f"{errors[0]['path']}: {errors[0]['message']}")
     return xsd_element.encode(value, converter=B2BJsonConverter, validation="strict")
+
+
+def xml_text_errors(value: Any) -> list[dict[str, str]]:
+    """Strings (keys included) of a JSON value that XML cannot carry, as
+    ``{"path": "/a/0/b", "message": ...}``: valid JSON, yet no SOAP message can hold them."""
+    return [{"path": path, "message": f"character U+{ord(char):04X} is not allowed in XML"}
+            for path, char in _bad_chars(value, "")]
+
+
+def _bad_chars(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        found = _NOT_XML_CHAR.search(value)
+        if found:
+            yield path or "/", found.group()
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _bad_chars(key, path or "/")
+            yield from _bad_chars(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_chars(item, f"{path}/{index}")

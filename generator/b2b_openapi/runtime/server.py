@@ -18,6 +18,7 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
+from ..jsonxml import xml_text_errors
 from . import behaviours
 from .gateway import SoapGateway
 from .jsonio import dumps, loads
@@ -89,7 +90,9 @@ class ServiceRuntime:
         try:
             user = authenticate(request.headers, self.settings.api_keys)
             payload = await self._payload(op, request)
-            errors = self.spec.errors(op.request_schema, payload)
+            # what the schema refuses, and text no XML (so no SOAP service) can carry
+            errors = sorted(self.spec.errors(op.request_schema, payload)
+                            + xml_text_errors(payload), key=lambda e: (e["path"], e["message"]))
             if errors:
                 raise Problem(422, "Request does not conform to the schema",
                               f"{len(errors)} schema violation(s); first: {errors[0]['path']}: "
