@@ -57,6 +57,15 @@ def test_serve_unknown_service_names_the_known_ones(tmp_path: Path) -> None:
     assert "unknown service 'Nope_SIBRv1'" in proc.stderr
 
 
+def test_serve_refuses_tls_without_client_certificates(tmp_path: Path) -> None:
+    """The specs say x-b2b-mutual-tls: required; TLS without a client CA would quietly
+    accept anyone with an API key over an encrypted channel."""
+    proc = cli("serve", "--build", str(tmp_path), "--api-key", "k=u",
+               "--tls-cert", "server.pem", "--tls-key", "server.key")
+    assert proc.returncode == 2
+    assert "TLS is mutual" in proc.stderr
+
+
 def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "xsd"
     shutil.copytree(XSD, corpus)

@@ -236,7 +236,8 @@ def serve_command(
     tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM).")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM).")] = None,
     tls_client_ca: Annotated[Path | None, typer.Option(
-        help="CA bundle for client certificates; when set, clients must present one.")] = None,
+        help="CA bundle that issues client certificates: every client must present one "
+             "(mutual TLS; give it with --tls-cert and --tls-key).")] = None,
 ) -> None:
     """Run generated server apps (after `build`) with uvicorn."""
     import ssl
@@ -249,6 +250,11 @@ def serve_command(
         _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
     if not api_key:
         raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
+    if (tls_cert is None) != (tls_client_ca is None) or (tls_cert is None) != (tls_key is None):
+        # TLS without client certificates would quietly drop the specs' x-b2b-mutual-tls
+        raise typer.BadParameter(
+            "TLS is mutual: give --tls-cert, --tls-key and --tls-client-ca together (or none "
+            "of them, for plain HTTP on a trusted network)", param_hint="--tls-client-ca")
     os.environ["B2B_MODE"] = mode
     os.environ["B2B_API_KEYS"] = ",".join(api_key)
     if soap_endpoint:
