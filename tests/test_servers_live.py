@@ -107,6 +107,21 @@ def test_drrs_incremental_requires_modified_since(mock_url: str) -> None:
 
 
 # ------------------------------------------------------------------------ security, validation
+def test_drrs_dates_compare_as_dates_not_text() -> None:
+    """XSD years may have five digits: '10000-01-01' is after '2026-...' though it sorts
+    before it as text."""
+    from b2b_openapi.runtime.behaviours import drrs_incremental
+
+    records = {"Registration": [{"registrationId": "A", "createdDate": "2026-11-20",
+                                 "lastModifiedDate": "2026-11-21T10:00:00-08:00"},
+                                {"registrationId": "B", "createdDate": "10000-01-02"}]}
+    kept = drrs_incremental({"modifiedSince": "10000-01-01"}, records)
+    assert [r["registrationId"] for r in kept["Registration"]] == ["B"]
+    kept = drrs_incremental({"modifiedSince": "2026-11-21"}, records)
+    assert [r["registrationId"] for r in kept["Registration"]] == ["A", "B"]
+    assert "Registration" not in drrs_incremental({"modifiedSince": "10001-01-01"}, records)
+
+
 def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
     for headers in ({}, {"X-API-Key": "nope"}):
         response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability", headers=headers,

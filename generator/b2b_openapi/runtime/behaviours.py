@@ -7,15 +7,24 @@ tests see the same data as mock tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 Behaviour = Callable[[Mapping[str, Any], Any], Any]
+_DATE = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)")
+_NEVER = (-(10**18), 0, 0)  # a record without the date: before any date
 
 
-def _day(value: str) -> str:
-    """The calendar date (YYYY-MM-DD) of an xs:date or xs:dateTime value, in its own offset."""
-    return value[:10]
+def _day(value: str) -> tuple[int, int, int]:
+    """The calendar date of an xs:date or xs:dateTime value, in its own offset, as a
+    comparable (year, month, day): XSD years may be signed or longer than four digits, so
+    the text itself does not sort."""
+    match = _DATE.match(value)
+    if match is None:
+        return _NEVER
+    year, month, day = match.groups()
+    return int(year), int(month), int(day)
 
 
 def drrs_incremental(request: Mapping[str, Any], response: Any) -> Any:
