@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from b2b_openapi.outputs import replace_tree
 from b2b_openapi.postman import LOCAL_API_KEY
 from b2b_openapi.runtime.behaviours import shape
@@ -22,7 +25,7 @@ from b2b_openapi.runtime.jsonio import load_yaml
 from b2b_openapi.sdk import client_files, package_name
 from b2b_openapi.servers import server_files
 from b2b_openapi.templating import snake
-from support import XSD, rendered
+from support import ROOT, XSD, rendered
 
 # X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
 API_KEYS = {"k-sync": "sync", "k-async": "async", "k-aup": "aup", "k-fuzz": "fuzz",
@@ -148,3 +151,14 @@ async def call_async(case: OperationCase, base_url: str, key: str) -> Any:
     config = case.runtime().ClientConfig(base_url=base_url, api_key=key)
     async with case.module().AsyncClient(config) as client:
         return await getattr(client, snake(case.operation))(case.request)
+
+
+def newman() -> str:
+    """The newman executable tests/run installed (or $NEWMAN)."""
+    found = os.environ.get("NEWMAN") or shutil.which(
+        "newman", path=str(ROOT / "build" / "tools" / "node_modules" / ".bin")) or \
+        shutil.which("newman")
+    if found is None:
+        pytest.fail("newman not found: run tests/run (it installs newman from npm into "
+                    "build/tools) or set NEWMAN")
+    return found

@@ -4,8 +4,6 @@ when newman runs the collections against the generated mock servers."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 
 from b2b_openapi.postman import SCHEMA_URL, postman_files
 from b2b_openapi.runtime.jsonio import load_yaml
+from live import newman
 from support import ROOT
 
 POSTMAN = ROOT / "postman"
@@ -60,16 +59,6 @@ def test_environments_for_each_target() -> None:
         certs = json.loads((POSTMAN / "environments" / f"{name}.ssl-client-cert-list.json")
                            .read_text())
         assert certs[0]["cert"]["src"] and certs[0]["matches"][0].startswith("https://")
-
-
-def newman() -> str:
-    found = os.environ.get("NEWMAN") or shutil.which(
-        "newman", path=str(ROOT / "build" / "tools" / "node_modules" / ".bin")) or \
-        shutil.which("newman")
-    if found is None:
-        pytest.fail("newman not found: run tests/run (it installs newman from npm into "
-                    "build/tools) or set NEWMAN")
-    return found
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda p: p.stem.split(".")[0])

@@ -3,6 +3,8 @@ generated client with a CA-issued certificate (PEM or PKCS#12) and refuses any o
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,8 @@ from typing import Any
 import pytest
 
 from certs import Pki, make_pki
-from live import CASES, OperationCase, server_env, uvicorn
+from live import CASES, OperationCase, newman, server_env, uvicorn
+from support import ROOT
 
 CASE: OperationCase = next(c for c in CASES if c.operation == "retrieveMeterDataAvailability")
 
@@ -68,3 +71,36 @@ def test_api_key_is_still_required_over_mutual_tls(tls_url: str, pki: Pki) -> No
     cert = runtime.ClientCertificate.from_pem(pki.client.cert, pki.client.key)
     with pytest.raises(runtime.AuthenticationError):
         call(tls_url, pki, cert, key="wrong")
+
+
+def run_newman(url: str, pki: Pki, tmp_path: Path, *extra: str) -> dict[str, Any]:
+    report = tmp_path / "report.json"
+    proc = subprocess.run(
+        [newman(), "run", str(ROOT / "postman/MRIS/RetrieveMeterData_STLMTv1.postman_collection"
+                               ".json"),
+         "--environment", str(ROOT / "postman/environments/local-mock.postman_environment.json"),
+         "--env-var", f"baseUrl={url}", "--ssl-extra-ca-certs", str(pki.ca), *extra,
+         "--reporters", "json", "--reporter-json-export", str(report)],
+        capture_output=True, text=True, check=False, timeout=300)
+    stats: dict[str, Any] = json.loads(report.read_text())["run"]["stats"]
+    stats["returncode"] = proc.returncode
+    return stats
+
+
+def test_postman_collection_runs_over_mutual_tls_with_a_certificate_list(
+        tls_url: str, pki: Pki, tmp_path: Path) -> None:
+    """The committed collections take the client certificate the way the committed
+    map-stage/production lists give it (newman --ssl-client-cert-list); without one the
+    handshake fails."""
+    template = json.loads((ROOT / "postman/environments/map-stage.ssl-client-cert-list.json")
+                          .read_text())[0]
+    certs = tmp_path / "certs.json"
+    certs.write_text(json.dumps([{**template, "matches": [f"{tls_url}/*"],
+                                  "cert": {"src": str(pki.client.cert)},
+                                  "key": {"src": str(pki.client.key)}, "passphrase": ""}]))
+    ok = run_newman(tls_url, pki, tmp_path, "--ssl-client-cert-list", str(certs))
+    assert ok["returncode"] == 0, ok
+    assert ok["requests"]["total"] == 2 and ok["requests"]["failed"] == 0
+    assert ok["assertions"]["failed"] == 0
+    refused = run_newman(tls_url, pki, tmp_path)
+    assert refused["returncode"] != 0 and refused["requests"]["failed"] == 2
