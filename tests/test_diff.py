@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import openapi_spec_validator
 import pytest
 
 from b2b_openapi.diff import diff_documents
@@ -19,15 +20,23 @@ from b2b_openapi.runtime.jsonio import load_yaml
 from support import ROOT
 
 STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+API_KEY = {"apiKey": []}
+OAUTH_READ = {"oauth": ["read"]}
+OAUTH_READ_WRITE = {"oauth": ["read", "write"]}
 
 
 def document(request: dict[str, Any], response: dict[str, Any], method: str = "post",
-             path: str = "/retrieveThing", **op: Any) -> dict[str, Any]:
+             path: str = "/retrieveThing", body_required: bool = False, **op: Any
+             ) -> dict[str, Any]:
     """A minimal service document: one operation, request and response as given."""
     operation: dict[str, Any] = {"operationId": "retrieveThing", "responses": {"200": {
         "description": "ok", "content": {"application/json": {"schema": response}}}}, **op}
     if method == "post":
         operation["requestBody"] = {"content": {"application/json": {"schema": request}}}
+        if body_required:
+            operation["requestBody"]["required"] = True
     else:
         operation["parameters"] = [
             {"name": k, "in": "query", "required": k in request.get("required", ()),
@@ -104,7 +113,70 @@ CASES: list[tuple[str, Any]] = [
                                                             {"required": ["c"]}]}]}),
     *both("doc-changed", obj(a={**STRING, "description": "old"}),
           obj(a={**STRING, "description": "new"})),
+    *both("default-changed", obj(a={**STRING, "default": "X"}), obj(a={**STRING, "default": "Y"})),
+    *both("union-member-added", obj(a={"anyOf": [STRING, INTEGER]}),
+          obj(a={"anyOf": [STRING, INTEGER, BOOLEAN]})),
+    *both("union-member-removed", obj(a={"anyOf": [STRING, INTEGER, BOOLEAN]}),
+          obj(a={"anyOf": [STRING, INTEGER]})),
+    ("request-body-added-optional", lambda: (without_body(document(BASE, BASE)),
+                                             document(BASE, BASE))),
+    ("request-body-added-required", lambda: (without_body(document(BASE, BASE)),
+                                             document(BASE, BASE, body_required=True))),
+    ("request-body-removed", lambda: (document(BASE, BASE), without_body(document(BASE, BASE)))),
+    ("request-media-type-added", lambda: (document(BASE, BASE),
+                                          with_media(document(BASE, BASE), "request"))),
+    ("request-media-type-removed", lambda: (with_media(document(BASE, BASE), "request"),
+                                            document(BASE, BASE))),
+    ("response-media-type-added", lambda: (document(BASE, BASE),
+                                           with_media(document(BASE, BASE), "response"))),
+    ("response-media-type-removed", lambda: (with_media(document(BASE, BASE), "response"),
+                                             document(BASE, BASE))),
+    ("response-success-status-added", lambda: (document(BASE, BASE),
+                                               with_status(document(BASE, BASE), "201"))),
+    ("response-success-status-removed", lambda: (with_status(document(BASE, BASE), "201"),
+                                                 document(BASE, BASE))),
+    ("response-error-status-added", lambda: (document(BASE, BASE),
+                                             with_status(document(BASE, BASE), "400"))),
+    ("response-error-status-removed", lambda: (with_status(document(BASE, BASE), "400"),
+                                               document(BASE, BASE))),
+    ("request-security-alternative-added", lambda: secured([API_KEY], [API_KEY, OAUTH_READ])),
+    ("request-security-alternative-removed", lambda: secured([API_KEY, OAUTH_READ], [API_KEY])),
+    ("request-security-scheme-added", lambda: secured([OAUTH_READ], [OAUTH_READ_WRITE])),
+    ("request-security-scheme-removed", lambda: secured([{**API_KEY, **OAUTH_READ}],
+                                                        [API_KEY])),
 ]
+
+
+def the_operation(doc: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = next(iter(next(iter(doc["paths"].values())).values()))
+    return operation
+
+
+def without_body(doc: dict[str, Any]) -> dict[str, Any]:
+    del the_operation(doc)["requestBody"]
+    return doc
+
+
+def with_media(doc: dict[str, Any], where: str) -> dict[str, Any]:
+    """``doc`` whose request body or 200 response is also offered as XML."""
+    operation = the_operation(doc)
+    holder = operation["requestBody"] if where == "request" else operation["responses"]["200"]
+    holder["content"]["application/xml"] = {"schema": STRING}
+    return doc
+
+
+def with_status(doc: dict[str, Any], status: str) -> dict[str, Any]:
+    media = "application/json" if status.startswith("2") else "application/problem+json"
+    the_operation(doc)["responses"][status] = {
+        "description": status, "content": {media: {"schema": obj(("title",), title=STRING)}}}
+    return doc
+
+
+def secured(old: list[dict[str, Any]], new: list[dict[str, Any]]
+            ) -> tuple[dict[str, Any], dict[str, Any]]:
+    before, after = document(BASE, BASE), document(BASE, BASE)
+    before["security"], after["security"] = old, new
+    return before, after
 
 
 def _two_paths(doc: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +213,249 @@ def test_recursive_types_terminate() -> None:
     new["components"]["schemas"]["Node"]["properties"]["extra"] = STRING
     changes = diff_documents(old, new).changes
     assert [(c.rule.id, c.path) for c in changes] == [("response-property-added", "extra")]
+
+
+def found(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule, path) of every change, in report order."""
+    return [(c.rule.id, c.path) for c in diff_documents(old, new).changes]
+
+
+def with_components(doc: dict[str, Any], **schemas: Any) -> dict[str, Any]:
+    doc["components"]["schemas"].update(schemas)
+    return doc
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# ------------------------------------------------------------------------------------- unions
+@pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
+def test_union_members_are_matched_not_zipped(keyword: str) -> None:
+    members = [STRING, ref("Price"), {"type": "integer", "minimum": 1}]
+    price = {"type": "number", "multipleOf": 0.01}
+
+    def doc(order: list[Any]) -> dict[str, Any]:
+        return with_components(document(obj(a={keyword: order}), BASE), Price=price)
+
+    assert found(doc(members), doc(members[::-1])) == []  # reordered: no change
+    tightened = [*members[:2], {"type": "integer", "minimum": 2}]
+    assert found(doc(members), doc(tightened[::-1])) == [
+        ("request-constraint-tightened", "a<0>")]  # matched member, new position
+
+
+def test_union_member_removed_from_a_request_breaks() -> None:
+    old = document(obj(a={"anyOf": [STRING, INTEGER, BOOLEAN]}), BASE)
+    new = document(obj(a={"anyOf": [BOOLEAN, STRING]}), BASE)
+    changes = diff_documents(old, new).changes
+    assert [(c.rule.id, c.breaking, c.old) for c in changes] == [
+        ("request-union-member-removed", True, "integer")]
+    response = diff_documents(document(BASE, obj(a={"anyOf": [STRING, INTEGER]})),
+                              document(BASE, obj(a={"anyOf": [STRING]}))).changes
+    assert [(c.rule.id, c.breaking) for c in response] == [
+        ("response-union-member-removed", False)]
+
+
+def test_value_becoming_a_union_is_a_member_added() -> None:
+    assert found(document(obj(a=STRING), BASE),
+                 document(obj(a={"anyOf": [STRING, INTEGER]}), BASE)) == [
+        ("request-union-member-added", "a")]
+
+
+def test_anyof_oneof_switch_is_reported() -> None:
+    old = document(obj(a={"anyOf": [STRING, INTEGER]}), BASE)
+    new = document(obj(a={"oneOf": [STRING, INTEGER]}), BASE)
+    assert found(old, new) == [("request-constraint-tightened", "a")]
+    assert found(new, old) == [("request-constraint-loosened", "a")]
+
+
+# ------------------------------------------------------------------------------------- facets
+def test_exclusive_minimum_flip() -> None:
+    inclusive = obj(a={"type": "number", "minimum": 0})
+    exclusive = obj(a={"type": "number", "minimum": 0, "exclusiveMinimum": True})
+    change = diff_documents(document(inclusive, BASE), document(exclusive, BASE)).changes
+    assert [(c.rule.id, c.breaking, c.message) for c in change] == [
+        ("request-constraint-tightened", True, "a: minimum 0 -> 0 (exclusive)")]
+    assert found(document(exclusive, BASE), document(inclusive, BASE)) == [
+        ("request-constraint-loosened", "a")]
+    assert found(document(BASE, inclusive), document(BASE, exclusive)) == [
+        ("response-constraint-tightened", "a")]
+    lower = obj(a={"type": "number", "maximum": 9, "exclusiveMaximum": True})
+    assert found(document(lower, BASE), document(obj(a={"type": "number", "maximum": 9}),
+                                                 BASE)) == [("request-constraint-loosened", "a")]
+
+
+@pytest.mark.parametrize(("before", "after", "rule"), [
+    (True, False, "request-constraint-tightened"),
+    (None, False, "request-constraint-tightened"),  # absent means true
+    (False, True, "request-constraint-loosened"),
+    (True, STRING, "request-constraint-tightened"),
+    (STRING, None, "request-constraint-loosened"),
+])
+def test_additional_properties(before: Any, after: Any, rule: str) -> None:
+    def doc(value: Any) -> dict[str, Any]:
+        schema = obj(a=STRING)
+        if value is not None:
+            schema["additionalProperties"] = value
+        return document(schema, BASE)
+
+    changes = diff_documents(doc(before), doc(after)).changes
+    assert [(c.rule.id, c.path) for c in changes] == [(rule, "")]
+    assert changes[0].breaking is (rule == "request-constraint-tightened")
+
+
+def test_additional_properties_schemas_are_compared() -> None:
+    old = document({"type": "object", "additionalProperties": STRING}, BASE)
+    new = document({"type": "object", "additionalProperties": INTEGER}, BASE)
+    assert found(old, new) == [("request-type-changed", "*")]
+
+
+def test_unique_items_and_max_properties() -> None:
+    array = {"type": "array", "items": STRING}
+    assert found(document(obj(a=array), BASE),
+                 document(obj(a={**array, "uniqueItems": True}), BASE)) == [
+        ("request-constraint-tightened", "a")]
+    assert found(document(obj(a={"type": "object", "maxProperties": 3}), BASE),
+                 document(obj(a={"type": "object", "maxProperties": 2}), BASE)) == [
+        ("request-constraint-tightened", "a")]
+
+
+def test_title_is_documentation() -> None:
+    changes = diff_documents(document(obj(a={**STRING, "title": "A"}), BASE),
+                             document(obj(a={**STRING, "title": "Alpha"}), BASE)).changes
+    assert [(c.rule.id, c.breaking, c.message) for c in changes] == [
+        ("request-doc-changed", False, "title of a changed")]
+
+
+# ---------------------------------------------------------------------- responses, operations
+def test_error_response_added_and_removed() -> None:
+    old, new = document(BASE, BASE), with_status(document(BASE, BASE), "400")
+    assert [(c.rule.id, c.path, c.breaking) for c in diff_documents(old, new).changes] == [
+        ("response-error-status-added", "400", False)]
+    assert found(new, old) == [("response-error-status-removed", "400")]
+
+
+def test_error_responses_are_compared_under_their_status() -> None:
+    old = with_status(document(BASE, BASE), "400")
+    new = copy.deepcopy(old)
+    error = the_operation(new)["responses"]["400"]["content"]["application/problem+json"]
+    error["schema"]["properties"]["detail"] = STRING
+    assert found(old, new) == [("response-property-added", "400: detail")]
+
+
+def test_success_status_changed() -> None:
+    old = document(BASE, BASE)
+    new = copy.deepcopy(old)
+    responses = the_operation(new)["responses"]
+    responses["201"] = responses.pop("200")
+    changes = diff_documents(old, new).changes
+    assert [(c.rule.id, c.path, c.breaking) for c in changes] == [
+        ("response-success-status-removed", "200", True),
+        ("response-success-status-added", "201", True)]
+
+
+def test_a_change_of_the_primary_response_keeps_its_path() -> None:
+    old = with_media(with_status(document(BASE, obj(a=STRING)), "400"), "response")
+    new = copy.deepcopy(old)
+    the_operation(new)["responses"]["200"]["content"]["application/json"]["schema"] = \
+        obj(a=INTEGER)
+    the_operation(new)["responses"]["200"]["content"]["application/xml"]["schema"] = INTEGER
+    assert found(old, new) == [("response-type-changed", "a"),
+                               ("response-type-changed", "200 application/xml:")]
+
+
+def test_security_requirements_follow_the_document_and_the_operation() -> None:
+    old, new = secured([API_KEY], [API_KEY])
+    the_operation(new)["security"] = []  # this operation is now open
+    assert found(old, new) == [("request-security-scheme-removed", "")]
+    assert found(new, old) == [("request-security-scheme-added", "")]
+
+
+def petstore() -> dict[str, Any]:
+    """A generic (not CAISO) OpenAPI 3.0 document: several methods per path, path-level
+    parameters, a 201-only POST, a 204 DELETE, oneOf with a discriminator."""
+    pet = {"oneOf": [ref("Cat"), ref("Dog")], "discriminator": {"propertyName": "kind"}}
+    animal = {"kind": STRING, "name": STRING}
+    error = {"description": "error", "content": {"application/json": {"schema": ref("Error")}}}
+    pet_id = {"name": "petId", "in": "path", "required": True, "schema": INTEGER}
+    return {
+        "openapi": "3.0.3", "info": {"title": "Petstore", "version": "1.0.0"},
+        "paths": {
+            "/pets": {
+                "get": {"parameters": [{"name": "limit", "in": "query", "schema": INTEGER}],
+                        "responses": {"200": {"description": "pets", "content": {
+                            "application/json": {"schema": {"type": "array",
+                                                            "items": ref("Pet")}}}},
+                                      "default": error}},
+                "post": {"requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref("Pet")}}},
+                         "responses": {"201": {"description": "created"}, "default": error}},
+            },
+            "/pets/{petId}": {
+                "parameters": [pet_id],
+                "get": {"responses": {"200": {"description": "a pet", "content": {
+                    "application/json": {"schema": ref("Pet")}}}, "default": error}},
+                "delete": {"responses": {"204": {"description": "deleted"}, "default": error}},
+            },
+        },
+        "components": {"schemas": {
+            "Pet": pet,
+            "Cat": {"type": "object", "required": ["kind"],
+                    "properties": {**animal, "indoor": BOOLEAN}},
+            "Dog": {"type": "object", "required": ["kind"],
+                    "properties": {**animal, "breed": STRING}},
+            "Error": {"type": "object", "properties": {"code": INTEGER, "message": STRING}},
+        }},
+    }
+
+
+def test_a_generic_document_diffs_without_crashing() -> None:
+    old = petstore()
+    openapi_spec_validator.validate(old)
+    assert diff_documents(old, copy.deepcopy(old)).changes == []
+    new = copy.deepcopy(old)
+    del new["paths"]["/pets/{petId}"]["delete"]
+    new["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "maxItems"] = 100
+    new["paths"]["/pets/{petId}"]["parameters"][0]["schema"] = {"type": "string"}
+    new["components"]["schemas"]["Pet"]["oneOf"].pop()  # no more dogs
+    openapi_spec_validator.validate(new)
+    changes = diff_documents(old, new).changes
+    assert [(c.operation, c.rule.id, c.path) for c in changes] == [
+        ("GET /pets", "response-constraint-tightened", ""),
+        ("GET /pets", "response-union-member-removed", "[]"),
+        ("POST /pets", "request-union-member-removed", ""),
+        ("GET /pets/{petId}", "request-type-changed", "path petId"),
+        ("DELETE /pets/{petId}", "operation-removed", ""),
+    ]
+
+
+def test_no_components_and_a_parameter_only_get() -> None:
+    def doc(limit: dict[str, Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/x": {
+            "get": {"parameters": [{"name": "limit", "in": "query", "schema": limit}],
+                    "responses": {"204": {"description": "nothing"}}}}}}
+
+    assert found(doc(INTEGER), doc({**INTEGER, "minimum": 1})) == [
+        ("request-constraint-tightened", "limit")]
+
+
+def test_one_of_several_methods_changing() -> None:
+    old = _two_paths(document(BASE, BASE, path="/a"))
+    old["paths"]["/a"]["get"] = copy.deepcopy(old["paths"]["/a"]["post"])
+    new = copy.deepcopy(old)
+    new["paths"]["/a"]["put"] = new["paths"]["/a"].pop("post")
+    assert [(c.rule.id, c.operation) for c in diff_documents(old, new).changes] == [
+        ("operation-removed", "POST /a"), ("operation-added", "PUT /a")]
+
+
+def test_unresolvable_references_do_not_crash() -> None:
+    old = document(obj(a={"$ref": "other.yaml#/A"}), {"$ref": "#/components/schemas/Loop"})
+    with_components(old, Loop=ref("Loop"))
+    new = copy.deepcopy(old)
+    new["paths"]["/retrieveThing"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"]["properties"]["a"] = {"$ref": "other.yaml#/B"}
+    assert found(old, new) == [("request-type-changed", "a")]
 
 
 # --------------------------------------------------------------------------------- the corpus
@@ -215,7 +530,23 @@ def test_diff_bad_input_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("openapi: 3.0.3\npaths: [\n")
     proc = diff_cli(str(bad), "specs/OASIS/RetrieveCrrAggRevAdj_OASISv2.yaml")
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # trouble, as diff(1): 1 means breaking changes found
     assert proc.stderr.startswith(f"error: {bad}:3: not valid YAML/JSON")
     missing = diff_cli(str(tmp_path / "nope.yaml"), str(bad))
-    assert missing.returncode == 1 and "nope.yaml: file not found" in missing.stderr
+    assert missing.returncode == 2 and "nope.yaml: file not found" in missing.stderr
+    not_openapi = tmp_path / "list.yaml"
+    not_openapi.write_text("- 1\n")
+    proc = diff_cli(str(not_openapi), str(not_openapi), "--fail-on", "breaking")
+    assert proc.returncode == 2 and "not an OpenAPI document" in proc.stderr
+    folder = diff_cli(str(tmp_path), str(not_openapi))
+    assert folder.returncode == 2 and folder.stderr.startswith("error: ")
+
+
+def test_diff_cannot_compare_is_trouble_not_breaking(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: [1]\n")
+    proc = diff_cli(str(odd), str(odd), "--fail-on", "breaking")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: could not compare")
+    generic = tmp_path / "petstore.json"
+    generic.write_text(json.dumps(petstore()))
+    assert diff_cli(str(generic), str(generic), "--fail-on", "breaking").returncode == 0

@@ -168,20 +168,40 @@ def diff_command(
     fail_on: Annotated[str | None, typer.Option(
         help="`breaking`: exit 1 when any change is breaking (for CI).")] = None,
 ) -> None:
-    """Compare two OpenAPI documents; classify every change as breaking or not."""
+    """Compare two OpenAPI documents; classify every change as breaking or not.
+
+    Exit codes as diff(1): 0 compared (no breaking change under --fail-on breaking), 1
+    breaking changes found under --fail-on breaking, 2 trouble (a file unreadable or not an
+    OpenAPI document, the comparison or the output failed).
+    """
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
     if fail_on not in (None, "breaking"):
         raise typer.BadParameter("the only level is `breaking`", param_hint="--fail-on")
     try:
-        report = diff_documents(_load_document(old), _load_document(new))
-    except (KeyError, TypeError) as exc:
-        _fail(ArtifactError(f"unexpected OpenAPI structure ({exc!r})", new))
-    text = render_report(report, fmt)
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        atomic_write(out, text)
+        documents = [_load_document(old), _load_document(new)]
+    except typer.Exit:  # _load_document named the file and the problem; 1 is "breaking" here
+        raise typer.Exit(2) from None
+    except OSError as exc:  # a folder, no permission...
+        typer.secho(f"error: {ArtifactError(exc.strerror or str(exc), exc.filename)}",
+                    err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    try:
+        report = diff_documents(*documents)
+        text = render_report(report, fmt)
+    except Exception as exc:  # any failure here is trouble (2), never "breaking" (1)
+        typer.secho(f"error: could not compare {old} with {new}: {exc!r}", err=True,
+                    fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    try:
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            atomic_write(out, text)
+    except OSError as exc:
+        typer.secho(f"error: {ArtifactError(f'cannot write: {exc.strerror or exc}', out)}",
+                    err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
     _say(f"{len(report.changes)} changes, {len(report.breaking)} breaking")
     if fail_on == "breaking" and report.breaking:
         raise typer.Exit(1)

@@ -1,29 +1,45 @@
 """Compare two OpenAPI documents of one service (e.g. CMRIv1 -> CMRIv2) into classified changes.
 
-Operations are paired by path and method; each operation's request (body, or the query
-parameters as one object) and 200 response are walked side by side, following ``$ref``s in
-each document.  Every component pair is compared once per direction, which bounds recursive
-types and keeps a change to a shared type from being reported at every place it is used.
-Classification is the rule table's (:mod:`b2b_openapi.diffrules`).
+Operations are paired by path and method (a path's only method changing is a method change).
+For each operation the security requirements, the request (query and other parameters as one
+object, the body per media type) and every response status (per media type) are compared;
+each schema pair is walked side by side, following ``$ref``s in each document.  Every
+component pair is compared once per direction, which bounds recursive types and keeps a
+change to a shared type from being reported at every place it is used.  Classification is
+the rule table's (:mod:`b2b_openapi.diffrules`); this module only finds changes.
+
+Change paths: the primary success response (the lowest success status on both sides, its
+``application/json`` content) and the request body's primary media type are walked from
+``""``; the parameters from ``""`` too unless the operation also has a body
+(``"parameters:"``); other responses and media types from a prefix naming them
+(``"400:"``, ``"200 application/xml:"``, ``"application/xml:"``).  ``a.b``, ``a[]``,
+``a.*`` (additionalProperties) and ``a<1>`` (union member) go down from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from urllib.parse import unquote
 
-from .apiview import HTTP_METHODS, parameters_schema
 from .diffrules import Direction, Rule, rule_for
 from .presence import is_presence_only
 
 Schema = Mapping[str, Any]
-_DOC_KEYS = ("description",)
+Alternative = frozenset[tuple[str, str | None]]  # a security alternative: (scheme, scope)
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_DOC_KEYS = ("title", "description")
+_ABSENT: Any = object()  # "no default", unlike ``default: null``
+_JSON = "application/json"
 # facet -> which way is tighter: +1 when a larger value is tighter, -1 when smaller is
-_FACETS = {"minLength": 1, "maxLength": -1, "minItems": 1, "maxItems": -1, "minimum": 1,
-           "maximum": -1, "x-xsd-total-digits": -1, "minProperties": 1}
+_FACETS = {"minLength": 1, "maxLength": -1, "minItems": 1, "maxItems": -1,
+           "x-xsd-total-digits": -1, "minProperties": 1, "maxProperties": -1}
+# bound -> (its OpenAPI 3.0 exclusive flag, +1 when a larger value is tighter)
+_BOUNDS = {"minimum": ("exclusiveMinimum", 1), "maximum": ("exclusiveMaximum", -1)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,41 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# ------------------------------------------------------------------------------ references
+def _pointer(document: Schema, ref: str) -> Any:
+    """The value a local JSON pointer (``#/components/schemas/X``) names, else None."""
+    if not ref.startswith("#/"):
+        return None  # another file: not ours to read
+    node: Any = document
+    for part in ref[2:].split("/"):
+        part = unquote(part).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _deref(document: Schema, value: Any) -> Any:
+    """Follow ``$ref`` (a parameter, request body or response); unresolvable: ``{}``."""
+    seen: set[str] = set()
+    while isinstance(value, Mapping) and isinstance(value.get("$ref"), str):
+        ref = value["$ref"]
+        if ref in seen:
+            return {}
+        seen.add(ref)
+        value = _pointer(document, ref) or {}
+    return value
+
+
+def _ref_name(ref: str) -> str:
+    prefix = "#/components/schemas/"
+    return ref[len(prefix):] if ref.startswith(prefix) else ref
+
+
+# ------------------------------------------------------------------------------ the walker
 class _Walker:
     def __init__(self, old: Schema, new: Schema) -> None:
         self.old, self.new = old, new
@@ -90,14 +141,24 @@ class _Walker:
         self.changes.append(Change(rule_for(kind, direction), operation, path, message, old,
                                    new))
 
+    def narrowed(self, tightened: bool, d: Direction, op: str, path: str, message: str,
+                 old: Any = None, new: Any = None) -> None:
+        self.add("constraint-tightened" if tightened else "constraint-loosened", d, op, path,
+                 message, old, new)
+
     @staticmethod
     def _component(document: Schema, schema: Schema) -> tuple[str | None, Schema]:
-        """Follow ``$ref`` (and a lone ``allOf: [$ref]`` wrapper) to the schema it names."""
-        name = None
+        """Follow ``$ref`` (and a lone ``allOf: [$ref]`` wrapper) to the schema it names; a
+        reference that does not resolve (another file, a cycle) stays as it is."""
+        name, seen = None, set()
         while True:
-            if "$ref" in schema:
-                name = schema["$ref"].rsplit("/", 1)[-1]
-                schema = document["components"]["schemas"][name]
+            ref = schema.get("$ref")
+            if isinstance(ref, str):
+                target = _pointer(document, ref)
+                if not isinstance(target, Mapping) or ref in seen:
+                    return _ref_name(ref), schema
+                seen.add(ref)
+                name, schema = _ref_name(ref), target
             elif "allOf" in schema and len(schema["allOf"]) == 1 and "$ref" in schema["allOf"][0]:
                 schema = schema["allOf"][0]
             else:
@@ -106,14 +167,14 @@ class _Walker:
     @staticmethod
     def _nullable_split(schema: Schema) -> tuple[Schema, bool]:
         """Our emitter writes a nillable value as ``anyOf: [value, {enum: [null]}]``."""
-        branches = schema.get("anyOf")
+        branches = schema.get("anyOf") or schema.get("oneOf")
         if branches and len(branches) == 2 and branches[1].get("enum") == [None]:
             return branches[0], True
         return schema, bool(schema.get("nullable"))
 
     # ----------------------------------------------------------------------------- walk
     def compare(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
-        self._doc(old, new, op, path, d, path or "body")
+        self._notes(old, new, op, path, d, path or "body")
         old, old_null = self._nullable_split(old)
         new, new_null = self._nullable_split(new)
         if old_null != new_null:
@@ -126,23 +187,31 @@ class _Walker:
             if key in self.seen:
                 return
             self.seen.add(key)
-            self._doc(old, new, op, path, d, f"type {new_name or old_name}")
+            self._notes(old, new, op, path, d, f"type {new_name or old_name}")
         self._type(old, new, op, path, d)
 
-    def _doc(self, old: Schema, new: Schema, op: str, path: str, d: Direction,
-             what: str) -> None:
+    def _notes(self, old: Schema, new: Schema, op: str, path: str, d: Direction,
+               what: str) -> None:
+        """Documentation (doc-only) and the default value (what an omitted value means)."""
         for key in _DOC_KEYS:
             if old.get(key) != new.get(key):
-                verb = "added" if key not in old else "removed" if key not in new else "changed"
-                self.add("doc-changed", d, op, path, f"{key} of {what} {verb}", old.get(key),
-                         new.get(key))
+                self.add("doc-changed", d, op, path, f"{key} of {what} {_verb(old, new, key)}",
+                         old.get(key), new.get(key))
+        before, after = old.get("default", _ABSENT), new.get("default", _ABSENT)
+        if before != after:
+            self.add("default-changed", d, op, path,
+                     f"default of {what} {_verb(old, new, 'default')}",
+                     None if before is _ABSENT else before, None if after is _ABSENT else after)
 
     def _type(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         old_type, new_type = _type_of(old), _type_of(new)
         if old_type != new_type:
-            self.add("type-changed", d, op, path,
-                     f"{path or 'body'} changed type {old_type} -> {new_type}", old_type,
-                     new_type)
+            if "union" in (old_type, new_type):  # a value became a union or back: by member
+                self._members(_members(old), _members(new), op, path, d)
+            else:
+                self.add("type-changed", d, op, path,
+                         f"{path or 'body'} changed type {old_type} -> {new_type}", old_type,
+                         new_type)
             return
         if old.get("format") != new.get("format"):
             self.add("format-changed", d, op, path, f"{path} format changed",
@@ -153,10 +222,68 @@ class _Walker:
             self._object(old, new, op, path, d)
         elif old_type == "array":
             self.compare(old.get("items", {}), new.get("items", {}), op, path + "[]", d)
-        elif old_type == "union":
-            for index, (a, b) in enumerate(zip(old["anyOf"], new["anyOf"], strict=False)):
-                self.compare(a, b, op, f"{path}<{index}>", d)
+        self._union(old, new, op, path, d)
 
+    # --------------------------------------------------------------------------- unions
+    def _union(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
+        """anyOf/oneOf alternatives of two schemas of the same type."""
+        before, after = _union_of(old), _union_of(new)
+        if before is None:  # alternatives added: values must now match one of them
+            if after is not None:
+                self.narrowed(True, d, op, path, f"{path or 'body'}: {after[0]} added")
+            return
+        if after is None:
+            self.narrowed(False, d, op, path, f"{path or 'body'}: {before[0]} dropped")
+            return
+        if before[0] != after[0]:  # oneOf refuses what matches several members, anyOf not
+            self.narrowed(after[0] == "oneOf", d, op, path,
+                          f"{path or 'body'}: {before[0]} -> {after[0]}", before[0], after[0])
+        self._members(before[1], after[1], op, path, d)
+
+    def _members(self, old: list[Schema], new: list[Schema], op: str, path: str,
+                 d: Direction) -> None:
+        pairs, removed, added = self._match(old, new)
+        for i, j in pairs:
+            self.compare(old[i], new[j], op, f"{path}<{j}>", d)
+        for i in removed:
+            label = self._label(self.old, old[i])
+            self.add("union-member-removed", d, op, path,
+                     f"{path or 'body'}: union member {label} removed", label, None)
+        for j in added:
+            label = self._label(self.new, new[j])
+            self.add("union-member-added", d, op, path,
+                     f"{path or 'body'}: union member {label} added", None, label)
+
+    def _match(self, old: list[Schema], new: list[Schema]
+               ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """Pair union members by identity, not position: equal schemas first, then the same
+        signature (component name or type), then an inline member with a member of its type."""
+        left_old, left_new = list(range(len(old))), list(range(len(new)))
+        pairs: list[tuple[int, int]] = []
+        tests: list[Callable[[Schema, Schema], bool]] = [
+            lambda a, b: a == b,
+            lambda a, b: self._signature(self.old, a) == self._signature(self.new, b),
+            self._same_kind]
+        for same in tests:
+            for i in list(left_old):
+                j = next((j for j in left_new if same(old[i], new[j])), None)
+                if j is not None:
+                    pairs.append((i, j))
+                    left_old.remove(i)
+                    left_new.remove(j)
+        return sorted(pairs, key=lambda p: p[1]), left_old, left_new
+
+    def _same_kind(self, old: Schema, new: Schema) -> bool:
+        old_name, old_value = self._component(self.old, self._nullable_split(old)[0])
+        new_name, new_value = self._component(self.new, self._nullable_split(new)[0])
+        return (old_name is None or new_name is None) and \
+            _type_of(old_value) == _type_of(new_value)
+
+    def _label(self, document: Schema, schema: Schema) -> str:
+        name, nullable = self._signature(document, schema)
+        return f"{name} (nullable)" if nullable else str(name)
+
+    # ------------------------------------------------------------------- values, facets
     def _enum(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         if "enum" not in old and "enum" not in new:
             return
@@ -179,23 +306,17 @@ class _Walker:
     def _facets(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         for facet, tighter in _FACETS.items():
             a, b = old.get(facet), new.get(facet)
-            if a == b:
-                continue
-            # adding a bound tightens, dropping one loosens
-            tightened = a is None if a is None or b is None else (b > a) == (tighter > 0)
-            self.add("constraint-tightened" if tightened else "constraint-loosened", d, op,
-                     path, f"{path}: {facet} {a} -> {b}", a, b)
-        a, b = old.get("multipleOf"), new.get("multipleOf")
-        if a != b:
-            if a is None or b is None:
-                tightened = a is None
-            else:
-                ratio = Fraction(str(b)) / Fraction(str(a))
-                tightened = ratio.denominator == 1
-                if not tightened and (1 / ratio).denominator != 1:
-                    tightened = True  # neither divides the other: some old values refused
-            self.add("constraint-tightened" if tightened else "constraint-loosened", d, op,
-                     path, f"{path}: multipleOf {a} -> {b}", a, b)
+            if a != b:  # adding a bound tightens, dropping one loosens
+                tightened = a is None if a is None or b is None else (b > a) == (tighter > 0)
+                self.narrowed(tightened, d, op, path, f"{path}: {facet} {a} -> {b}", a, b)
+        for facet in _BOUNDS:
+            self._bound(old, new, facet, op, path, d)
+        self._multiple_of(old, new, op, path, d)
+        if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+            self.narrowed(bool(new.get("uniqueItems")), d, op, path,
+                          f"{path}: uniqueItems {bool(old.get('uniqueItems'))} -> "
+                          f"{bool(new.get('uniqueItems'))}",
+                          bool(old.get("uniqueItems")), bool(new.get("uniqueItems")))
         if old.get("pattern") != new.get("pattern"):
             if new.get("pattern") is None:
                 self.add("constraint-loosened", d, op, path, f"{path}: pattern dropped",
@@ -204,6 +325,34 @@ class _Walker:
                 self.add("pattern-changed", d, op, path, f"{path}: pattern changed",
                          old.get("pattern"), new.get("pattern"))
 
+    def _bound(self, old: Schema, new: Schema, facet: str, op: str, path: str,
+               d: Direction) -> None:
+        """minimum/maximum with their exclusive flags: the same bound becoming exclusive
+        tightens it, a larger minimum (smaller maximum) tightens it."""
+        a, b = _bound_of(old, facet), _bound_of(new, facet)
+        if a == b:
+            return
+        sign = _BOUNDS[facet][1]
+        tightened = a is None if a is None or b is None else \
+            (sign * b[0], b[1]) > (sign * a[0], a[1])
+        self.narrowed(tightened, d, op, path, f"{path}: {facet} {_show(a)} -> {_show(b)}",
+                      _bound_value(a), _bound_value(b))
+
+    def _multiple_of(self, old: Schema, new: Schema, op: str, path: str,
+                     d: Direction) -> None:
+        a, b = old.get("multipleOf"), new.get("multipleOf")
+        if a == b:
+            return
+        if a is None or b is None:
+            tightened = a is None
+        else:
+            ratio = Fraction(str(b)) / Fraction(str(a))
+            tightened = ratio.denominator == 1
+            if not tightened and (1 / ratio).denominator != 1:
+                tightened = True  # neither divides the other: some old values refused
+        self.narrowed(tightened, d, op, path, f"{path}: multipleOf {a} -> {b}", a, b)
+
+    # -------------------------------------------------------------------------- objects
     def _object(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         before, after = old.get("properties", {}), new.get("properties", {})
         req_before, req_after = set(old.get("required", ())), set(new.get("required", ()))
@@ -226,16 +375,34 @@ class _Walker:
                          f"{_join(path, key)} added ({kind.rsplit('-', 1)[1]})")
         for key in before:
             if key in after:
-                if key in req_after and key not in req_before:
-                    self.add("required-added", d, op, _join(path, key),
-                             f"{_join(path, key)} is now required")
-                elif key in req_before and key not in req_after:
-                    self.add("required-removed", d, op, _join(path, key),
-                             f"{_join(path, key)} is now optional")
-                self.compare(before[key], after[key], op, _join(path, key), d)
+                self._kept(key, old, new, op, path, d)
+        self._additional(old, new, op, path, d)
         if _presence(old) != _presence(new):
             self.add("choice-changed", d, op, path,
                      f"{path or 'body'}: which properties may appear together changed")
+
+    def _kept(self, key: str, old: Schema, new: Schema, op: str, path: str,
+              d: Direction) -> None:
+        """A property on both sides: its requiredness and its schema."""
+        where = _join(path, key)
+        was, now = key in old.get("required", ()), key in new.get("required", ())
+        if now and not was:
+            self.add("required-added", d, op, where, f"{where} is now required")
+        elif was and not now:
+            self.add("required-removed", d, op, where, f"{where} is now optional")
+        self.compare(old["properties"][key], new["properties"][key], op, where, d)
+
+    def _additional(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
+        """additionalProperties: absent (or ``{}``) means any; ``false`` refuses unknown keys;
+        a schema constrains their values (compared as ``path.*``)."""
+        a, b = _additional_of(old), _additional_of(new)
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            self.compare(a, b, op, _join(path, "*"), d)
+        elif a != b:
+            a_text, b_text = (v if isinstance(v, bool) else "schema" for v in (a, b))
+            self.narrowed(a is True or b is False, d, op, path,
+                          f"{path or 'body'}: additionalProperties {a_text} -> {b_text}",
+                          a_text, b_text)
 
     def _renames(self, before: Schema, after: Schema, removed: list[str], added: list[str],
                  req_before: set[str], req_after: set[str]) -> dict[str, str]:
@@ -247,8 +414,8 @@ class _Walker:
                 k for k in added if k not in renames.values()
                 and self._signature(self.old, before[old_key]) ==
                 self._signature(self.new, after[k])
-                and (before[old_key].get("x-xsd-order") == after[k].get("x-xsd-order")
-                     or old_key in after[k].get("description", ""))
+                and (_same_position(before[old_key], after[k])
+                     or _names(after[k].get("description"), old_key))
                 and (old_key in req_before) == (k in req_after)
             ]
             if len(candidates) == 1:
@@ -261,70 +428,311 @@ class _Walker:
         return name or _type_of(resolved), nullable
 
 
+# ------------------------------------------------------------------------ schema helpers
 def _type_of(schema: Schema) -> str:
     if "type" in schema:
         return str(schema["type"])
-    if "anyOf" in schema or "oneOf" in schema:
+    if isinstance(schema.get("$ref"), str):
+        return f"$ref {schema['$ref']}"  # unresolvable: its identity is the reference
+    if _union_of(schema) is not None:
         return "union"
-    if "properties" in schema:
+    if "properties" in schema or "additionalProperties" in schema:
         return "object"
     return "any"
 
 
+def _union_of(schema: Schema) -> tuple[str, list[Schema]] | None:
+    """``("anyOf"|"oneOf", members)`` of a value union (not a choice of present keys)."""
+    for keyword in ("oneOf", "anyOf"):
+        members = schema.get(keyword)
+        if members and not all(is_presence_only(m) for m in members):
+            return keyword, list(members)
+    return None
+
+
+def _members(schema: Schema) -> list[Schema]:
+    """A union's members; any other schema is a union of itself (its notes already
+    compared)."""
+    union = _union_of(schema)
+    if union is not None:
+        return union[1]
+    return [{k: v for k, v in schema.items() if k not in (*_DOC_KEYS, "default")}]
+
+
 def _presence(schema: Schema) -> Any:
-    return [c for c in schema.get("allOf", ()) if is_presence_only(c)]
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _operations(document: Schema) -> dict[str, tuple[str, Schema]]:
-    """``{"/path": (METHOD, operation)}``."""
-    found = {}
-    for path, item in document.get("paths", {}).items():
-        for method in HTTP_METHODS:
-            if method in item:
-                found[path] = (method.upper(), item[method])
+    found: list[Any] = [c for c in schema.get("allOf", ()) if is_presence_only(c)]
+    for keyword in ("anyOf", "oneOf"):
+        members = schema.get(keyword)
+        if members and all(is_presence_only(m) for m in members):
+            found.append({keyword: members})
     return found
 
 
-def _request(operation: Schema) -> Schema:
-    if "requestBody" in operation:
-        schema: Schema = operation["requestBody"]["content"]["application/json"]["schema"]
-        return schema
-    return parameters_schema(list(operation.get("parameters", ())))
+def _bound_of(schema: Schema, facet: str) -> tuple[Any, bool] | None:
+    """``(value, exclusive)``: OpenAPI 3.0's boolean flag, or 3.1's numeric form."""
+    flag = schema.get(_BOUNDS[facet][0])
+    if isinstance(flag, (int, float, Decimal)) and not isinstance(flag, bool):
+        return flag, True
+    if schema.get(facet) is None:
+        return None
+    return schema[facet], flag is True
 
 
-def _response(operation: Schema) -> Schema:
-    schema: Schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    return schema
+def _show(bound: tuple[Any, bool] | None) -> str:
+    if bound is None:
+        return "None"
+    return f"{bound[0]} (exclusive)" if bound[1] else str(bound[0])
 
 
+def _bound_value(bound: tuple[Any, bool] | None) -> Any:
+    return None if bound is None else _show(bound) if bound[1] else bound[0]
+
+
+def _additional_of(schema: Schema) -> Any:
+    value = schema.get("additionalProperties", True)
+    return True if isinstance(value, Mapping) and not value else value
+
+
+def _same_position(old: Schema, new: Schema) -> bool:
+    order = old.get("x-xsd-order")
+    return order is not None and order == new.get("x-xsd-order")
+
+
+def _names(description: Any, key: str) -> bool:
+    """The text mentions ``key`` as a word (not as part of another name)."""
+    return isinstance(description, str) and re.search(
+        rf"(?<![\w@]){re.escape(key)}(?!\w)", description) is not None
+
+
+def _verb(old: Schema, new: Schema, key: str) -> str:
+    return "added" if key not in old else "removed" if key not in new else "changed"
+
+
+def _join(path: str, key: str) -> str:
+    if not path:
+        return key
+    return f"{path} {key}" if path.endswith(":") else f"{path}.{key}"
+
+
+# ---------------------------------------------------------------------------- operations
+def _operations(document: Schema) -> dict[tuple[str, str], Schema]:
+    """``{("/path", "POST"): operation}``, path-level parameters merged into each."""
+    found: dict[tuple[str, str], Schema] = {}
+    for path, item in document.get("paths", {}).items():
+        if not isinstance(item, Mapping):
+            continue  # an x- extension
+        for method in _METHODS:
+            op = item.get(method)
+            if isinstance(op, Mapping):
+                parameters = _parameters(document, item.get("parameters", ()),
+                                         op.get("parameters", ()))
+                found[(path, method.upper())] = {**op, "parameters": parameters}
+    return found
+
+
+def _parameters(document: Schema, shared: Iterable[Any], own: Iterable[Any]) -> list[Schema]:
+    """The operation's parameters, resolved; its own override the path's (name and in)."""
+    merged: dict[tuple[Any, Any], Schema] = {}
+    for parameter in (*shared, *own):
+        parameter = _deref(document, parameter)
+        merged[(parameter.get("name"), parameter.get("in"))] = parameter
+    return list(merged.values())
+
+
+def _parameters_schema(parameters: list[Schema]) -> Schema:
+    """The parameters as one object: a query parameter under its name, others under
+    ``"<in> <name>"`` (``"header X-Request-Id"``); the XSD order kept for renames."""
+    properties: dict[str, Any] = {}
+    required = []
+    for parameter in sorted(parameters, key=lambda p: p.get("x-xsd-order", 0)):
+        where = parameter.get("in", "query")
+        key = parameter.get("name", "") if where == "query" else \
+            f"{where} {parameter.get('name', '')}"
+        properties[key] = _parameter_value(parameter)
+        if parameter.get("required"):
+            required.append(key)
+    return {"type": "object", "properties": properties, "required": required,
+            "additionalProperties": False}
+
+
+def _parameter_value(parameter: Schema) -> Schema:
+    schema = parameter.get("schema")
+    if schema is None:  # the content form: one media type
+        media = next(iter(parameter.get("content", {}).values()), None) or {}
+        schema = media.get("schema", {})
+    extra = {k: parameter[k] for k in ("x-xsd-order", "description") if k in parameter
+             and k not in schema}
+    return {**schema, **extra}
+
+
+def _moved(before: Iterable[tuple[str, str]], after: Iterable[tuple[str, str]]
+           ) -> dict[tuple[str, str], str]:
+    """``{(path, old method): new method}`` where a path's only method changed."""
+    def by_path(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+        methods: dict[str, list[str]] = {}
+        for path, method in keys:
+            methods.setdefault(path, []).append(method)
+        return methods
+
+    old, new = by_path(before), by_path(after)
+    return {(path, methods[0]): new[path][0] for path, methods in old.items()
+            if len(methods) == 1 and len(new.get(path, ())) == 1 and new[path] != methods}
+
+
+def _operation(w: _Walker, label: str, old: Schema, new: Schema) -> None:
+    for key in ("summary", "description"):
+        if old.get(key) != new.get(key):
+            w.add("doc-changed", "operation", label, "", f"{label}: {key} changed",
+                  old.get(key), new.get(key))
+    _security(w, label, old, new)
+    _request(w, label, old, new)
+    _responses(w, label, old, new)
+
+
+# ------------------------------------------------------------------------------ security
+def _alternatives(security: Any) -> list[Alternative]:
+    """Security requirement alternatives (any one suffices); none is one empty one."""
+    found = [frozenset({(s, None) for s in alt} |
+                       {(s, c) for s, cs in alt.items() for c in cs or ()})
+             for alt in security or ()]
+    return found or [frozenset()]
+
+
+def _show_alternative(alternative: Alternative) -> str:
+    parts = []
+    for scheme in sorted({s for s, _ in alternative}):
+        scopes = sorted(c for s, c in alternative if s == scheme and c)
+        parts.append(f"{scheme}[{', '.join(scopes)}]" if scopes else scheme)
+    return " + ".join(parts) or "anonymous"
+
+
+def _security(w: _Walker, label: str, old: Schema, new: Schema) -> None:
+    """An old alternative gone breaks its clients unless a new one asks no more of them;
+    one asking more (a scheme or scope added) breaks them too; a new alternative does not."""
+    before = _alternatives(old.get("security", w.old.get("security")))
+    after = _alternatives(new.get("security", w.new.get("security")))
+    added = [a for a in after if a not in before]
+    for alt in (a for a in before if a not in after):
+        easier = next((a for a in after if a < alt), None)
+        harder = next((a for a in added if a > alt), None)
+        kind, other = ("security-scheme-removed", easier) if easier is not None else \
+            ("security-scheme-added", harder) if harder is not None else \
+            ("security-alternative-removed", None)
+        if other in added:
+            added.remove(other)
+        shown = [_show_alternative(alt), None if other is None else _show_alternative(other)]
+        message = f"security alternative {shown[0]} " + (
+            "removed" if other is None else f"now {shown[1]}")
+        w.add(kind, "request", label, "", message, *shown)
+    for alt in added:
+        w.add("security-alternative-added", "request", label, "",
+              f"security alternative {_show_alternative(alt)} added", None,
+              _show_alternative(alt))
+
+
+# ------------------------------------------------------------------------------- request
+def _request(w: _Walker, label: str, old: Schema, new: Schema) -> None:
+    """The parameters as one object, then the body: present, required, its content."""
+    old_body, new_body = (_deref(doc, op.get("requestBody")) for doc, op in
+                          ((w.old, old), (w.new, new)))
+    if old["parameters"] or new["parameters"]:
+        root = "parameters:" if old_body or new_body else ""
+        w.compare(_parameters_schema(old["parameters"]), _parameters_schema(new["parameters"]),
+                  label, root, "request")
+    if old_body is None and new_body is None:
+        return
+    if old_body is None or new_body is None:
+        kind = "body-removed" if new_body is None else \
+            "body-added-required" if new_body.get("required") else "body-added-optional"
+        w.add(kind, "request", label, "", "request body " + (
+            "removed" if new_body is None else f"added ({kind.rsplit('-', 1)[1]})"))
+        return
+    was, now = bool(old_body.get("required")), bool(new_body.get("required"))
+    if was != now:
+        w.add("required-added" if now else "required-removed", "request", label, "",
+              f"request body is now {'required' if now else 'optional'}")
+    if old_body.get("description") != new_body.get("description"):
+        w.add("doc-changed", "request", label, "", "description of the request body changed",
+              old_body.get("description"), new_body.get("description"))
+    _contents(w, label, "request", "", old_body, new_body)
+
+
+# ----------------------------------------------------------------------------- responses
+def _responses(w: _Walker, label: str, old: Schema, new: Schema) -> None:
+    """Statuses added and removed, then each common one, the primary success one first."""
+    before, after = _statuses(w.old, old), _statuses(w.new, new)
+    primary = next((s for s in sorted(before) if _success(s) and s in after), None)
+    for status in before:
+        if status not in after:
+            kind = "success-status-removed" if _success(status) else "error-status-removed"
+            w.add(kind, "response", label, status, f"response {status} removed")
+    for status in after:
+        if status not in before:
+            kind = "success-status-added" if _success(status) else "error-status-added"
+            w.add(kind, "response", label, status, f"response {status} added")
+    common = sorted(s for s in before if s in after)
+    for status in sorted(common, key=lambda s: s != primary):  # the primary one first
+        a, b = before[status], after[status]
+        if a.get("description") != b.get("description"):
+            w.add("doc-changed", "response", label, status,
+                  f"description of response {status} changed", a.get("description"),
+                  b.get("description"))
+        _contents(w, label, "response", "" if status == primary else status, a, b, status)
+
+
+def _statuses(document: Schema, operation: Schema) -> dict[str, Schema]:
+    """``{"200": response}`` (YAML may read an unquoted status as a number)."""
+    return {str(status): _deref(document, response) or {}
+            for status, response in (operation.get("responses") or {}).items()
+            if not str(status).startswith("x-")}
+
+
+def _success(status: str) -> bool:
+    return status.startswith("2")
+
+
+def _contents(w: _Walker, label: str, d: Direction, base: str, old: Schema, new: Schema,
+              status: str = "") -> None:
+    """A request body's or response's content, media type by media type.  ``base`` is the
+    change path prefix of the primary media type ("" or "400")."""
+    before, after = old.get("content") or {}, new.get("content") or {}
+    where = f"response {status}" if status else "request body"
+    for media in before:
+        if media not in after:
+            w.add("media-type-removed", d, label, status, f"{where}: {media} removed", media)
+    for media in after:
+        if media not in before:
+            w.add("media-type-added", d, label, status, f"{where}: {media} added", None, media)
+    common = [m for m in before if m in after]
+    main = _JSON if _JSON in common else next(iter(common), None)
+    for media in common:
+        prefix = base if media == main else f"{status} {media}".strip()
+        w.compare((before[media] or {}).get("schema", {}), (after[media] or {}).get("schema", {}),
+                  label, f"{prefix}:" if prefix else "", d)
+
+
+# ---------------------------------------------------------------------------------- entry
 def diff_documents(old: Schema, new: Schema) -> Report:
     """Every change from ``old`` to ``new``, classified."""
     walker = _Walker(old, new)
     before, after = _operations(old), _operations(new)
-    for path, (method, op) in before.items():
+    moved = _moved(before, after)
+    for (path, method), op in before.items():
         label = f"{method} {path}"
-        if path not in after:
-            walker.add("operation-removed", "operation", label, "", f"{label} removed")
-            continue
-        new_method, new_op = after[path]
-        if new_method != method:
+        if (path, method) in moved:
             walker.add("operation-method-changed", "operation", label, "",
-                       f"{path}: {method} -> {new_method}", method, new_method)
-            continue
-        for key in ("summary", "description"):
-            if op.get(key) != new_op.get(key):
-                walker.add("doc-changed", "operation", label, "", f"{label}: {key} changed",
-                           op.get(key), new_op.get(key))
-        walker.compare(_request(op), _request(new_op), label, "", "request")
-        walker.compare(_response(op), _response(new_op), label, "", "response")
-    for path, (method, _) in after.items():
-        if path not in before:
+                       f"{path}: {method} -> {moved[path, method]}", method,
+                       moved[path, method])
+        elif (path, method) in after:
+            _operation(walker, label, op, after[path, method])
+        else:
+            walker.add("operation-removed", "operation", label, "", f"{label} removed")
+    arrived = {(path, method) for (path, _), method in moved.items()}
+    for path, method in after:
+        if (path, method) not in before and (path, method) not in arrived:
             walker.add("operation-added", "operation", f"{method} {path}", "",
                        f"{method} {path} added")
-    return Report(old["info"]["title"], new["info"]["title"], old["info"]["version"],
-                  new["info"]["version"], walker.changes)
-
+    info_old, info_new = old.get("info") or {}, new.get("info") or {}
+    return Report(str(info_old.get("title", "")), str(info_new.get("title", "")),
+                  str(info_old.get("version", "")), str(info_new.get("version", "")),
+                  walker.changes)
