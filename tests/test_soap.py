@@ -31,6 +31,16 @@ def test_envelope_round_trip_with_valid_caiso_header() -> None:
     assert created == "2026-11-24T08:00:00Z"
 
 
+def test_carriage_returns_survive_the_envelope() -> None:
+    """A JSON string with CR LF must reach the SOAP service as CR LF, not as LF."""
+    body = ElementTree.Element("{urn:r}Req", {"note": "a\r\nb"})
+    ElementTree.SubElement(body, "{urn:r}text").text = "line 1\r\nline 2\r"
+    message = soap.parse(soap.envelope(body))
+    assert message.body is not None
+    assert message.body.findtext("{urn:r}text") == "line 1\r\nline 2\r"
+    assert message.body.get("note") == "a\r\nb"
+
+
 def test_fault_round_trip_keeps_code_string_and_detail() -> None:
     detail = ElementTree.fromstring('<d:faultReturnType xmlns:d="urn:d"><d:e>x</d:e>'
                                     "</d:faultReturnType>")

@@ -87,7 +87,9 @@ def envelope(body: ElementTree.Element | None, headers: tuple[ElementTree.Elemen
         soap_body.append(body)
     ElementTree.register_namespace(ENV_PREFIX, SOAP_ENV)
     data: bytes = ElementTree.tostring(env, encoding="utf-8", xml_declaration=True)
-    return data
+    # XML parsers turn a literal CR in text into LF; ElementTree escapes it only in
+    # attributes, and text is the only place one can be left, so escape it there too
+    return data.replace(b"\r", b"&#13;")
 
 
 def _to_etree(elem: Any) -> ElementTree.Element:
