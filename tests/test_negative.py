@@ -10,12 +10,17 @@ is left out here on purpose, see README "JSON mapping".
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import xmlschema
 from openapi_schema_validator import OAS30Validator
 
+from b2b_openapi.jsonschema import UnsupportedPattern, xsd_pattern_to_ecma
 from support import decimal_facets, document, rendered, xsd_schema
 
 NUMERIC = {"number", "integer"}
@@ -89,3 +94,62 @@ def test_corpus_has_faceted_types() -> None:
     kinds = {k for _, _, s in TYPES for k in s}
     assert {"enum", "pattern", "minimum", "maximum", "minLength", "maxLength",
             "multipleOf"} <= kinds
+
+
+# XSD regexes whose ECMAScript form is not the XSD text: no anchors in XSD (^ and $ are
+# characters), XSD's "." excludes CR, \- outside a class, and what elementpath translates.
+PATTERNS: list[tuple[str, list[str]]] = [
+    (r"a$b", ["a$b", "ab", "a", "b"]),
+    (r"^a", ["^a", "a"]),
+    (r"\^a", ["^a", "a"]),
+    (r"a|b$", ["a", "b$", "b", "a$"]),
+    (r"[a^b]+", ["a^b", "^", "ab", "c"]),
+    (r"[^ab]", ["c", "^", "a"]),
+    (r"[$]{2}", ["$$", "$", ""]),
+    (r"x.y", ["xay", "x$y", "x\ny", "x\ry", "x\u2028y"]),
+    (r"a\-b", ["a-b", "ab"]),
+    (r"[a\-z]+", ["a-z", "b"]),
+    (r"\p{IsBasicLatin}+", ["abc", "a^$", "é"]),
+    (r"[a-z-[aeiou]]+", ["bcd", "bad"]),
+    (r"\i\c*", ["abc", "_a-b.c", "1ab", "a b"]),
+]
+
+
+def _xsd_string_type(pattern: str) -> Any:
+    value = pattern.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return xmlschema.XMLSchema(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:simpleType name="T">'
+        f'<xs:restriction base="xs:string"><xs:pattern value="{value}"/></xs:restriction>'
+        "</xs:simpleType></xs:schema>").types["T"]
+
+
+@pytest.mark.parametrize(("pattern", "values"), PATTERNS, ids=[p for p, _ in PATTERNS])
+def test_pattern_translation_agrees_with_xsd(pattern: str, values: list[str]) -> None:
+    xsd_type = _xsd_string_type(pattern)
+    json_check = OAS30Validator({"type": "string", "pattern": xsd_pattern_to_ecma((pattern,))})
+    verdicts = [(v, json_check.is_valid(v), xsd_type.is_valid(v)) for v in values]
+    assert [v for v in verdicts if v[1] != v[2]] == []
+    assert {ok for _, _, ok in verdicts} == {True, False}  # both verdicts exercised
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_pattern_translation_agrees_with_ecmascript() -> None:
+    """The same verdicts from JavaScript's RegExp, with and without the unicode flag (ajv
+    uses it, ECMA-262 5.1 has none)."""
+    cases = [{"pattern": xsd_pattern_to_ecma((p,)), "value": v} for p, values in PATTERNS
+             for v in values]
+    script = ("const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "console.log(JSON.stringify(cases.map(c => ['', 'u'].map("
+              "f => new RegExp(c.pattern, f).test(c.value)))));")
+    proc = subprocess.run(["node", "-e", script], input=json.dumps(cases), text=True,
+                          capture_output=True, check=True)
+    expected = [_xsd_string_type(p).is_valid(v) for p, values in PATTERNS for v in values]
+    got = json.loads(proc.stdout)
+    wrong = [(c, e, g) for c, e, g in zip(cases, expected, got, strict=True) if g != [e, e]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("pattern", [r"\p{Lu}", r"[\P{L}0-9]", r"\p{Nd}+", "\U00010300"])
+def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:
+    with pytest.raises(UnsupportedPattern):
+        xsd_pattern_to_ecma((pattern,))

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from xmlschema.validators.facets import XsdEnumerationFacets
 
 from b2b_openapi import specs
-from support import ROOT, XSD, rendered
+from b2b_openapi.xsdmodel import documentation
+from support import ROOT, XSD, rendered, xsd_schema
 
 
 def test_committed_specs_are_up_to_date() -> None:
@@ -79,3 +83,63 @@ def test_acceptable_use_is_documented_on_the_meter_data_retrieve_only() -> None:
     assert op["x-caiso-acceptable-use"]["message"].startswith(
         "CAISO MRI-S Acceptable Use Policy Violation.")
     assert "Retry-After" in op["responses"]["429"]["headers"]
+
+
+def _descriptions(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "description" and isinstance(v, str)] + [
+            d for k, v in node.items() if k != "description" for d in _descriptions(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in _descriptions(v)]
+    return []
+
+
+def _xsd_docs(component: Any) -> set[str]:
+    """The xs:documentation of an xmlschema component and of everything declared inside it:
+    local elements (and what a ref= names), attributes, anonymous types, enumeration values."""
+    found: set[str] = set()
+    for part in component.iter_components():
+        found.update(d for d in (documentation(part), documentation(getattr(part, "ref", None)))
+                     if d)
+        for facet in (getattr(part, "facets", None) or {}).values():
+            if isinstance(facet, XsdEnumerationFacets):
+                found.update(d for i in range(len(facet)) if (
+                    d := documentation(SimpleNamespace(annotation=facet.get_annotation(i)))))
+    return found
+
+
+def test_xsd_documentation_reaches_the_spec() -> None:
+    """Every xs:documentation of what a document describes is in one of its descriptions:
+    message elements and envelopes (element first, then its type), types, local elements,
+    attributes and enumeration values."""
+    checked = 0
+    for spec in rendered():
+        text = " ".join(" ".join(_descriptions(yaml.safe_load(spec.text))).split())
+        schema = xsd_schema(spec.service.wsdl)
+        expected: set[str] = set()
+        for key in spec.service.components:
+            kind, _, qname = key.partition(":")
+            maps = schema.maps.elements if kind == "element" else schema.maps.types
+            expected |= _xsd_docs(maps[qname])
+        for op in spec.service.operations:
+            for message in (op.input, op.output, *(f.message for f in op.faults)):
+                expected |= _xsd_docs(schema.maps.elements[message.element.qname])
+        missing = sorted(doc for doc in expected if " ".join(doc.split()) not in text)
+        assert missing == [], (spec.service.id.full_name, missing)
+        checked += len(expected)
+    assert checked > 200
+
+
+def test_element_fault_and_enumeration_documentation() -> None:
+    document = yaml.safe_load(next(
+        s.text for s in rendered() if s.service.id.full_name == "RetrieveDefaultBidCurves_CMRIv1"))
+    schemas = document["components"]["schemas"]
+    assert schemas["DefaultBidCurves"]["description"].startswith("Default energy bid curves CAISO")
+    fault = schemas["Error"]["properties"]["fault"]["description"]
+    assert fault == ("Decoded SOAP fault detail.\n\n"
+                     "Detail of a SOAP fault raised by a CAISO service.")
+    meter = yaml.safe_load(next(
+        s.text for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1"))
+    quality = meter["components"]["schemas"]["Reading"]["properties"]["@quality"]
+    assert quality["description"] == "- `A`: Actual\n- `E`: Estimated\n- `S`: Substituted"
+    assert quality["enum"] == ["A", "E", "S"]

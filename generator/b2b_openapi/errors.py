@@ -55,4 +55,5 @@ def one_line(text: str) -> str:
     """Collapse a multi-line library message into its first meaningful sentence."""
     text = text.strip()
     first = re.split(r"\n\s*\n", text, maxsplit=1)[0]
-    return " ".join(first.split())
+    # xmlschema ends a sentence with ':' when details follow in the next paragraph
+    return " ".join(first.split()).removesuffix(":")

@@ -91,21 +91,95 @@ def json_number(value: Any) -> Any:
     return str(value)
 
 
-# XSD-only regex syntax: \i \c (name characters), \p{Is...} blocks, [a-z-[aeiou]] subtraction
-_NEEDS_TRANSLATION = re.compile(r"\\[icIC]|\\p\{Is|\[[^\]]*-\[")
+class UnsupportedPattern(ValueError):
+    """An XSD pattern that has no faithful ECMA-262 (OpenAPI 3.0) form."""
+
+
+# What elementpath translates and ECMAScript lacks: \i \c (name characters), \p{Is...} and
+# \P{Is...} (Unicode blocks, one range each), [a-z-[aeiou]] (class subtraction)
+_NEEDS_TRANSLATION = re.compile(r"\\[icIC]|\\[pP]\{Is|\[[^\]]*-\[")
 _PYTHON_ANCHORS = re.compile(r"\^\(\?:(.*)\)\$\(\?!\\n\\Z\)", re.DOTALL)
+
+
+def _plain_xsd_regex(pattern: str) -> str:
+    r"""An XSD regex without elementpath-only constructs, as ECMAScript (and Python) syntax.
+
+    XSD regexes have no anchors: ``^`` and ``$`` are ordinary characters outside a class
+    (inside one, ``^`` is special only as its first character, in both dialects), so they
+    are escaped; ``.`` is XSD's any character but newline and carriage return, which in
+    ECMAScript also excludes U+2028/U+2029 and in Python includes ``\r``, so it is spelled
+    out; ``\-`` outside a class is a plain ``-`` (an escaped ``-`` there is a syntax error
+    in ECMAScript's unicode mode).  Escapes are copied, so ``\^`` stays literal.
+    """
+    out: list[str] = []
+    depth = 0  # character class nesting (only class subtraction nests, see above)
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            escape = pattern[i:i + 2]
+            out.append("-" if escape == "\\-" and depth == 0 else escape)
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        elif depth == 0 and ch in "^$":
+            ch = "\\" + ch
+        elif depth == 0 and ch == ".":
+            ch = "[^\\n\\r]"
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _category_escape(pattern: str) -> str | None:
+    r"""The first Unicode general category escape (``\p{Lu}``, ``\P{L}``...) of a pattern."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            if pattern[i + 1:i + 3] in ("p{", "P{"):
+                end = pattern.find("}", i)
+                escape = pattern[i:end + 1] if end > 0 else pattern[i:]
+                if not escape[3:].startswith("Is"):
+                    return escape
+            i += 2
+            continue
+        i += 1
+    return None
+
+
+def xsd_regex_to_ecma(pattern: str) -> str:
+    """One XSD regex as an unanchored ECMA-262 regex that accepts the same strings.
+
+    Raises :class:`UnsupportedPattern` for what ECMA-262 5.1 (the dialect OpenAPI 3.0 names)
+    cannot say exactly and compactly: Unicode category escapes (``\\p{Lu}`` is hundreds of
+    ranges, and which ones depends on the Unicode version) and characters beyond the Basic
+    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class).
+    """
+    category = _category_escape(pattern)
+    if category is not None:
+        raise UnsupportedPattern(
+            f'pattern "{pattern}" uses the Unicode category escape {category}, which OpenAPI '
+            "3.0 (ECMA-262 5.1) patterns cannot express; list the characters or ranges instead")
+    if _NEEDS_TRANSLATION.search(pattern):
+        translated = translate_pattern(pattern, back_references=False, anchors=False)
+        # elementpath wraps the result in Python-only anchors (\Z)
+        wrapped = _PYTHON_ANCHORS.fullmatch(translated)
+        translated = wrapped.group(1) if wrapped else translated
+    else:
+        translated = _plain_xsd_regex(pattern)
+    if any(ord(ch) > 0xFFFF for ch in translated):
+        raise UnsupportedPattern(
+            f'pattern "{pattern}" needs characters beyond U+FFFF, which OpenAPI 3.0 '
+            "(ECMA-262 5.1) patterns cannot express")
+    return translated
 
 
 def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
     """One restriction step's patterns (OR'ed, implicitly anchored) as an anchored regex."""
-    translated = []
-    for pattern in patterns:
-        if _NEEDS_TRANSLATION.search(pattern):
-            pattern = translate_pattern(pattern, back_references=False, anchors=False)
-            # elementpath may still wrap the result in Python-only anchors (\Z)
-            wrapped = _PYTHON_ANCHORS.fullmatch(pattern)
-            pattern = wrapped.group(1) if wrapped else pattern
-        translated.append(pattern)
+    translated = [xsd_regex_to_ecma(pattern) for pattern in patterns]
     body = translated[0] if len(translated) == 1 else "|".join(f"(?:{p})" for p in translated)
     return f"^(?:{body})$"
 
@@ -151,9 +225,10 @@ class SchemaEmitter:
     # ------------------------------------------------------------------ simple types
     def simple(self, simple: SimpleType) -> Schema:
         schema: Schema = {}
-        if simple.doc:
-            schema["description"] = simple.doc
         f = simple.facets
+        description = join_docs(simple.doc, _enumeration_list(f.enumeration_docs))
+        if description:
+            schema["description"] = description
         if simple.variety == "list":
             assert simple.item is not None
             schema.update(type="array", items=self.use(simple.item))
@@ -287,9 +362,33 @@ class SchemaEmitter:
 
     @staticmethod
     def _described(schema: Schema, doc: str | None) -> Schema:
+        """The schema of a use (element, attribute) described by the use's documentation,
+        then by its inline type's own (a ``$ref``'d type keeps its description in its
+        component)."""
         if not doc:
             return schema
-        return _merge(schema, {"description": doc})
+        return _merge(schema, {"description": join_docs(doc, schema.get("description"))})
+
+
+def join_docs(*docs: str | None) -> str | None:
+    """Several documentation texts as one, most specific first, each once."""
+    kept: list[str] = []
+    for doc in docs:
+        if doc and doc not in kept:
+            kept.append(doc)
+    return "\n\n".join(kept) or None
+
+
+def _enumeration_list(docs: tuple[tuple[Any, str], ...]) -> str | None:
+    """Documented enumeration values as a Markdown list (OpenAPI 3.0 has no per-value
+    description): ``- `A`: Actual``."""
+    return "\n".join(f"- `{_lexical(value)}`: {doc}" for value, doc in docs) or None
+
+
+def _lexical(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(json_number(value))
 
 
 def _merge(schema: Schema, extra: Schema) -> Schema:

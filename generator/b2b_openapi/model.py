@@ -22,6 +22,7 @@ class Facets:
 
     patterns: tuple[tuple[str, ...], ...] = ()  # AND of steps, each an OR of XSD regexes
     enumeration: tuple[Scalar, ...] | None = None
+    enumeration_docs: tuple[tuple[Scalar, str], ...] = ()  # (value, xs:documentation)
     length: int | None = None
     min_length: int | None = None
     max_length: int | None = None

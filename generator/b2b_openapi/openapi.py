@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsonschema import COMPONENTS, Schema, SchemaEmitter
+from .jsonschema import COMPONENTS, Schema, SchemaEmitter, join_docs
 from .model import Message, Operation, Ref, Service
 from .policies import acceptable_use
 from .xsdmodel import component_names
@@ -48,6 +48,18 @@ SECURITY_SCHEMES: Schema = {
 
 def _message_schema(emitter: SchemaEmitter, message: Message) -> Schema:
     return emitter.use(message.element.type)
+
+
+def _element_doc_beside(message: Message) -> str | None:
+    """The message element's documentation when its schema does not carry it.
+
+    A global element with an anonymous type is a component of its own, described by the
+    element's documentation; one with a named or built-in type shares that type's schema
+    with other uses, so its documentation goes beside the schema (request body, response)."""
+    element = message.element
+    if isinstance(element.type, Ref) and element.type.component == "element:" + element.qname:
+        return None
+    return element.doc
 
 
 def _xml_element(message: Message) -> Schema:
@@ -113,20 +125,28 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
         "summary": _summary(op),
         "tags": [service.id.full_name],
     }
-    if op.doc:
-        operation["description"] = op.doc
+    # a GET request is flattened into query parameters: its element's documentation (on a
+    # component no operation references) is said with the operation's
+    description = join_docs(op.doc, op.input.element.doc if op.http_method == "get" else None)
+    if description:
+        operation["description"] = description
     if op.http_method == "get":
         operation["parameters"] = _query_parameters(emitter, op.input)
     else:
         body: Schema = {"schema": _message_schema(emitter, op.input)}
         if op.input.samples:
             body["examples"] = _examples(op.input)
-        operation["requestBody"] = {"required": True, "content": {"application/json": body}}
+        request: Schema = {"required": True, "content": {"application/json": body}}
+        request_doc = _element_doc_beside(op.input)
+        if request_doc:
+            request = {"description": request_doc, **request}
+        operation["requestBody"] = request
     ok: Schema = {"schema": _message_schema(emitter, op.output)}
     if op.output.samples:
         ok["examples"] = _examples(op.output)
     operation["responses"] = {
-        "200": {"description": "The SOAP response document as JSON.",
+        "200": {"description": join_docs("The SOAP response document as JSON.",
+                                         _element_doc_beside(op.output)),
                 "content": {"application/json": ok}},
         **_error_responses(service, op),
     }
@@ -180,6 +200,7 @@ def _query_parameters(emitter: SchemaEmitter, message: Message) -> list[Schema]:
 
 def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
     fault_schemas = []
+    fault_docs: list[str | None] = []
     seen: set[str] = set()
     for op in service.operations:
         for fault in op.faults:
@@ -188,6 +209,7 @@ def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
             if key not in seen:
                 seen.add(key)
                 fault_schemas.append(emitter.use(ref))
+            fault_docs.append(_element_doc_beside(fault.message))
     properties: Schema = {
         "status": {"type": "integer", "description": "HTTP status code."},
         "title": {"type": "string", "description": "Short summary of the problem."},
@@ -205,7 +227,8 @@ def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
     if fault_schemas:
         detail = fault_schemas[0] if len(fault_schemas) == 1 else {"oneOf": fault_schemas}
         properties["fault"] = {**({"allOf": [detail]} if "$ref" in detail else detail),
-                               "description": "Decoded SOAP fault detail."}
+                               "description": join_docs("Decoded SOAP fault detail.",
+                                                        *fault_docs)}
     return {
         "type": "object",
         "description": "Problem details (RFC 7807) shared by every error response.",

@@ -154,32 +154,55 @@ def _is_shared_folder(folder: Path, own: Path) -> bool:
     return not folder.is_relative_to(own) and not any(folder.glob("*.wsdl"))
 
 
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def _check_import_namespace(elem: Any, location: str, tree: Any, path: Path) -> None:
+    """An xs:import's namespace must be the imported schema's targetNamespace (XSD 1.0
+    4.2.3); xmlschema reports a mismatch against the importing <schema>, without a line."""
+    expected = elem.get("namespace") or None
+    found = tree.getroot().get("targetNamespace") or None
+    if expected != found:
+        what = f"import of namespace {expected!r}" if expected else "import without a namespace"
+        has = f"'s targetNamespace is {found!r}" if found else " has no targetNamespace"
+        raise ArtifactError(f"{what} from {location!r}: that schema{has}", path,
+                            _sourceline(elem))
+
+
 def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
     """Every file the WSDL reaches (in walk order), and the shared schema folders it
     xs:imports from."""
     seen: list[Path] = []
     imported: set[Path] = set()  # folders of xs:import targets
+    trees: dict[Path, Any] = {}  # each reached file parsed once
+
+    def parsed(path: Path) -> Any:
+        if path not in trees:
+            trees[path] = _parse_well_formed(path)
+        return trees[path]
+
     todo = [wsdl.resolve()]
     while todo:
         path = todo.pop(0)
         if path in seen:
             continue
         seen.append(path)
-        tree = _parse_well_formed(path)
-        for elem in tree.iter("{http://www.w3.org/2001/XMLSchema}import",
-                              "{http://www.w3.org/2001/XMLSchema}include"):
+        tree = parsed(path)
+        for elem in tree.iter(_XS + "import", _XS + "include", _XS + "redefine"):
             location = elem.get("schemaLocation")
             if not location:
                 continue
+            kind = etree.QName(elem).localname
             if re.match(r"^[a-z][a-z0-9+.-]*://", location) and not location.startswith("file:"):
                 raise ArtifactError(f"remote schemaLocation {location!r} is not allowed "
                                     "(builds never use the network)", path, _sourceline(elem))
             target = (path.parent / location).resolve()
             if not target.is_file():
-                raise ArtifactError(f"{etree.QName(elem).localname} of {location!r}: "
-                                    "file not found", path, _sourceline(elem))
-            if etree.QName(elem).localname == "import":
+                raise ArtifactError(f"{kind} of {location!r}: file not found", path,
+                                    _sourceline(elem))
+            if kind == "import":
                 imported.add(target.parent)
+                _check_import_namespace(elem, location, parsed(target), path)
             todo.append(target)
     own = wsdl.resolve().parent
     return seen, {folder for folder in imported if _is_shared_folder(folder, own)}

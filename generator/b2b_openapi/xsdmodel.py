@@ -20,7 +20,8 @@ from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from .content import content_layout, local_name
 from .errors import ArtifactError
-from .locate import component_location
+from .jsonschema import UnsupportedPattern, join_docs, xsd_regex_to_ecma
+from .locate import component_location, element_line, url_to_path
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
 from .presence import group_constraints, particle_keys
 
@@ -33,12 +34,22 @@ _FACET = {name: _XSD + name for name in (
 
 def documentation(component: Any) -> str | None:
     """The xs:documentation text of a component, whitespace-normalised."""
-    annotation = getattr(component, "annotation", None)
+    return _annotation_text(getattr(component, "annotation", None))
+
+
+def _annotation_text(annotation: Any) -> str | None:
     if annotation is None:
         return None
     texts = [" ".join("".join(d.itertext()).split()) for d in annotation.documentation]
     text = "\n\n".join(t for t in texts if t)
     return text or None
+
+
+def _element_doc(xsd_element: Any) -> str | None:
+    """An element's documentation; a reference (``ref=``) adds the referenced declaration's."""
+    ref = getattr(xsd_element, "ref", None)
+    return join_docs(documentation(xsd_element),
+                     documentation(ref) if ref is not None else None)
 
 
 def _is_builtin(xsd_type: Any) -> bool:
@@ -72,16 +83,40 @@ class ModelBuilder:
             qname=xsd_element.name,
             type=self._element_type(xsd_element),
             nillable=bool(xsd_element.nillable),
-            doc=documentation(xsd_element),
+            doc=_element_doc(xsd_element),
         )
 
     def _element_type(self, xsd_element: Any) -> TypeRef:
+        """The type of an element declaration.  A global element with an anonymous type
+        is a component of its own, described by the element's documentation and then the
+        type's; otherwise the element's documentation belongs where it is used."""
         xsd_type = xsd_element.type
+        self._check_not_any_type(xsd_element)
         if xsd_type.is_global() or not xsd_element.is_global():
             return self.type(xsd_type)
         key = "element:" + xsd_element.name
-        return self._register(key, lambda: self._complex_or_simple(
-            xsd_type, name=local_name(xsd_element.name), qname=xsd_element.name))
+
+        def build() -> TypeRef:
+            definition = self._complex_or_simple(
+                xsd_type, name=local_name(xsd_element.name), qname=xsd_element.name)
+            assert not isinstance(definition, Ref)
+            return replace(definition, doc=join_docs(documentation(xsd_element),
+                                                     definition.doc))
+        return self._register(key, build)
+
+    def _check_not_any_type(self, xsd_element: Any) -> None:
+        """xs:anyType content (also an element declared without a type) is mixed: the
+        converter keeps its child elements but drops its text, so ``<e>text</e>`` would
+        decode to ``{}`` and never come back.  Refuse rather than lose data."""
+        if xsd_element.type.name != _XSD + "anyType":
+            return
+        declaration = getattr(xsd_element, "ref", None) or xsd_element
+        declared = "has type xs:anyType" if declaration.elem.get("type") else (
+            "has no type, so its type is xs:anyType")
+        raise ArtifactError(
+            f"unsupported construct: element {local_name(xsd_element.name)!r} {declared}, "
+            "whose text content has no JSON form in this mapping (it would be lost); give it "
+            "a simple or complex type", *self._where(declaration))
 
     # ---------------------------------------------------------------- types
     def type(self, xsd_type: Any) -> TypeRef:
@@ -167,8 +202,7 @@ class ModelBuilder:
             Child(
                 key=slot.key,
                 xml_name=slot.element.name,
-                type=self._element_type(slot.element) if slot.element.is_global() else self.type(
-                    slot.element.type),
+                type=self._element_type(slot.element),
                 min_occurs=slot.min_occurs,
                 max_occurs=slot.max_occurs,
                 multiple=slot.multiple,
@@ -177,7 +211,7 @@ class ModelBuilder:
                 nillable=bool(slot.element.nillable),
                 default=_typed(slot.element.type, slot.element.default),
                 fixed=_typed(slot.element.type, slot.element.fixed),
-                doc=documentation(slot.element),
+                doc=_element_doc(slot.element),
                 substitution_of=slot.via_substitution_of,
             )
             for slot in layout.children
@@ -266,14 +300,19 @@ def _facets(xsd_type: Any) -> Facets:
             if facet is None:
                 continue
             if facet_name == "pattern":
+                _check_patterns(facet)
                 patterns.append(tuple(facet.regexps))
             elif facet_name == "enumeration":
                 values.setdefault(facet_name, tuple(facet.enumeration))
+                values.setdefault("enumeration_docs", tuple(
+                    (value, doc) for i, value in enumerate(facet.enumeration)
+                    if (doc := _annotation_text(facet.get_annotation(i)))))
             else:
                 values.setdefault(facet_name, facet.value)
     return Facets(
         patterns=tuple(patterns),
         enumeration=values.get("enumeration"),
+        enumeration_docs=values.get("enumeration_docs", ()),
         length=values.get("length"),
         min_length=values.get("minLength"),
         max_length=values.get("maxLength"),
@@ -284,6 +323,17 @@ def _facets(xsd_type: Any) -> Facets:
         total_digits=values.get("totalDigits"),
         fraction_digits=values.get("fractionDigits"),
     )
+
+
+def _check_patterns(facet: Any) -> None:
+    """Every xs:pattern of one step must have an ECMA-262 form; else name its line."""
+    for elem in facet:
+        try:
+            xsd_regex_to_ecma(elem.get("value", ""))
+        except UnsupportedPattern as exc:
+            path = url_to_path(getattr(facet.schema, "url", None))
+            line = element_line(path, getattr(facet.schema, "root", None), elem)
+            raise ArtifactError(f"unsupported construct: {exc}", path, line) from None
 
 
 def component_names(components: Mapping[str, TypeRef]) -> dict[str, str]:

@@ -160,3 +160,17 @@ case("duplicate_local_names", "Widget_v1.xsd", 15, "share the local name",
 case("skip_wildcard", "Widget_v1.xsd", 19, 'processContents="skip"',
      xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>',
              '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>\n      <xs:anyAttribute processContents="skip"/>'))
+case("import_namespace_mismatch", "Widget_v1.xsd", 6, "import of namespace 'urn:wrong' from 'Other.xsd': that schema's targetNamespace is 'urn:other'",
+     xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element ref="o:note" minOccurs="0"/>'),
+             'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:wrong" schemaLocation="Other.xsd"/>'),
+     extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other" elementFormDefault="qualified"><xs:element name="note" type="xs:string"/></xs:schema>\n'})
+case("wsdl_import_namespace_mismatch", f"{SVC}.wsdl", 11, "import of namespace 'http://www.caiso.com/soa/Widgets_v1.xsd#' from 'Widget_v1.xsd': that schema's targetNamespace is 'http://www.caiso.com/soa/Widget_v1.xsd#'",
+     wsdl=rep(WSDL, '<xs:import namespace="http://www.caiso.com/soa/Widget_v1.xsd#"', '<xs:import namespace="http://www.caiso.com/soa/Widgets_v1.xsd#"'))
+case("missing_redefine", "Widget_v1.xsd", 6, "redefine of 'WidgetTypes_v1.xsd': file not found",
+     xsd=rep(XSD, '  <xs:element name="WidgetRequest">', '  <xs:redefine schemaLocation="WidgetTypes_v1.xsd"/>\n  <xs:element name="WidgetRequest">'))
+case("unicode_category_pattern", "Widget_v1.xsd", 23, r"uses the Unicode category escape \p{Lu}",
+     xsd=rep(XSD, '<xs:pattern value="W[0-9]{3}"/>', r'<xs:pattern value="\p{Lu}[0-9]{3}"/>'))
+case("any_type_element", "Widget_v1.xsd", 18, "element 'note' has no type, so its type is xs:anyType",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="note" minOccurs="0"/>'))
+case("any_type_declared", "Widget_v1.xsd", 18, "element 'note' has type xs:anyType",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="note" type="xs:anyType" minOccurs="0"/>'))
