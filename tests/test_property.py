@@ -1,4 +1,5 @@
-"""Property: any JSON the emitted OpenAPI schema accepts encodes to XSD-valid XML.
+"""Property: any JSON the emitted OpenAPI schema accepts encodes to XSD-valid XML (or, when
+its text holds characters XML cannot carry, is refused with ValueError, as documented).
 
 hypothesis-jsonschema generates instances of each message schema taken from the emitted
 document.  The schema is translated from OpenAPI 3.0 to plain JSON Schema first ($ref
@@ -128,11 +129,28 @@ def test_generated_json_encodes_to_valid_xml(case: MessageCase) -> None:
         value = _untag(value)
         errors = [e.message for e in validator.iter_errors(value)]
         assert errors == [], "generator left the emitted schema"  # guards the translation
+        if jsonxml.xml_text_errors(value):  # text no XML can carry: refused, as documented
+            with pytest.raises(ValueError, match="not allowed in XML"):
+                jsonxml.encode(element, value)
+            value = _xml_text(value)  # then the same instance with those characters replaced
+            if any(True for _ in validator.iter_errors(value)):
+                return
         xml = jsonxml.encode(element, value)  # strict: raises if not XSD-valid
         element.validate(xml)
         _assert_contained(value, jsonxml.decode(element, xml))
 
     encodes()
+
+
+def _xml_text(value: Any) -> Any:
+    """``value`` with every character XML cannot carry replaced by U+FFFD."""
+    if isinstance(value, str):
+        return jsonxml.NOT_XML_CHAR.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_xml_text(k): _xml_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_xml_text(v) for v in value]
+    return value
 
 
 def _assert_contained(sent: Any, received: Any, path: str = "") -> None:

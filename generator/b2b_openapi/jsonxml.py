@@ -38,7 +38,7 @@ from .content import attribute_key, content_layout, is_xsi, local_name
 TEXT_KEY = "$"
 ATTR_PREFIX = "@"
 # outside XML 1.0's Char production: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class B2BJsonConverter(XMLSchemaConverter):
@@ -204,7 +204,7 @@ def xml_text_errors(value: Any) -> list[dict[str, str]]:
 
 def _bad_chars(value: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
-        found = _NOT_XML_CHAR.search(value)
+        found = NOT_XML_CHAR.search(value)
         if found:
             yield path or "/", found.group()
     elif isinstance(value, Mapping):
