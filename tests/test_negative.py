@@ -112,7 +112,25 @@ PATTERNS: list[tuple[str, list[str]]] = [
     (r"\p{IsBasicLatin}+", ["abc", "a^$", "é"]),
     (r"[a-z-[aeiou]]+", ["bcd", "bad"]),
     (r"\i\c*", ["abc", "_a-b.c", "1ab", "a b"]),
+    # multi-character escapes (values on which the XSD spec and xmlschema agree; see below)
+    (r"\s+", [" \t\r\n", "a", "\ufeff"]),
+    (r"[\s,]+", [" ,\t", "\u00a0", ",", "\x0b"]),
+    (r"\S+", ["ab", "\ufeff", "a b", "a\tb"]),
+    (r"[0-9]\d", ["12", "1a", "x9"]),
 ]
+
+
+@pytest.mark.parametrize(("pattern", "value"), [(r"\s", "\x0b"), (r"\s", "\u00a0"),
+                                                (r"\S", "\u00a0"), (r"\S", "\u3000")])
+def test_space_escapes_accept_only_what_the_spec_and_xmlschema_both_do(pattern: str,
+                                                                      value: str) -> None:
+    """Where the XSD specification (\\s is space, tab, LF, CR) and xmlschema (which reads
+    \\s outside a class as Python's Unicode whitespace) disagree, the JSON pattern refuses:
+    a value one of them refuses must not pass the spec."""
+    spec_verdict = value in " \t\n\r" if pattern == r"\s" else value not in " \t\n\r"
+    assert spec_verdict != _xsd_string_type(pattern).is_valid(value)  # they disagree
+    json_check = OAS30Validator({"type": "string", "pattern": xsd_pattern_to_ecma((pattern,))})
+    assert not json_check.is_valid(value)
 
 
 def _xsd_string_type(pattern: str) -> Any:
@@ -149,7 +167,17 @@ def test_pattern_translation_agrees_with_ecmascript() -> None:
     assert wrong == []
 
 
-@pytest.mark.parametrize("pattern", [r"\p{Lu}", r"[\P{L}0-9]", r"\p{Nd}+", "\U00010300"])
+def test_digit_escape_is_ascii_on_the_json_side() -> None:
+    r"""XSD's \d is any Unicode decimal digit; the JSON pattern takes ASCII digits only:
+    stricter, never accepting what the XSD refuses (documented)."""
+    json_check = OAS30Validator({"type": "string", "pattern": xsd_pattern_to_ecma((r"\d+",))})
+    xsd_type = _xsd_string_type(r"\d+")
+    assert json_check.is_valid("2026") and xsd_type.is_valid("2026")
+    assert not json_check.is_valid("\u0663\u0664") and xsd_type.is_valid("\u0663\u0664")
+
+
+@pytest.mark.parametrize("pattern", [r"\p{Lu}", r"[\P{L}0-9]", r"\p{Nd}+", "\U00010300",
+                                     r"\w+", r"\W", r"\D", r"[\S,]"])
 def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:
     with pytest.raises(UnsupportedPattern):
         xsd_pattern_to_ecma((pattern,))

@@ -109,7 +109,8 @@ def _plain_xsd_regex(pattern: str) -> str:
     are escaped; ``.`` is XSD's any character but newline and carriage return, which in
     ECMAScript also excludes U+2028/U+2029 and in Python includes ``\r``, so it is spelled
     out; ``\-`` outside a class is a plain ``-`` (an escaped ``-`` there is a syntax error
-    in ECMAScript's unicode mode).  Escapes are copied, so ``\^`` stays literal.
+    in ECMAScript's unicode mode).  Other escapes are copied (``\^`` stays literal) but the
+    multi-character ones, see :func:`_escape`.
     """
     out: list[str] = []
     depth = 0  # character class nesting (only class subtraction nests, see above)
@@ -117,8 +118,7 @@ def _plain_xsd_regex(pattern: str) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
-            escape = pattern[i:i + 2]
-            out.append("-" if escape == "\\-" and depth == 0 else escape)
+            out.append(_escape(pattern, pattern[i:i + 2], depth > 0))
             i += 2
             continue
         if ch == "[":
@@ -132,6 +132,36 @@ def _plain_xsd_regex(pattern: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+# XSD's \s is exactly these four (ECMAScript's also takes \v, \f, NBSP, U+2028...)
+_XSD_SPACE = " \\t\\n\\r"
+# ...but xmlschema (through elementpath) reads a \s outside a class as Python's, which
+# also takes these: what the gateway's encoder accepts is bounded by both
+_PYTHON_SPACE = _XSD_SPACE + ("\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028"
+                              "\\u2029\\u202f\\u205f\\u3000")
+
+
+def _escape(pattern: str, escape: str, in_class: bool) -> str:
+    r"""One XSD escape in ECMAScript, accepting only what both the XSD specification (a
+    SOAP service) and xmlschema (the gateway's encoder) accept.  ``\s`` is the XSD's four
+    characters; ``\S`` refuses Python's whitespace too; ``\d`` (XSD: any Unicode decimal
+    digit) is ASCII ``[0-9]``.  ``\w``, ``\W``, ``\D`` and ``\S`` inside a class have no
+    exact ECMA-262 5.1 form (Unicode category sets, complements) and are refused."""
+    if escape == "\\-" and not in_class:
+        return "-"
+    if escape == "\\s":
+        return _XSD_SPACE if in_class else f"[{_XSD_SPACE}]"
+    if escape == "\\S" and not in_class:
+        return f"[^{_PYTHON_SPACE}]"
+    if escape == "\\d":
+        return "0-9" if in_class else "[0-9]"
+    if escape in ("\\w", "\\W", "\\D", "\\S"):
+        raise UnsupportedPattern(
+            f'pattern "{pattern}" uses {escape}{" in a character class" if in_class else ""}, '
+            "which has no exact OpenAPI 3.0 (ECMA-262 5.1) form; list the characters or "
+            "ranges instead")
+    return escape
 
 
 def _category_escape(pattern: str) -> str | None:
