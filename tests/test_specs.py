@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from xmlschema.validators.facets import XsdEnumerationFacets
 
@@ -70,6 +71,34 @@ def test_patterns_use_ecmascript_syntax_only() -> None:
         for pattern in _patterns(yaml.safe_load(spec.text)):
             assert not [c for c in python_only if c in pattern], (spec.path, pattern)
             assert pattern.startswith("^") and pattern.endswith("$"), (spec.path, pattern)
+
+
+def _string_schemas(node: Any) -> list[dict[str, Any]]:
+    """Every string schema made from an XSD type (``x-xsd-type``) in a document."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "string" and "x-xsd-type" in node:
+            found.append(node)
+        for value in node.values():
+            found += _string_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _string_schemas(value)
+    return found
+
+
+def test_no_string_schema_accepts_text_xml_cannot_carry() -> None:
+    """JSON strings may hold control characters, XML text may not: every string a spec
+    accepts must be one the gateway can put in a SOAP message (XML_TEXT or a positive
+    pattern, or an enumeration), so a schema-valid request is never refused for it."""
+    checked = 0
+    for spec in rendered():
+        for schema in _string_schemas(specs.load_yaml(spec.text)):
+            validator = OAS30Validator(schema)
+            for bad in ("a\x01b", "\x1f", "x\ufffe"):
+                assert not validator.is_valid(bad), (spec.path, schema, bad)
+            checked += 1
+    assert checked > 100
 
 
 def test_acceptable_use_is_documented_on_the_meter_data_retrieve_only() -> None:

@@ -34,6 +34,11 @@ _TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
 _TIME = r"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
 _DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
              r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?")
+# Text XML can carry: JSON strings may hold C0 controls (but tab, LF, CR) and U+FFFE/U+FFFF,
+# which no XML document can, so free text says so (the servers refuse them, 422)
+XML_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$"
+# a translated XSD pattern that may match such a character: a negated class, XSD's "."
+_OPEN_CLASS = re.compile(r"\[\^")
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "string": ("string", None, {}),
     "normalizedString": ("string", None, {}),
@@ -214,6 +219,14 @@ def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
     return f"^(?:{body})$"
 
 
+def _free_text(schema: Schema, patterns: list[str]) -> bool:
+    """Whether a string schema may accept text XML cannot carry: no enumeration, and no
+    pattern or only patterns with a negated class (``[^,]*``, XSD's ``.``)."""
+    if schema.get("type") != "string" or "enum" in schema:
+        return False
+    return not patterns or all(_OPEN_CLASS.search(p) for p in patterns)
+
+
 class SchemaEmitter:
     """Renders model types to Schema Objects, given how components are named."""
 
@@ -296,10 +309,13 @@ class SchemaEmitter:
             schema["x-xsd-fraction-digits"] = f.fraction_digits
         if f.enumeration is not None:
             schema["enum"] = [json_number(v) for v in f.enumeration]
-        if f.patterns:
-            own = [xsd_pattern_to_ecma(step) for step in f.patterns]
-            if "pattern" in schema:  # the built-in's lexical pattern also applies
-                own.append(schema.pop("pattern"))
+        own = [xsd_pattern_to_ecma(step) for step in f.patterns]
+        lexical = [schema["pattern"]] if "pattern" in schema else []
+        if _free_text(schema, own + lexical):
+            own.append(XML_TEXT)
+        if own:
+            own += lexical  # the built-in's lexical pattern also applies
+            schema.pop("pattern", None)
             schema["pattern"] = own[0]
             if len(own) > 1:
                 schema["allOf"] = [{"pattern": p} for p in own[1:]]
@@ -341,7 +357,7 @@ class SchemaEmitter:
     def attribute(self, attribute: Attribute) -> Schema:
         schema = self._described(self.use(attribute.type), attribute.doc)
         if attribute.fixed is not None:
-            schema = _merge(schema, {"enum": [json_number(attribute.fixed)]})
+            schema = _fixed(schema, attribute.fixed)
         if attribute.default is not None or attribute.fixed is not None:
             schema = _merge(schema, {"default": json_number(
                 attribute.fixed if attribute.fixed is not None else attribute.default)})
@@ -352,7 +368,7 @@ class SchemaEmitter:
         if child.nillable:
             item = self._nullable(child.type, item)
         if child.fixed is not None:
-            item = _merge(item, {"enum": [json_number(child.fixed)]})
+            item = _fixed(item, child.fixed)
         if child.default is not None:
             item = _merge(item, {"default": json_number(child.default)})
         extra: Schema = {"xml": _xml_name(child.xml_name), "x-xsd-order": child.order}
@@ -419,6 +435,13 @@ def _lexical(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(json_number(value))
+
+
+def _fixed(schema: Schema, value: Any) -> Schema:
+    """A fixed value as a one-value enumeration (the free-text pattern then says nothing)."""
+    if schema.get("pattern") == XML_TEXT:
+        schema = {k: v for k, v in schema.items() if k != "pattern"}
+    return _merge(schema, {"enum": [json_number(value)]})
 
 
 def _merge(schema: Schema, extra: Schema) -> Schema:
