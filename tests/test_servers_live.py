@@ -149,8 +149,9 @@ def test_invalid_body_is_422_with_errors(mock_url: str, content: bytes, where: s
 
 
 def test_text_xml_cannot_carry_is_422_before_any_soap_call(mock_url: str) -> None:
-    """JSON allows control characters in strings, XML does not: the server refuses them
-    (in mock mode too, so both modes agree) instead of the gateway posting broken XML."""
+    """JSON allows control characters in strings, XML does not: the spec says so and the
+    server refuses them (in mock mode too, so both modes agree) instead of the gateway
+    posting broken XML; the violation is reported once."""
     case = next(c for c in CASES if c.operation == "submitRawBidSet")
     ok = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet", content=_json(
         case.request), headers={"X-API-Key": "k-fuzz"})
@@ -160,8 +161,7 @@ def test_text_xml_cannot_carry_is_422_before_any_soap_call(mock_url: str) -> Non
     response = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet",
                           content=_json(request), headers={"X-API-Key": "k-fuzz"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"path": "/Bid/0/comment", "message": "character U+0001 is not allowed in XML"}]
+    assert [e["path"] for e in response.json()["errors"]] == ["/Bid/0/comment"]  # once
 
 
 def test_query_values_are_typed_and_checked(mock_url: str) -> None:
