@@ -122,6 +122,19 @@ def test_drrs_dates_compare_as_dates_not_text() -> None:
     assert "Registration" not in drrs_incremental({"modifiedSince": "10001-01-01"}, records)
 
 
+@pytest.mark.parametrize(("pattern", "value", "valid"), [
+    ("^(?:W[0-9]{3})$", "W001", True),
+    ("^(?:W[0-9]{3})$", "W001\n", False),  # Python's $ would take the final newline
+    ("^(?:a\\$)$", "a$", True),
+    ("^(?:[$]b)$", "$b", True),
+    ("^(?:[$]b)$", "$b\n", False),
+])
+def test_server_patterns_follow_ecmascript(pattern: str, value: str, valid: bool) -> None:
+    from b2b_openapi.runtime.spec import Validator
+
+    assert Validator({"type": "string", "pattern": pattern}).is_valid(value) is valid
+
+
 def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
     for headers in ({}, {"X-API-Key": "nope"}):
         response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability", headers=headers,
