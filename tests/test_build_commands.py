@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from b2b_openapi import soap
-from b2b_openapi.outputs import replace_tree
+from b2b_openapi.outputs import replace_tree, sync_tree
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
+from b2b_openapi.yamlio import atomic_write
 from support import ROOT, XSD, rendered
 
 
@@ -91,6 +94,19 @@ def test_the_command_keeps_exit_codes_and_output_through_its_hard_exit(
                                                      "nonBreaking": 7}
     failing = cli("diff", str(old), str(new), "--fail-on", "breaking")
     assert failing.returncode == 1 and "3 breaking" in failing.stderr
+
+
+def test_outputs_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Written through owner-only temporary files, outputs must still end up readable as
+    the umask allows (a web server serving build/portal runs as another user)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    sync_tree(tmp_path / "synced", {Path("x/y.txt"): "y"})
+    replace_tree(tmp_path / "replaced", {Path("z.txt"): "z"})
+    atomic_write(tmp_path / "spec.yaml", "openapi: 3.0.3\n")
+    files = [tmp_path / "synced/x/y.txt", tmp_path / "replaced/z.txt", tmp_path / "spec.yaml"]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o666 & ~mask}
+    assert stat.S_IMODE((tmp_path / "replaced").stat().st_mode) == 0o777 & ~mask
 
 
 def test_replace_tree_keeps_the_old_tree_when_writing_fails(tmp_path: Path) -> None:

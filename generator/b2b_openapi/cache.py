@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .outputs import write_atomically
 from .runtime.jsonio import to_text
 
 T = TypeVar("T")
@@ -85,10 +84,7 @@ class BuildCache:
             return
         path = self._path(step, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(value, stream)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(value).encode("utf-8"))
 
     def memo(self, step: str, key: str, compute: Callable[[], T]) -> T:
         found = self.get(step, key)

@@ -9,6 +9,31 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp/mkdtemp create owner-only files and folders; outputs get the usual permissions
+_FILE_MODE = 0o666 & ~_umask()
+_DIR_MODE = 0o777 & ~_umask()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary sibling and a rename, so a reader sees
+    the old file or the new one, never half of one.  The folder must exist."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def replace_tree(target: Path, files: Mapping[Path, str | bytes]) -> None:
     """Write ``files`` under a sibling temporary folder, then swap it in for ``target``.
 
@@ -16,6 +41,7 @@ def replace_tree(target: Path, files: Mapping[Path, str | bytes]) -> None:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(staging, _DIR_MODE)
     try:
         for relative, content in sorted(files.items()):
             path = staging / relative
@@ -50,10 +76,7 @@ def sync_tree(target: Path, files: Mapping[Path, str | bytes]) -> tuple[int, int
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, path)
+        write_atomically(path, data)
         written += 1
     if target.is_dir():
         keep = {target / p for p in files}

@@ -15,7 +15,6 @@ import base64
 import gc
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from typing import Any
 from . import corpus, specs
 from .cache import NO_CACHE, BuildCache, code_salt, digest, digests
 from .diffreport import diff_files
-from .outputs import sync_tree
+from .outputs import sync_tree, write_atomically
 from .portal import portal_files
 from .postman import postman_files
 from .runtime.jsonio import load_yaml
@@ -62,10 +61,7 @@ class LazyDocument(Mapping[str, Any]):
         if path is None or path.is_file():
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # workers write too
-        with os.fdopen(fd, "wb") as stream:
-            pickle.dump(document, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_atomically(path, pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
 
     @cached_property
     def _document(self) -> Mapping[str, Any]:
