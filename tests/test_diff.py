@@ -229,6 +229,25 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def test_each_inline_use_is_compared_when_it_becomes_a_shared_component() -> None:
+    """Two operations whose responses move from inline schemas to one $ref: the second's
+    removed property must not be lost to the first's comparison."""
+    old = _two_paths(document(BASE, obj(a=STRING), path="/a"))
+    the_b = old["paths"]["/b"]["post"]["responses"]["200"]["content"]["application/json"]
+    the_b["schema"] = obj(a=STRING, b=STRING)
+    new = _two_paths(document(BASE, ref("R"), path="/a"))
+    with_components(new, R=obj(a=STRING))
+    assert [(c.rule.id, c.operation, c.path) for c in diff_documents(old, new).changes] == [
+        ("response-property-removed", "POST /b", "b")]
+
+
+def test_a_shared_component_change_is_reported_once() -> None:
+    old = with_components(_two_paths(document(BASE, ref("R"), path="/a")), R=obj(a=STRING))
+    new = with_components(_two_paths(document(BASE, ref("R"), path="/a")),
+                          R=obj(a=STRING, c=STRING))
+    assert found(old, new) == [("response-property-added", "c")]
+
+
 # ------------------------------------------------------------------------------------- unions
 @pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
 def test_union_members_are_matched_not_zipped(keyword: str) -> None:

@@ -133,7 +133,7 @@ class _Walker:
     def __init__(self, old: Schema, new: Schema) -> None:
         self.old, self.new = old, new
         self.changes: list[Change] = []
-        self.seen: set[tuple[str, str, str]] = set()
+        self.seen: set[tuple[Any, Any, Direction]] = set()
 
     # --------------------------------------------------------------------------- helpers
     def add(self, kind: str, direction: Direction, operation: str, path: str, message: str,
@@ -183,7 +183,9 @@ class _Walker:
         old_name, old = self._component(self.old, old)
         new_name, new = self._component(self.new, new)
         if old_name is not None or new_name is not None:
-            key = (old_name or path, new_name or path, d)
+            # a component is compared once per pair (a shared change is reported once); an
+            # inline side is one use, so it is keyed by its operation and path
+            key = (old_name or (op, path), new_name or (op, path), d)
             if key in self.seen:
                 return
             self.seen.add(key)
