@@ -11,6 +11,7 @@ is left out here on purpose, see README "JSON mapping".
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -20,7 +21,14 @@ import pytest
 import xmlschema
 from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi.jsonschema import UnsupportedPattern, xsd_pattern_to_ecma
+from b2b_openapi.jsonschema import (
+    XML_TEXT,
+    SchemaEmitter,
+    UnsupportedPattern,
+    xml_text_only,
+    xsd_pattern_to_ecma,
+)
+from b2b_openapi.model import Facets, SimpleType
 from support import decimal_facets, document, rendered, xsd_schema
 
 NUMERIC = {"number", "integer"}
@@ -181,3 +189,68 @@ def test_digit_escape_is_ascii_on_the_json_side() -> None:
 def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:
     with pytest.raises(UnsupportedPattern):
         xsd_pattern_to_ecma((pattern,))
+
+
+@pytest.mark.parametrize(("pattern", "escape"), [(r"\S[a-z-[b]]", r"\S"),
+                                                 (r"\i\s*", r"\s"),
+                                                 (r"[\i-[:]]\w", r"\w"),
+                                                 (r"\p{IsBasicLatin}\d", r"\d"),
+                                                 (r"[\d-[5]]", r"\d")])
+def test_multi_character_escapes_beside_elementpath_constructs_are_refused(
+        pattern: str, escape: str) -> None:
+    r"""A pattern with \i, \c, \p{Is..} or class subtraction goes through elementpath,
+    which copies \s \S \d \D \w \W with Python's meaning (``\S[a-z-[b]]`` would accept
+    "\x1ca"): refused, naming the escape (not "beyond U+FFFF" for ``[\d-[5]]``)."""
+    with pytest.raises(UnsupportedPattern, match=re.escape(f"combines {escape} with")) as info:
+        xsd_pattern_to_ecma((pattern,))
+    assert "U+FFFF" not in str(info.value)
+
+
+def test_escaped_backslash_is_not_an_elementpath_construct() -> None:
+    r"""``\\i`` is a backslash and an "i": the plain translation, \s and all."""
+    json_check = OAS30Validator({"type": "string", "pattern": xsd_pattern_to_ecma(
+        (r"\\i\s",))})
+    assert json_check.is_valid("\\i ") and not json_check.is_valid("\\i\x0b")
+
+
+def _string_schema(*patterns: str) -> dict[str, Any]:
+    return SchemaEmitter({}, {}).simple(SimpleType(
+        builtin="string", facets=Facets(patterns=tuple((p,) for p in patterns))))
+
+
+def _has_xml_text(schema: dict[str, Any]) -> bool:
+    return XML_TEXT in [schema.get("pattern"), *(s["pattern"] for s in schema.get("allOf", []))]
+
+
+@pytest.mark.parametrize(("pattern", "value"), [
+    (r"\p{IsBasicLatin}+", "a\x1cb"),  # elementpath: [\x00-\x7f]
+    (r"[\t-\r]+", "\x0b"),  # a range between escapes
+    ("[\t-z]+", "a\x1fb"),  # from a raw control character
+    (r"[^,]+", "\x01"),
+    (r"a.b", "a\x01b"),
+    (r"\S+", "\x01"),
+    (r"[a-z-[b]]*|\i", "\x01"),
+])
+def test_patterns_that_may_match_a_control_character_get_xml_text(pattern: str,
+                                                                 value: str) -> None:
+    """The free-text rule is conservative: a pattern counts as bounding the text to XML
+    characters only when it is plain (not from elementpath) and has no negated class, no
+    \\x or \\u escape and no range from or to an escape or a control character."""
+    schema = _string_schema(pattern)
+    assert _has_xml_text(schema)
+    assert not OAS30Validator(schema).is_valid(value)
+
+
+@pytest.mark.parametrize("pattern", [r"W[0-9]{3}", r"[A-Z0-9_]+", r"[0-9]{4}\.[0-9]{2}",
+                                     r"\d+", r"[\s,]+", r"[ -~]+", r"[a\-z]+", r"x\^y"])
+def test_positive_plain_patterns_need_no_xml_text(pattern: str) -> None:
+    schema = _string_schema(pattern)
+    assert not _has_xml_text(schema) and "allOf" not in schema
+    assert not xml_text_only(pattern + "|.") and xml_text_only(pattern)
+
+
+def test_one_closed_step_bounds_the_text() -> None:
+    """Steps are AND'ed: one closed step is enough; OR'ed patterns must all be closed."""
+    assert not _has_xml_text(_string_schema(r"[^,]*", r"[A-Z]+"))
+    assert _has_xml_text(SchemaEmitter({}, {}).simple(SimpleType(
+        builtin="string", facets=Facets(patterns=((r"[A-Z]+", r"[^,]*"),)))))

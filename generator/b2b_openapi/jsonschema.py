@@ -10,7 +10,7 @@ names and order) is kept in ``xml`` and ``x-xsd-*`` annotations.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -37,8 +37,6 @@ _DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
 # Text XML can carry: JSON strings may hold C0 controls (but tab, LF, CR) and U+FFFE/U+FFFF,
 # which no XML document can, so free text says so (the servers refuse them, 422)
 XML_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$"
-# a translated XSD pattern that may match such a character: a negated class, XSD's "."
-_OPEN_CLASS = re.compile(r"\[\^")
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "string": ("string", None, {}),
     "normalizedString": ("string", None, {}),
@@ -100,10 +98,51 @@ class UnsupportedPattern(ValueError):
     """An XSD pattern that has no faithful ECMA-262 (OpenAPI 3.0) form."""
 
 
-# What elementpath translates and ECMAScript lacks: \i \c (name characters), \p{Is...} and
-# \P{Is...} (Unicode blocks, one range each), [a-z-[aeiou]] (class subtraction)
-_NEEDS_TRANSLATION = re.compile(r"\\[icIC]|\\[pP]\{Is|\[[^\]]*-\[")
+# XSD's multi-character escapes: translated by :func:`_escape`, but copied with Python's
+# meaning by elementpath
+_MULTI_CHARACTER = frozenset(("\\s", "\\S", "\\d", "\\D", "\\w", "\\W"))
 _PYTHON_ANCHORS = re.compile(r"\^\(\?:(.*)\)\$\(\?!\\n\\Z\)", re.DOTALL)
+
+
+def _escapes(pattern: str) -> Iterator[tuple[int, str]]:
+    r"""Each escape of an XSD regex with its position, ``\p{...}`` whole."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] != "\\":
+            i += 1
+            continue
+        if pattern[i + 1:i + 3] in ("p{", "P{"):
+            end = pattern.find("}", i)
+            escape = pattern[i:end + 1] if end > 0 else pattern[i:]
+        else:
+            escape = pattern[i:i + 2]
+        yield i, escape
+        i += len(escape)
+
+
+def _elementpath_construct(pattern: str) -> str | None:
+    r"""The first construct of an XSD regex that elementpath translates and ECMAScript
+    lacks: ``\i`` ``\c`` (name characters), ``\p{Is...}`` (a Unicode block, one range),
+    class subtraction (``[a-z-[aeiou]]``)."""
+    escapes = dict(_escapes(pattern))
+    depth = 0  # character class nesting
+    i = 0
+    while i < len(pattern):
+        if i in escapes:
+            escape = escapes[i]
+            if escape[1:] in ("i", "c", "I", "C") or escape[1:4] in ("p{I", "P{I"):
+                return escape
+            i += len(escape)
+            continue
+        ch = pattern[i]
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        elif ch == "-" and depth and pattern[i + 1:i + 2] == "[":
+            return "class subtraction (-[)"
+        i += 1
+    return None
 
 
 def _plain_xsd_regex(pattern: str) -> str:
@@ -171,18 +210,8 @@ def _escape(pattern: str, escape: str, in_class: bool) -> str:
 
 def _category_escape(pattern: str) -> str | None:
     r"""The first Unicode general category escape (``\p{Lu}``, ``\P{L}``...) of a pattern."""
-    i = 0
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            if pattern[i + 1:i + 3] in ("p{", "P{"):
-                end = pattern.find("}", i)
-                escape = pattern[i:end + 1] if end > 0 else pattern[i:]
-                if not escape[3:].startswith("Is"):
-                    return escape
-            i += 2
-            continue
-        i += 1
-    return None
+    return next((escape for _, escape in _escapes(pattern)
+                 if escape[1:3] in ("p{", "P{") and not escape[3:].startswith("Is")), None)
 
 
 def xsd_regex_to_ecma(pattern: str) -> str:
@@ -190,15 +219,24 @@ def xsd_regex_to_ecma(pattern: str) -> str:
 
     Raises :class:`UnsupportedPattern` for what ECMA-262 5.1 (the dialect OpenAPI 3.0 names)
     cannot say exactly and compactly: Unicode category escapes (``\\p{Lu}`` is hundreds of
-    ranges, and which ones depends on the Unicode version) and characters beyond the Basic
-    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class).
+    ranges, and which ones depends on the Unicode version), characters beyond the Basic
+    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class), and
+    multi-character escapes in a pattern elementpath translates (it copies them with
+    Python's meaning, which is neither the XSD's nor ECMAScript's).
     """
     category = _category_escape(pattern)
     if category is not None:
         raise UnsupportedPattern(
             f'pattern "{pattern}" uses the Unicode category escape {category}, which OpenAPI '
             "3.0 (ECMA-262 5.1) patterns cannot express; list the characters or ranges instead")
-    if _NEEDS_TRANSLATION.search(pattern):
+    construct = _elementpath_construct(pattern)
+    if construct is not None:
+        multi = next((e for _, e in _escapes(pattern) if e in _MULTI_CHARACTER), None)
+        if multi is not None:
+            raise UnsupportedPattern(
+                f'pattern "{pattern}" combines {multi} with {construct}, which has no exact '
+                "OpenAPI 3.0 (ECMA-262 5.1) form here; list the characters or ranges "
+                f"instead of {multi}")
         translated = translate_pattern(pattern, back_references=False, anchors=False)
         # elementpath wraps the result in Python-only anchors (\Z)
         wrapped = _PYTHON_ANCHORS.fullmatch(translated)
@@ -212,6 +250,77 @@ def xsd_regex_to_ecma(pattern: str) -> str:
     return translated
 
 
+def xml_text_only(pattern: str) -> bool:
+    r"""Whether an XSD regex surely matches only characters XML can carry (not C0 controls
+    but tab, LF, CR; not U+FFFE, U+FFFF), so a string it bounds needs no :data:`XML_TEXT`.
+
+    Conservative: a pattern elementpath translates is never sure (its classes come out as
+    raw ranges, ``\p{IsBasicLatin}`` is ``[\x00-\x7f]``), nor is one whose translation has
+    a negated class (XSD's ``.``, ``[^,]``), an escape but the plain single-character ones
+    (``\x``, ``\u``, ``\f``...), a range with an escaped endpoint (``[\t-\r]``) or one from
+    a control character, or such a character itself.
+    """
+    if _elementpath_construct(pattern) is not None:
+        return False
+    try:
+        translated = _plain_xsd_regex(pattern)
+    except UnsupportedPattern:
+        return False
+    return _closed(translated)
+
+
+# escapes whose character is printable (or tab, LF, CR)
+_PLAIN_ESCAPES = frozenset("\\" + c for c in "nrt\\|.-^$?*+(){}[]/")
+
+
+def _closed(ecma: str) -> bool:
+    """Whether a plain translated regex matches XML characters only, see
+    :func:`xml_text_only`: only positive classes of plain atoms and ranges between
+    unescaped printable characters."""
+    tokens: list[str] = []
+    i = 0
+    while i < len(ecma):
+        token = ecma[i:i + 2] if ecma[i] == "\\" else ecma[i]
+        i += len(token)
+        if (len(token) == 2 and token not in _PLAIN_ESCAPES) or _control(token):
+            return False
+        tokens.append(token)
+    in_class: list[str] | None = None
+    for token in tokens:
+        if in_class is None:
+            if token == "[":
+                in_class = []
+            continue
+        if token == "]":
+            if in_class[:1] == ["^"] or not _closed_class(in_class):
+                return False
+            in_class = None
+            continue
+        in_class.append(token)
+    return True
+
+
+def _closed_class(atoms: list[str]) -> bool:
+    """A class body (ECMAScript: ``a-b`` between two atoms is a range) with no range from
+    or to an escape or a character XML cannot carry."""
+    j = 0
+    while j < len(atoms):
+        if j + 2 < len(atoms) and atoms[j + 1] == "-":
+            low, high = atoms[j], atoms[j + 2]
+            if len(low) > 1 or len(high) > 1 or ord(low) < 0x20 or ord(high) >= 0xFFFE:
+                return False
+            j += 3
+        else:
+            j += 1
+    return True
+
+
+def _control(token: str) -> bool:
+    """A raw character XML cannot carry (tab, LF, CR excepted) or that makes a range."""
+    return len(token) == 1 and ((ord(token) < 0x20 and token not in "\t\n\r")
+                                or ord(token) >= 0xFFFE)
+
+
 def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
     """One restriction step's patterns (OR'ed, implicitly anchored) as an anchored regex."""
     translated = [xsd_regex_to_ecma(pattern) for pattern in patterns]
@@ -219,12 +328,13 @@ def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
     return f"^(?:{body})$"
 
 
-def _free_text(schema: Schema, patterns: list[str]) -> bool:
-    """Whether a string schema may accept text XML cannot carry: no enumeration, and no
-    pattern or only patterns with a negated class (``[^,]*``, XSD's ``.``)."""
-    if schema.get("type") != "string" or "enum" in schema:
+def _free_text(schema: Schema, patterns: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether a string schema may accept text XML cannot carry: no enumeration, no
+    built-in lexical pattern, and no restriction step whose XSD patterns all surely match
+    XML text only (:func:`xml_text_only`; a step's patterns are OR'ed, steps AND'ed)."""
+    if schema.get("type") != "string" or "enum" in schema or "pattern" in schema:
         return False
-    return not patterns or all(_OPEN_CLASS.search(p) for p in patterns)
+    return not any(all(xml_text_only(p) for p in step) for step in patterns)
 
 
 class SchemaEmitter:
@@ -311,7 +421,7 @@ class SchemaEmitter:
             schema["enum"] = [json_number(v) for v in f.enumeration]
         own = [xsd_pattern_to_ecma(step) for step in f.patterns]
         lexical = [schema["pattern"]] if "pattern" in schema else []
-        if _free_text(schema, own + lexical):
+        if _free_text(schema, f.patterns):
             own.append(XML_TEXT)
         if own:
             own += lexical  # the built-in's lexical pattern also applies
