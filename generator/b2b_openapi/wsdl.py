@@ -23,7 +23,7 @@ from xmlschema.validators import XsdElement
 from . import jsonxml, shared
 from .content import local_name
 from .errors import ArtifactError, one_line
-from .locate import element_line, error_location
+from .locate import element_line, error_location, register_embedded_schemas
 from .model import (
     ComplexType,
     Element,
@@ -243,6 +243,7 @@ def _load(wsdl: Path) -> tuple[Wsdl11Document, tuple[Path, ...]]:
             root = shared.service_root(parent) if parent is not None else None
             document = Wsdl11Document(  # type: ignore[no-untyped-call]
                 str(wsdl), schema=root, validation="strict", allow="local")
+            register_embedded_schemas(wsdl, document.root)
             return document, tuple(sorted(files))
     except _XMLSCHEMA_ERRORS as exc:
         error = _translate(exc, wsdl)

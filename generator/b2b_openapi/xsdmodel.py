@@ -21,7 +21,7 @@ from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 from .content import content_layout, local_name
 from .errors import ArtifactError
 from .jsonschema import UnsupportedPattern, join_docs, xsd_regex_to_ecma
-from .locate import component_location, element_line, url_to_path
+from .locate import component_location, schema_element_location
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
 from .presence import group_constraints, particle_keys
 
@@ -331,8 +331,7 @@ def _check_patterns(facet: Any) -> None:
         try:
             xsd_regex_to_ecma(elem.get("value", ""))
         except UnsupportedPattern as exc:
-            path = url_to_path(getattr(facet.schema, "url", None))
-            line = element_line(path, getattr(facet.schema, "root", None), elem)
+            path, line = schema_element_location(facet.schema, elem)
             raise ArtifactError(f"unsupported construct: {exc}", path, line) from None
 
 

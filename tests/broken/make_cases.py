@@ -174,3 +174,34 @@ case("any_type_element", "Widget_v1.xsd", 18, "element 'note' has no type, so it
      xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="note" minOccurs="0"/>'))
 case("any_type_declared", "Widget_v1.xsd", 18, "element 'note' has type xs:anyType",
      xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="note" type="xs:anyType" minOccurs="0"/>'))
+# schemas embedded in the WSDL (wsdl:types/xs:schema): errors name the WSDL and the line
+EMBEDDED = rep(rep(rep(WSDL, '<xs:schema targetNamespace="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types">',
+                       '<xs:schema targetNamespace="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types"\n'
+                       '        xmlns:t="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types" elementFormDefault="qualified">'),
+                   '''schemaLocation="Widget_v1.xsd"/>
+''', '''schemaLocation="Widget_v1.xsd"/>
+      <xs:element name="Ping">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="code" type="t:Code"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:simpleType name="Code">
+        <xs:restriction base="xs:string">
+          <xs:pattern value="[A-Z]+"/>
+        </xs:restriction>
+      </xs:simpleType>
+'''), 'element="w:WidgetRequest"', 'element="t:Ping"').replace(
+    'xmlns:w="', 'xmlns:t="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types"\n    xmlns:w="')
+PING = '''<?xml version="1.0" encoding="UTF-8"?>
+<Ping xmlns="http://www.caiso.com/soa/RetrieveWidget_TESTv1/types">
+  <code>ABC</code>
+</Ping>
+'''
+case("embedded_schema_pattern", f"{SVC}.wsdl", 23, r"uses the Unicode category escape \p{Lu}",
+     wsdl=rep(EMBEDDED, '<xs:pattern value="[A-Z]+"/>', r'<xs:pattern value="\p{Lu}+"/>'), inp=PING)
+case("embedded_schema_untyped_element", f"{SVC}.wsdl", 18, "element 'note' has no type",
+     wsdl=rep(EMBEDDED, '<xs:element name="code" type="t:Code"/>',
+              '<xs:element name="code" type="t:Code"/>\n            <xs:element name="note" minOccurs="0"/>'),
+     inp=PING)
