@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import xmlschema
+from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi import jsonxml
+from b2b_openapi import jsonxml, specs
 from b2b_openapi.errors import ArtifactError
+from b2b_openapi.wsdl import load_wsdl
 from b2b_openapi.xsdmodel import ModelBuilder
-from support import MessageCase, sample_cases, through_json_text
+from support import MessageCase, decimal_facets, sample_cases, through_json_text
 
 CASES = sample_cases()
+BROKEN_GOOD = Path(__file__).parent / "broken" / "good"
 
 
 def _outline(elem: ElementTree.Element) -> tuple[object, ...]:
@@ -65,3 +70,75 @@ def test_any_type_content_has_no_faithful_json_form_so_it_is_refused() -> None:
     assert not jsonxml.encode(element, value).text  # the text is lost
     with pytest.raises(ArtifactError, match="xs:anyType"):
         ModelBuilder().element(element)
+
+
+RECURSIVE_XSD = '''<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns="http://www.caiso.com/soa/Widget_v1.xsd#"
+           targetNamespace="http://www.caiso.com/soa/Widget_v1.xsd#"
+           elementFormDefault="qualified">
+  <xs:element name="WidgetRequest">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="widgetId" type="xs:string"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="Widget">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="widgetId" type="xs:string"/>
+        <xs:element ref="Node" minOccurs="0"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="Node">
+    <xs:annotation><xs:documentation>A node of the widget tree.</xs:documentation></xs:annotation>
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="label" type="xs:string"/>
+        <xs:element ref="Node" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+'''
+RECURSIVE_OUTPUT = '''<?xml version="1.0" encoding="UTF-8"?>
+<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">
+  <widgetId>W001</widgetId>
+  <Node><label>root</label><Node><label>a</label></Node><Node><label>b</label>
+    <Node><label>b1</label></Node></Node></Node>
+</Widget>
+'''
+
+
+def test_recursive_element_used_through_ref_is_one_component(tmp_path: Path) -> None:
+    """``<xs:element ref="Node"/>`` inside Node's own anonymous type: the referenced global
+    element is its component (``$ref``'d, so recursion ends), described there once, and a
+    sample with nested nodes survives XML -> JSON -> XML against the emitted spec."""
+    folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
+    shutil.copytree(BROKEN_GOOD / "TEST" / "RetrieveWidget_TESTv1", folder)
+    (folder / "Widget_v1.xsd").write_text(RECURSIVE_XSD)
+    (folder / "samples" / "retrieveWidget.output.xml").write_text(RECURSIVE_OUTPUT)
+    spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
+
+    schemas = spec.document["components"]["schemas"]
+    node = schemas["Node"]
+    assert node["description"] == "A node of the widget tree."
+    assert node["properties"]["Node"]["items"] == {"$ref": "#/components/schemas/Node"}
+    assert schemas["Widget"]["properties"]["Node"]["allOf"] == [
+        {"$ref": "#/components/schemas/Node"}]
+    assert "description" not in schemas["Widget"]["properties"]["Node"]  # said once
+
+    element = load_wsdl(spec.wsdl).schema.maps.elements[
+        "{http://www.caiso.com/soa/Widget_v1.xsd#}Widget"]
+    original = ElementTree.fromstring(RECURSIVE_OUTPUT.encode())
+    value = jsonxml.decode(element, original)
+    validator = OAS30Validator({"$ref": "#/components/schemas/Widget",
+                                "components": decimal_facets(spec.document["components"])})
+    assert [e.message for e in validator.iter_errors(value)] == []
+    assert value["Node"]["Node"][1]["Node"][0]["label"] == "b1"
+    xml = jsonxml.encode(element, through_json_text(value))
+    element.validate(xml)
+    assert jsonxml.decode(element, xml) == value
+    assert _outline(xml) == _outline(original)

@@ -172,3 +172,28 @@ def test_element_fault_and_enumeration_documentation() -> None:
     quality = meter["components"]["schemas"]["Reading"]["properties"]["@quality"]
     assert quality["description"] == "- `A`: Actual\n- `E`: Estimated\n- `S`: Substituted"
     assert quality["enum"] == ["A", "E", "S"]
+
+
+def _nodes(node: object) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        return [node] + [n for v in node.values() for n in _nodes(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in _nodes(v)]
+    return []
+
+
+def test_documentation_of_a_component_is_not_repeated_where_it_is_used() -> None:
+    """A global element with an anonymous type is a component described by the element's
+    documentation; its uses (substitution group members, ``ref=``) do not say it again."""
+    checked = 0
+    for spec in rendered():
+        document = yaml.safe_load(spec.text)
+        schemas = document["components"]["schemas"]
+        for node in _nodes(document):
+            own = node.get("description")
+            for ref in [s["$ref"] for s in node.get("allOf", []) if "$ref" in s]:
+                described = schemas[ref.rsplit("/", 1)[1]].get("description")
+                if isinstance(own, str) and described:
+                    assert described not in own, (spec.path, ref)
+                    checked += 1
+    assert checked > 10

@@ -45,11 +45,27 @@ def _annotation_text(annotation: Any) -> str | None:
     return text or None
 
 
+def _declaration(xsd_element: Any) -> Any:
+    """The declaration an element particle uses: the global one for a ``ref=``."""
+    return getattr(xsd_element, "ref", None) or xsd_element
+
+
+def _own_component(xsd_element: Any) -> bool:
+    """Whether an element (or the global one it refers to) is a component of its own: a
+    global declaration with an anonymous type."""
+    declaration = _declaration(xsd_element)
+    return bool(declaration.is_global()) and not declaration.type.is_global()
+
+
 def _element_doc(xsd_element: Any) -> str | None:
-    """An element's documentation; a reference (``ref=``) adds the referenced declaration's."""
-    ref = getattr(xsd_element, "ref", None)
-    return join_docs(documentation(xsd_element),
-                     documentation(ref) if ref is not None else None)
+    """The documentation of an element's use: its own, then (for a ``ref=`` or a global
+    element, e.g. a substitution group member) the declaration's, unless that declaration
+    is a component of its own and so already described by it."""
+    declaration = _declaration(xsd_element)
+    own = documentation(xsd_element) if declaration is not xsd_element else None
+    if _own_component(xsd_element):
+        return own
+    return join_docs(own, documentation(declaration))
 
 
 def _is_builtin(xsd_type: Any) -> bool:
@@ -83,24 +99,26 @@ class ModelBuilder:
             qname=xsd_element.name,
             type=self._element_type(xsd_element),
             nillable=bool(xsd_element.nillable),
-            doc=_element_doc(xsd_element),
+            doc=documentation(xsd_element),
         )
 
     def _element_type(self, xsd_element: Any) -> TypeRef:
-        """The type of an element declaration.  A global element with an anonymous type
-        is a component of its own, described by the element's documentation and then the
+        """The type of an element particle.  A global element with an anonymous type
+        (used directly, as a substitution group member, or through ``ref=``) is a
+        component of its own, described by the element's documentation and then the
         type's; otherwise the element's documentation belongs where it is used."""
-        xsd_type = xsd_element.type
         self._check_not_any_type(xsd_element)
-        if xsd_type.is_global() or not xsd_element.is_global():
-            return self.type(xsd_type)
-        key = "element:" + xsd_element.name
+        if not _own_component(xsd_element):
+            return self.type(xsd_element.type)
+        declaration = _declaration(xsd_element)
+        xsd_type = declaration.type
+        key = "element:" + declaration.name
 
         def build() -> TypeRef:
             definition = self._complex_or_simple(
-                xsd_type, name=local_name(xsd_element.name), qname=xsd_element.name)
+                xsd_type, name=local_name(declaration.name), qname=declaration.name)
             assert not isinstance(definition, Ref)
-            return replace(definition, doc=join_docs(documentation(xsd_element),
+            return replace(definition, doc=join_docs(documentation(declaration),
                                                      definition.doc))
         return self._register(key, build)
 
