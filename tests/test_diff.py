@@ -248,6 +248,59 @@ def test_a_shared_component_change_is_reported_once() -> None:
     assert found(old, new) == [("response-property-added", "c")]
 
 
+def wrapped(name: str, **siblings: Any) -> dict[str, Any]:
+    """Our generator's use of a component: ``allOf: [$ref]`` with keywords beside it."""
+    return {"allOf": [ref(name)], **siblings}
+
+
+@pytest.mark.parametrize(("before", "after", "rule"), [
+    ({"maxLength": 10}, {"maxLength": 3}, "request-constraint-tightened"),
+    ({}, {"enum": ["A"]}, "request-constraint-tightened"),
+    ({"enum": ["A"]}, {"enum": ["A", "B"]}, "request-enum-value-added"),
+    ({}, {"default": "A"}, "request-default-changed"),
+    ({}, {"nullable": True}, "request-nullable-added"),
+])
+def test_keywords_beside_a_wrapper_are_compared(before: Any, after: Any, rule: str) -> None:
+    def doc(siblings: dict[str, Any]) -> dict[str, Any]:
+        return with_components(document(obj(p=wrapped("Str", **siblings)), BASE), Str=STRING)
+
+    assert found(doc(before), doc(after)) == [(rule, "p")]
+
+
+def test_keywords_beside_a_wrapper_belong_to_each_use() -> None:
+    """Two uses of one component narrowed in the new version: both are reported (the
+    component pair is compared once, the use sites are not shared)."""
+    def doc(limit: int) -> dict[str, Any]:
+        request = obj(p=wrapped("Str", maxLength=limit), q=wrapped("Str", maxLength=limit))
+        return with_components(document(request, BASE), Str=STRING)
+
+    assert found(doc(10), doc(3)) == [("request-constraint-tightened", "p"),
+                                       ("request-constraint-tightened", "q")]
+
+
+@pytest.mark.parametrize("component", [
+    {**ENUM, "default": "X", "description": "a flag"},
+    {"anyOf": [STRING, {"enum": [None]}]},
+])
+def test_a_component_inlined_is_no_change(component: dict[str, Any]) -> None:
+    old = with_components(document(obj(f=ref("F")), BASE), F=component)
+    new = with_components(document(obj(f=copy.deepcopy(component)), BASE), F=component)
+    assert found(old, new) == []
+    assert found(new, old) == []
+
+
+@pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
+@pytest.mark.parametrize("value", [STRING, {"$ref": "#/components/schemas/A"}])
+def test_the_null_alternative_may_come_first(keyword: str, value: dict[str, Any]) -> None:
+    def doc(members: list[Any]) -> dict[str, Any]:
+        return with_components(document(obj(v={keyword: members}), BASE), A=obj(a=STRING))
+
+    null = {"enum": [None]}
+    assert found(doc([value, null]), doc([null, value])) == []
+    plain = with_components(document(obj(v=value), BASE), A=obj(a=STRING))
+    assert found(plain, doc([null, value])) == [("request-nullable-added", "v")]
+
+
 # ------------------------------------------------------------------------------------- unions
 @pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
 def test_union_members_are_matched_not_zipped(keyword: str) -> None:

@@ -93,6 +93,105 @@ def _ref_name(ref: str) -> str:
     return ref[len(prefix):] if ref.startswith(prefix) else ref
 
 
+# ------------------------------------------------------------------------------- views
+# keywords that make ``allOf: [$ref]`` a composition (an extended type), not a wrapper
+_STRUCTURE = frozenset({"properties", "additionalProperties", "items", "required", "not"})
+
+
+@dataclass(frozen=True)
+class _View:
+    """A schema as one use sees it.  ``name``: the component it names (the first ``$ref``
+    followed; an unresolvable one, another file or a cycle, names itself).  ``use``: what
+    the use site writes around it, beside ``$ref`` or an ``allOf: [$ref]`` wrapper or
+    around a null alternative (``nullable: true``); it belongs to this use, not to the
+    component.  ``body``: the value's own schema, with the component's null alternative
+    split off as ``nullable`` and an ``allOf`` composition flattened."""
+
+    name: str | None
+    use: Schema
+    body: Schema
+
+    @property
+    def merged(self) -> Schema:
+        """The effective schema of this use: the use site's keywords over the body's."""
+        return _over(self.use, self.body)
+
+
+def _over(outer: Schema, inner: Schema) -> Schema:
+    """``inner`` with ``outer``'s keywords on top; either layer's null makes it nullable."""
+    merged = {**inner, **outer}
+    if inner.get("nullable") or outer.get("nullable"):
+        merged["nullable"] = True
+    return merged
+
+
+def _view(document: Schema, schema: Schema, seen: frozenset[str] = frozenset()) -> _View:
+    """Peel the layers of a use (null alternatives, ``$ref``, ``allOf: [$ref]`` wrappers)
+    down to the value's schema; the layers above the first component are the use's."""
+    name: str | None = None
+    use: Schema = {}
+    extra: Schema = {}  # layers inside the component (an alias's wrapper): the component's
+    node = schema
+    while True:
+        node, layer = _peel(document, node, seen)
+        if layer is None:
+            break
+        keys, ref = layer
+        if name is None:
+            use = _over(use, keys)
+        else:
+            extra = _over(extra, keys)
+        if ref is not None:
+            name, seen = name or _ref_name(ref), seen | {ref}
+    if isinstance(node.get("$ref"), str):  # unresolvable: its identity is the reference
+        return _View(name or _ref_name(node["$ref"]), use, node)
+    return _View(name, use, _over(extra, _flatten(document, node, seen)))
+
+
+def _peel(document: Schema, node: Schema, seen: frozenset[str]
+          ) -> tuple[Schema, tuple[Schema, str | None] | None]:
+    """One layer off ``node``: ``(inner, (the layer's own keywords, the $ref followed))``,
+    or ``(node, None)`` when ``node`` is the value itself."""
+    inner, outer = _null_split(node)
+    if inner is not None:
+        return inner, ({**outer, "nullable": True}, None)
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        target = pointer(document, ref)
+        if isinstance(target, Mapping) and ref not in seen:
+            return target, ({k: v for k, v in node.items() if k != "$ref"}, ref)
+        return node, None
+    members = node.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], Mapping) \
+            and "$ref" in members[0] and not _STRUCTURE & set(node):
+        return members[0], ({k: v for k, v in node.items() if k != "allOf"}, None)
+    return node, None
+
+
+def _null_split(node: Schema) -> tuple[Schema | None, Schema]:
+    """A nillable value (``anyOf``/``oneOf`` with a ``{enum: [null]}`` member, in any
+    position): ``(the value without it, the keywords around the union)``; else
+    ``(None, {})``."""
+    for keyword in ("anyOf", "oneOf"):
+        members = node.get(keyword)
+        if not isinstance(members, list) or len(members) < 2:
+            continue
+        rest = [m for m in members if not _is_null(m)]
+        if rest and len(rest) < len(members):
+            outer = {k: v for k, v in node.items() if k != keyword}
+            return (rest[0], outer) if len(rest) == 1 else ({**outer, keyword: rest}, {})
+    return None, {}
+
+
+def _is_null(member: Any) -> bool:
+    return isinstance(member, Mapping) and (member.get("enum") == [None]
+                                            or member.get("type") == "null")
+
+
+def _flatten(document: Schema, schema: Schema, seen: frozenset[str]) -> Schema:
+    return schema
+
+
 # ------------------------------------------------------------------------------ the walker
 class Walker:
     def __init__(self, old: Schema, new: Schema) -> None:
@@ -111,51 +210,52 @@ class Walker:
         self.add("constraint-tightened" if tightened else "constraint-loosened", d, op, path,
                  message, old, new)
 
-    @staticmethod
-    def _component(document: Schema, schema: Schema) -> tuple[str | None, Schema]:
-        """Follow ``$ref`` (and a lone ``allOf: [$ref]`` wrapper) to the schema it names; a
-        reference that does not resolve (another file, a cycle) stays as it is."""
-        name, seen = None, set()
-        while True:
-            ref = schema.get("$ref")
-            if isinstance(ref, str):
-                target = pointer(document, ref)
-                if not isinstance(target, Mapping) or ref in seen:
-                    return _ref_name(ref), schema
-                seen.add(ref)
-                name, schema = _ref_name(ref), target
-            elif "allOf" in schema and len(schema["allOf"]) == 1 and "$ref" in schema["allOf"][0]:
-                schema = schema["allOf"][0]
-            else:
-                return name, schema
-
-    @staticmethod
-    def _nullable_split(schema: Schema) -> tuple[Schema, bool]:
-        """Our emitter writes a nillable value as ``anyOf: [value, {enum: [null]}]``."""
-        branches = schema.get("anyOf") or schema.get("oneOf")
-        if branches and len(branches) == 2 and branches[1].get("enum") == [None]:
-            return branches[0], True
-        return schema, bool(schema.get("nullable"))
-
     # ----------------------------------------------------------------------------- walk
     def compare(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
-        self._notes(old, new, op, path, d, path or "body")
-        old, old_null = self._nullable_split(old)
-        new, new_null = self._nullable_split(new)
-        if old_null != new_null:
-            self.add("nullable-added" if new_null else "nullable-removed", d, op, path,
-                     f"{path or 'body'} {'may now' if new_null else 'may no longer'} be null")
-        old_name, old = self._component(self.old, old)
-        new_name, new = self._component(self.new, new)
-        if old_name is not None or new_name is not None:
-            # a component is compared once per pair (a shared change is reported once); an
-            # inline side is one use, so it is keyed by its operation and path
-            key = (old_name or (op, path), new_name or (op, path), d)
-            if key in self.seen:
-                return
-            self.seen.add(key)
-            self._notes(old, new, op, path, d, f"type {new_name or old_name}")
+        """One use of a value.  Two components are compared once per pair (a change to a
+        shared type is reported once, and recursion ends), but what the use site writes
+        around them (a wrapper's keywords, its null alternative) belongs to this use and is
+        compared every time.  With an inline side there is no shared type: the whole
+        effective schema is compared, keyed by operation and path."""
+        a, b = _view(self.old, old), _view(self.new, new)
+        if a.name is not None and b.name is not None:
+            self._use(a.use, b.use, op, path, d)
+            if self._once(a.name, b.name, d):
+                self._value(a.body, b.body, op, path, d, f"type {b.name}")
+            return
+        if (a.name is not None or b.name is not None) and \
+                not self._once(a.name or (op, path), b.name or (op, path), d):
+            return
+        self._value(a.merged, b.merged, op, path, d, path or "body")
+
+    def _once(self, old: Any, new: Any, d: Direction) -> bool:
+        """True the first time a pair (component names, or an inline use) is compared."""
+        key = (old, new, d)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def _value(self, old: Schema, new: Schema, op: str, path: str, d: Direction,
+               what: str) -> None:
+        self._head(old, new, op, path, d, what)
         self._type(old, new, op, path, d)
+
+    def _use(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
+        """The keywords a use site writes beside a shared component (our generator's
+        ``allOf: [$ref]`` with a fixed value's enum, a default, a description; other tools'
+        facets): they narrow or document this use only."""
+        self._head(old, new, op, path, d, path or "body")
+        self._constraints(old, new, op, path, d)
+
+    def _head(self, old: Schema, new: Schema, op: str, path: str, d: Direction,
+              what: str) -> None:
+        """What any value has: notes and nullability."""
+        self._notes(old, new, op, path, d, what)
+        was, now = bool(old.get("nullable")), bool(new.get("nullable"))
+        if was != now:
+            self.add("nullable-added" if now else "nullable-removed", d, op, path,
+                     f"{path or 'body'} {'may now' if now else 'may no longer'} be null")
 
     def _notes(self, old: Schema, new: Schema, op: str, path: str, d: Direction,
                what: str) -> None:
@@ -180,16 +280,21 @@ class Walker:
                          f"{path or 'body'} changed type {old_type} -> {new_type}", old_type,
                          new_type)
             return
-        if old.get("format") != new.get("format"):
-            self.add("format-changed", d, op, path, f"{path} format changed",
-                     old.get("format"), new.get("format"))
-        self._enum(old, new, op, path, d)
-        self._facets(old, new, op, path, d)
+        self._constraints(old, new, op, path, d)
         if old_type == "object":
             self._object(old, new, op, path, d)
         elif old_type == "array":
             self.compare(old.get("items", {}), new.get("items", {}), op, path + "[]", d)
         self._union(old, new, op, path, d)
+
+    def _constraints(self, old: Schema, new: Schema, op: str, path: str,
+                     d: Direction) -> None:
+        """The keywords that narrow a value of a given type: format, enum, facets."""
+        if old.get("format") != new.get("format"):
+            self.add("format-changed", d, op, path, f"{path} format changed",
+                     old.get("format"), new.get("format"))
+        self._enum(old, new, op, path, d)
+        self._facets(old, new, op, path, d)
 
     # --------------------------------------------------------------------------- unions
     def _union(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
@@ -241,10 +346,8 @@ class Walker:
         return sorted(pairs, key=lambda p: p[1]), left_old, left_new
 
     def _same_kind(self, old: Schema, new: Schema) -> bool:
-        old_name, old_value = self._component(self.old, self._nullable_split(old)[0])
-        new_name, new_value = self._component(self.new, self._nullable_split(new)[0])
-        return (old_name is None or new_name is None) and \
-            _type_of(old_value) == _type_of(new_value)
+        a, b = _view(self.old, old), _view(self.new, new)
+        return (a.name is None or b.name is None) and _type_of(a.body) == _type_of(b.body)
 
     def _label(self, document: Schema, schema: Schema) -> str:
         name, nullable = self._signature(document, schema)
@@ -389,10 +492,12 @@ class Walker:
                 renames[old_key] = candidates[0]
         return renames
 
-    def _signature(self, document: Schema, schema: Schema) -> Any:
-        schema, nullable = self._nullable_split(schema)
-        name, resolved = self._component(document, schema)
-        return name or _type_of(resolved), nullable
+    @staticmethod
+    def _signature(document: Schema, schema: Schema) -> tuple[str, bool]:
+        """What identifies a value: its component (else its type), and whether it may be
+        null."""
+        view = _view(document, schema)
+        return view.name or _type_of(view.body), bool(view.merged.get("nullable"))
 
 
 # ------------------------------------------------------------------------ schema helpers
