@@ -125,6 +125,9 @@ PATTERNS: list[tuple[str, list[str]]] = [
     (r"[\s,]+", [" ,\t", "\u00a0", ",", "\x0b"]),
     (r"\S+", ["ab", "\ufeff", "a b", "a\tb"]),
     (r"[0-9]\d", ["12", "1a", "x9"]),
+    # escapes next to a "-" that is not a range
+    (r"[a-z\-\.]+", ["a-.", "a,", "-"]),
+    (r"[^-\.]", ["a", "-", "."]),
 ]
 
 
@@ -185,7 +188,9 @@ def test_digit_escape_is_ascii_on_the_json_side() -> None:
 
 
 @pytest.mark.parametrize("pattern", [r"\p{Lu}", r"[\P{L}0-9]", r"\p{Nd}+", "\U00010300",
-                                     r"\w+", r"\W", r"\D", r"[\S,]"])
+                                     r"\w+", r"\W", r"\D", r"[\S,]",
+                                     # xmlschema misreads ranges with escaped endpoints
+                                     r"[\t-\r]", r"[\+-\.]", r"[a-\]]", r"[^a-\.]"])
 def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:
     with pytest.raises(UnsupportedPattern):
         xsd_pattern_to_ecma((pattern,))
@@ -224,7 +229,6 @@ def _has_xml_text(schema: dict[str, Any]) -> bool:
 
 @pytest.mark.parametrize(("pattern", "value"), [
     (r"\p{IsBasicLatin}+", "a\x1cb"),  # elementpath: [\x00-\x7f]
-    (r"[\t-\r]+", "\x0b"),  # a range between escapes
     ("[\t-z]+", "a\x1fb"),  # from a raw control character
     (r"[^,]+", "\x01"),
     (r"a.b", "a\x01b"),

@@ -158,15 +158,29 @@ def _plain_xsd_regex(pattern: str) -> str:
     """
     out: list[str] = []
     depth = 0  # character class nesting (only class subtraction nests, see above)
+    range_open = False  # the last token was a range's "-" (after a character, in a class)
+    previous = ""  # the class's last token: "" at its start, else "char" or "-"
     i = 0
     while i < len(pattern):
         ch = pattern[i]
+        escaped_start = ch == "\\" and depth and pattern[i + 2:i + 3] == "-" \
+            and pattern[i + 3:i + 4] not in ("", "]", "[")
         if ch == "\\":
+            if escaped_start or range_open:  # [\t-\r], [a-\]]
+                raise UnsupportedPattern(
+                    f'pattern "{pattern}" has a range with an escaped endpoint, which '
+                    "xmlschema reads differently from the XSD standard (so the spec and the "
+                    "gateway would disagree); write the endpoints unescaped or list them")
             out.append(_escape(pattern, pattern[i:i + 2], depth > 0))
+            previous, range_open = "char", False
             i += 2
             continue
+        range_open = depth > 0 and ch == "-" and previous == "char"
+        if not (ch == "^" and previous == "" and out and out[-1] == "["):  # [^ negates
+            previous = "-" if ch == "-" else "char"
         if ch == "[":
             depth += 1
+            previous = ""
         elif ch == "]" and depth:
             depth -= 1
         elif depth == 0 and ch in "^$":
