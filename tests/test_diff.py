@@ -301,6 +301,53 @@ def test_the_null_alternative_may_come_first(keyword: str, value: dict[str, Any]
     assert found(plain, doc([null, value])) == [("request-nullable-added", "v")]
 
 
+# ---------------------------------------------------------------------------------- allOf
+def composed(*members: Any, **siblings: Any) -> dict[str, Any]:
+    return {"allOf": list(members), **siblings}
+
+
+def test_an_allof_composition_is_compared_inside() -> None:
+    def doc(extension: dict[str, Any]) -> dict[str, Any]:
+        return with_components(document(BASE, composed(ref("Base"), extension)),
+                               Base=obj(("id",), id=STRING))
+
+    old, new = doc(obj(x=STRING, y=INTEGER)), doc(obj(x=INTEGER))
+    assert sorted(found(old, new)) == [("response-property-removed", "y"),
+                                       ("response-type-changed", "x")]
+    assert found(old, doc(obj(("x",), x=STRING, y=INTEGER))) == [
+        ("response-property-became-required", "x")]
+
+
+def test_a_composition_equals_its_flattened_schema() -> None:
+    flat = obj(("id",), id=STRING, x=STRING)
+    old = with_components(document(BASE, flat), Base=obj(("id",), id=STRING))
+    new = with_components(document(BASE, composed(ref("Base"), obj(x=STRING))),
+                          Base=obj(("id",), id=STRING))
+    assert found(old, new) == []
+    changed = copy.deepcopy(new)
+    changed["components"]["schemas"]["Base"]["properties"]["id"] = INTEGER
+    assert found(new, changed) == [("response-type-changed", "id")]
+
+
+def test_presence_clauses_beside_a_composition_are_still_choices() -> None:
+    choice = {"anyOf": [{"required": ["x"]}, {"required": ["id"]}]}
+
+    def doc(*clauses: Any) -> dict[str, Any]:
+        return with_components(document(composed(ref("Base"), obj(x=STRING), *clauses), BASE),
+                               Base=obj(id=STRING))
+
+    assert found(doc(), doc(choice)) == [("request-choice-changed", "")]
+    assert found(doc(choice), doc(choice)) == []
+
+
+def test_a_recursive_composition_terminates() -> None:
+    node = composed(ref("Node"), obj(name=STRING))
+    old = with_components(document(BASE, ref("Node")), Node=node)
+    new = with_components(document(BASE, ref("Node")),
+                          Node=composed(ref("Node"), obj(name=STRING, extra=STRING)))
+    assert found(old, new) == [("response-property-added", "extra")]
+
+
 # ------------------------------------------------------------------------------------- unions
 @pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
 def test_union_members_are_matched_not_zipped(keyword: str) -> None:

@@ -189,7 +189,47 @@ def _is_null(member: Any) -> bool:
 
 
 def _flatten(document: Schema, schema: Schema, seen: frozenset[str]) -> Schema:
-    return schema
+    """An ``allOf`` composition (``allOf: [$ref Base, {properties: ...}]``) as one schema, so
+    what is inside is compared: properties merged, required united, other keywords taken
+    where the members agree.  Our generator's presence clauses (members that only say which
+    keys may appear together) stay in ``allOf``, where :func:`_presence` finds them."""
+    members = schema.get("allOf")
+    if not isinstance(members, list) or all(is_presence_only(m) for m in members):
+        return schema
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    presence = [m for m in members if is_presence_only(m)]
+    conflicts: set[str] = set()
+    for member in members:
+        if is_presence_only(member) or not isinstance(member, Mapping):
+            continue
+        for key, value in _view(document, member, seen).merged.items():
+            if key not in (*_DOC_KEYS, "default", "$ref"):  # a member's notes are its own
+                _merge(merged, key, value, presence, conflicts)
+    for key in conflicts:
+        merged.pop(key, None)
+    if presence:
+        merged["allOf"] = presence
+    return merged
+
+
+def _merge(merged: dict[str, Any], key: str, value: Any, presence: list[Any],
+           conflicts: set[str]) -> None:
+    """One keyword of an ``allOf`` member into the composition."""
+    if key not in merged or merged[key] == value:
+        merged[key] = value
+    elif key == "properties":
+        properties = dict(merged[key])
+        for name, schema in value.items():  # a property in two members must match both
+            known = properties.get(name)
+            properties[name] = schema if known is None or known == schema else \
+                {"allOf": [known, schema]}
+        merged[key] = properties
+    elif key == "required":
+        merged[key] = [*merged[key], *(k for k in value if k not in merged[key])]
+    elif key in ("anyOf", "oneOf") and is_presence_only({key: value}):
+        presence.append({key: value})
+    else:
+        conflicts.add(key)
 
 
 # ------------------------------------------------------------------------------ the walker
