@@ -559,6 +559,49 @@ def test_no_components_and_a_parameter_only_get() -> None:
         ("request-constraint-tightened", "limit")]
 
 
+def test_a_renamed_path_parameter_is_the_same_operation() -> None:
+    def doc(path: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {path: {
+            "get": {"parameters": [{"name": name, "in": "path", "required": True,
+                                    "schema": schema}],
+                    "responses": {"204": {"description": "nothing"}}}}}}
+
+    old = doc("/i/{id}", "id", STRING)
+    assert found(old, doc("/i/{itemId}", "itemId", STRING)) == []
+    changes = diff_documents(old, doc("/i/{itemId}", "itemId", INTEGER)).changes
+    assert [(c.operation, c.rule.id, c.path) for c in changes] == [
+        ("GET /i/{itemId}", "request-type-changed", "path itemId")]
+    assert found(old, doc("/j/{id}", "id", STRING)) == [("operation-removed", ""),
+                                                         ("operation-added", "")]
+
+
+def test_header_names_are_case_insensitive() -> None:
+    def doc(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {"/x": {
+            "get": {"parameters": [{"name": name, "in": "header", "required": True,
+                                    "schema": schema}],
+                    "responses": {"204": {"description": "nothing"}}}}}}
+
+    assert found(doc("X-Request-Id", STRING), doc("x-request-id", STRING)) == []
+    assert found(doc("X-Request-Id", STRING), doc("x-request-id", INTEGER)) == [
+        ("request-type-changed", "header x-request-id")]
+
+
+@pytest.mark.parametrize("clauses", [
+    [{"required": ["c"]}, {"required": ["a"]}],  # alternatives in another order
+    [{"required": ["a"]}, {"required": ["c"]}],
+])
+def test_choices_in_another_order_are_no_change(clauses: list[Any]) -> None:
+    def doc(alternatives: list[Any], both: list[str]) -> dict[str, Any]:
+        request = {**obj(a=STRING, c=STRING, e=STRING),
+                   "allOf": [{"anyOf": alternatives}, {"anyOf": [{"required": both}]}]}
+        return document(request, BASE)
+
+    old = doc([{"required": ["a"]}, {"required": ["c"]}], ["a", "e"])
+    assert found(old, doc(clauses, ["e", "a"])) == []
+    assert found(old, doc(clauses, ["e", "c"])) == [("request-choice-changed", "")]
+
+
 def test_one_of_several_methods_changing() -> None:
     old = _two_paths(document(BASE, BASE, path="/a"))
     old["paths"]["/a"]["get"] = copy.deepcopy(old["paths"]["/a"]["post"])

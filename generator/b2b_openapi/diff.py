@@ -16,6 +16,7 @@ Change paths: the primary success response (the lowest success status on both si
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ __all__ = ["Change", "Report", "diff_documents"]
 Alternative = frozenset[tuple[str, str | None]]  # a security alternative: (scheme, scope)
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JSON = "application/json"
+_PATH_PARAMETER = re.compile(r"\{[^{}/]*\}")
 
 
 @dataclass
@@ -54,19 +56,34 @@ class Report:
 
 
 # ---------------------------------------------------------------------------- operations
-def _operations(document: Schema) -> dict[tuple[str, str], Schema]:
-    """``{("/path", "POST"): operation}``, path-level parameters merged into each."""
-    found: dict[tuple[str, str], Schema] = {}
-    for path, item in document.get("paths", {}).items():
-        if not isinstance(item, Mapping):
-            continue  # an x- extension
+def _operations(document: Schema) -> dict[tuple[str, str], tuple[str, Schema]]:
+    """``{(template, "POST"): (path, operation)}``, path-level parameters merged into each.
+    Paths are paired by their template (``/i/{}`` for ``/i/{id}``: a path parameter's name
+    is not in the URL), unless two paths of the document share one."""
+    paths = {path: item for path, item in (document.get("paths") or {}).items()
+             if isinstance(item, Mapping)}  # not an x- extension
+    templates = [_template(path) for path in paths]
+    found: dict[tuple[str, str], tuple[str, Schema]] = {}
+    for path, item in paths.items():
+        key = _template(path) if templates.count(_template(path)) == 1 else path
         for method in _METHODS:
             op = item.get(method)
             if isinstance(op, Mapping):
                 parameters = _parameters(document, item.get("parameters", ()),
                                          op.get("parameters", ()))
-                found[(path, method.upper())] = {**op, "parameters": parameters}
+                found[(key, method.upper())] = (path, {**op, "parameters": parameters})
     return found
+
+
+def _template(path: str) -> str:
+    return _PATH_PARAMETER.sub("{}", path)
+
+
+def _renamed(old_path: str, new_path: str) -> dict[str, str]:
+    """``{old name: new name}`` of the path parameters at the same template position."""
+    pairs = zip(_PATH_PARAMETER.findall(old_path), _PATH_PARAMETER.findall(new_path),
+                strict=False)
+    return {a[1:-1]: b[1:-1] for a, b in pairs if a != b}
 
 
 def _parameters(document: Schema, shared: Iterable[Any], own: Iterable[Any]) -> list[Schema]:
@@ -74,8 +91,28 @@ def _parameters(document: Schema, shared: Iterable[Any], own: Iterable[Any]) -> 
     merged: dict[tuple[Any, Any], Schema] = {}
     for parameter in (*shared, *own):
         parameter = deref(document, parameter)
-        merged[(parameter.get("name"), parameter.get("in"))] = parameter
+        merged[(_name_key(parameter), parameter.get("in"))] = parameter
     return list(merged.values())
+
+
+def _name_key(parameter: Schema) -> Any:
+    """A parameter's name as it identifies it: header names are case-insensitive."""
+    name = parameter.get("name")
+    return name.lower() if parameter.get("in") == "header" and isinstance(name, str) else name
+
+
+def _aligned(old: list[Schema], new: list[Schema], renamed: Mapping[str, str]
+             ) -> list[Schema]:
+    """The old parameters under the new names where only the spelling changed: a path
+    parameter renamed at the same position (the URL is the same), a header in another case.
+    Neither is a change a client can see."""
+    spelled = {(_name_key(p), p.get("in")): p.get("name") for p in new}
+    aligned = []
+    for parameter in old:
+        name = renamed.get(parameter.get("name", "")) if parameter.get("in") == "path" else None
+        name = name or spelled.get((_name_key(parameter), parameter.get("in")))
+        aligned.append({**parameter, "name": name} if name else parameter)
+    return aligned
 
 
 def _parameters_schema(parameters: list[Schema]) -> Schema:
@@ -118,11 +155,13 @@ def _moved(before: Iterable[tuple[str, str]], after: Iterable[tuple[str, str]]
             if len(methods) == 1 and len(new.get(path, ())) == 1 and new[path] != methods}
 
 
-def _operation(w: Walker, label: str, old: Schema, new: Schema) -> None:
+def _operation(w: Walker, label: str, old: Schema, new: Schema,
+               renamed: Mapping[str, str]) -> None:
     for key in ("summary", "description"):
         if old.get(key) != new.get(key):
             w.add("doc-changed", "operation", label, "", f"{label}: {key} changed",
                   old.get(key), new.get(key))
+    old = {**old, "parameters": _aligned(old["parameters"], new["parameters"], renamed)}
     _security(w, label, old, new)
     _request(w, label, old, new)
     _responses(w, label, old, new)
@@ -256,19 +295,19 @@ def diff_documents(old: Schema, new: Schema) -> Report:
     walker = Walker(old, new)
     before, after = _operations(old), _operations(new)
     moved = _moved(before, after)
-    for (path, method), op in before.items():
+    for (key, method), (path, op) in before.items():
         label = f"{method} {path}"
-        if (path, method) in moved:
+        if (key, method) in moved:
             walker.add("operation-method-changed", "operation", label, "",
-                       f"{path}: {method} -> {moved[path, method]}", method,
-                       moved[path, method])
-        elif (path, method) in after:
-            _operation(walker, label, op, after[path, method])
+                       f"{path}: {method} -> {moved[key, method]}", method, moved[key, method])
+        elif (key, method) in after:
+            new_path, new_op = after[key, method]
+            _operation(walker, f"{method} {new_path}", op, new_op, _renamed(path, new_path))
         else:
             walker.add("operation-removed", "operation", label, "", f"{label} removed")
-    arrived = {(path, method) for (path, _), method in moved.items()}
-    for path, method in after:
-        if (path, method) not in before and (path, method) not in arrived:
+    arrived = {(key, method) for (key, _), method in moved.items()}
+    for (key, method), (path, _) in after.items():
+        if (key, method) not in before and (key, method) not in arrived:
             walker.add("operation-added", "operation", f"{method} {path}", "",
                        f"{method} {path} added")
     info_old, info_new = old.get("info") or {}, new.get("info") or {}

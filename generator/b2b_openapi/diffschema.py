@@ -487,7 +487,7 @@ class Walker:
             if key in after:
                 self._kept(key, old, new, op, path, d)
         self._additional(old, new, op, path, d)
-        if _presence(old) != _presence(new):
+        if _canonical(_presence(old)) != _canonical(_presence(new)):
             self.add("choice-changed", d, op, path,
                      f"{path or 'body'}: which properties may appear together changed")
 
@@ -578,6 +578,16 @@ def _presence(schema: Schema) -> Any:
         if members and all(is_presence_only(m) for m in members):
             found.append({keyword: members})
     return found
+
+
+def _canonical(value: Any) -> Any:
+    """Presence clauses in a comparable form: their alternatives, conjuncts and required
+    names are sets, so their order does not matter."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _canonical(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    return value
 
 
 def _bound_of(schema: Schema, facet: str) -> tuple[Any, bool] | None:
