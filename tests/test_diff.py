@@ -4,6 +4,7 @@ version changes, and the `diff` command."""
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import subprocess
 import sys
@@ -648,6 +649,21 @@ def test_cmri_v2_changes_are_all_reported() -> None:
             ("response-enum-value-removed", "defaultBidType"),
             ("response-constraint-tightened", "price")} <= found
     assert report["summary"]["breaking"] == 3
+
+
+def test_yaml_dates_are_reported_as_iso_text() -> None:
+    """YAML reads an unquoted 2024-01-01 in a default or enum as a date."""
+    def doc(day: datetime.date) -> dict[str, Any]:
+        return document(BASE, {"type": "string", "format": "date", "default": day,
+                               "enum": [day, datetime.datetime(2030, 1, 1, 12, 0)]})
+
+    report = diff_documents(doc(datetime.date(2024, 1, 1)), doc(datetime.date(2024, 2, 2)))
+    changes = json.loads(render_report(report, "json"))["changes"]
+    assert [(c["rule"], c["old"], c["new"]) for c in changes] == [
+        ("response-default-changed", "2024-01-01", "2024-02-02"),
+        ("response-enum-value-added", None, "2024-02-02"),
+        ("response-enum-value-removed", "2024-01-01", None)]
+    assert "value '2024-02-02' added" in render_report(report, "md")
 
 
 def test_build_reports_every_multi_version_service() -> None:

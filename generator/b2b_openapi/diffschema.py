@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -50,6 +51,10 @@ class Change:
 
 
 def _plain(value: Any) -> Any:
+    """A value as JSON has it: YAML reads exact decimals as ``Decimal`` and unquoted dates
+    (``default: 2024-01-01``) as ``date``/``datetime``; they become numbers and ISO text."""
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (list, tuple)):
@@ -406,12 +411,12 @@ class Walker:
         before, after = list(old["enum"]), list(new["enum"])
         for value in after:
             if value not in before:
-                self.add("enum-value-added", d, op, path, f"{path}: value {value!r} added",
-                         None, value)
+                self.add("enum-value-added", d, op, path,
+                         f"{path or 'body'}: value {_plain(value)!r} added", None, value)
         for value in before:
             if value not in after:
-                self.add("enum-value-removed", d, op, path, f"{path}: value {value!r} removed",
-                         value, None)
+                self.add("enum-value-removed", d, op, path,
+                         f"{path or 'body'}: value {_plain(value)!r} removed", value, None)
 
     def _facets(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         for facet, tighter in _FACETS.items():
