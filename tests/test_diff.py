@@ -14,7 +14,7 @@ from typing import Any
 import openapi_spec_validator
 import pytest
 
-from b2b_openapi.diff import diff_documents
+from b2b_openapi.diff import UnresolvedReference, diff_documents
 from b2b_openapi.diffreport import diff_files, render_report
 from b2b_openapi.diffrules import RULES
 from b2b_openapi.runtime.jsonio import load_yaml
@@ -718,6 +718,35 @@ def test_diff_bad_input_names_the_file(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "not an OpenAPI document" in proc.stderr
     folder = diff_cli(str(tmp_path), str(not_openapi))
     assert folder.returncode == 2 and folder.stderr.startswith("error: ")
+
+
+@pytest.mark.parametrize(("where", "target", "at"), [
+    ("parameters", "#/components/parameters/missing", "parameters/0"),
+    ("requestBody", "#/components/requestBodies/missing", "requestBody"),
+    ("schema", "#/components/schemas/Missing",
+     "requestBody/content/application~1json/schema/properties/a"),
+])
+def test_an_unresolved_reference_is_trouble(tmp_path: Path, where: str, target: str,
+                                            at: str) -> None:
+    good = document(BASE, BASE)
+    bad = copy.deepcopy(good)
+    operation = the_operation(bad)
+    if where == "parameters":
+        operation["parameters"] = [{"$ref": target}]
+    elif where == "requestBody":
+        operation["requestBody"] = {"$ref": target}
+    else:
+        operation["requestBody"]["content"]["application/json"]["schema"] = obj(a={"$ref": target})
+    with pytest.raises(UnresolvedReference, match=target):
+        diff_documents(good, bad)
+    files = [tmp_path / "good.json", tmp_path / "bad.json"]
+    for file, doc in zip(files, (good, bad), strict=True):
+        file.write_text(json.dumps(doc))
+    for args in ([str(files[0]), str(files[1])], [str(files[1]), str(files[0])]):
+        proc = diff_cli(*args, "--format", "json")
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr.splitlines() == [f"error: {files[1]}: unresolved reference {target} "
+                                            f"(at #/paths/~1retrieveThing/post/{at})"]
 
 
 def test_diff_cannot_compare_is_trouble_not_breaking(tmp_path: Path) -> None:

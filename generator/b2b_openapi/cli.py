@@ -17,7 +17,7 @@ import yaml
 
 from . import pipeline
 from . import specs as spec_stage
-from .diff import diff_documents
+from .diff import UnresolvedReference, diff_documents
 from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
 from .outputs import replace_tree
@@ -189,6 +189,10 @@ def diff_command(
     try:
         report = diff_documents(*documents)
         text = render_report(report, fmt)
+    except UnresolvedReference as exc:  # a comparison through it would be made up
+        source = old if exc.side == "old" else new
+        typer.secho(f"error: {ArtifactError(str(exc), source)}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
     except Exception as exc:  # any failure here is trouble (2), never "breaking" (1)
         typer.secho(f"error: could not compare {old} with {new}: {exc!r}", err=True,
                     fg=typer.colors.RED)

@@ -17,19 +17,27 @@ Change paths: the primary success response (the lowest success status on both si
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .diffrules import Direction
-from .diffschema import Change, Schema, Walker, deref
+from .diffschema import Change, Schema, Walker, deref, pointer
 
-__all__ = ["Change", "Report", "diff_documents"]
+__all__ = ["Change", "Report", "UnresolvedReference", "diff_documents"]
 
 Alternative = frozenset[tuple[str, str | None]]  # a security alternative: (scheme, scope)
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JSON = "application/json"
 _PATH_PARAMETER = re.compile(r"\{[^{}/]*\}")
+
+
+class UnresolvedReference(ValueError):
+    """A local ``$ref`` names nothing in its document: the comparison would be made up."""
+
+    def __init__(self, side: str, ref: str, where: str) -> None:
+        super().__init__(f"unresolved reference {ref} (at {where})")
+        self.side, self.ref, self.where = side, ref, where
 
 
 @dataclass
@@ -290,8 +298,40 @@ def _contents(w: Walker, label: str, d: Direction, base: str, old: Schema, new: 
 
 
 # ---------------------------------------------------------------------------------- entry
+_LITERALS = frozenset({"example", "examples", "default", "enum"})  # data, not references
+_MISSING: Any = object()
+
+
+def _check_references(document: Schema, side: str) -> None:
+    """Every local ``$ref`` resolves (:class:`UnresolvedReference` otherwise): followed
+    lazily, one that does not would silently read as an empty or unknown schema."""
+    for ref, where in _references(document, "#"):
+        if ref.startswith("#") and pointer(document, ref, _MISSING) is _MISSING:
+            raise UnresolvedReference(side, ref, where)
+
+
+def _references(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Each ``$ref`` under ``node`` with its location (a JSON pointer); examples, defaults,
+    enums and extensions are data, not references."""
+    if isinstance(node, Mapping):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"], where
+        items: Iterable[tuple[Any, Any]] = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for key, value in items:
+        if key not in _LITERALS and not str(key).startswith("x-"):
+            step = str(key).replace("~", "~0").replace("/", "~1")
+            yield from _references(value, f"{where}/{step}")
+
+
 def diff_documents(old: Schema, new: Schema) -> Report:
-    """Every change from ``old`` to ``new``, classified."""
+    """Every change from ``old`` to ``new``, classified; :class:`UnresolvedReference` when a
+    local ``$ref`` of either names nothing."""
+    _check_references(old, "old")
+    _check_references(new, "new")
     walker = Walker(old, new)
     before, after = _operations(old), _operations(new)
     moved = _moved(before, after)

@@ -65,10 +65,13 @@ def _plain(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ references
-def pointer(document: Schema, ref: str) -> Any:
-    """The value a local JSON pointer (``#/components/schemas/X``) names, else None."""
+def pointer(document: Schema, ref: str, missing: Any = None) -> Any:
+    """The value a local JSON pointer (``#/components/schemas/X``) names, else ``missing``
+    (another file's reference is not ours to read)."""
+    if ref == "#":
+        return document
     if not ref.startswith("#/"):
-        return None  # another file: not ours to read
+        return missing
     node: Any = document
     for part in ref[2:].split("/"):
         part = unquote(part).replace("~1", "/").replace("~0", "~")
@@ -77,7 +80,7 @@ def pointer(document: Schema, ref: str) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return None
+            return missing
     return node
 
 
