@@ -440,6 +440,23 @@ def test_unique_items_and_max_properties() -> None:
         ("request-constraint-tightened", "a")]
 
 
+@pytest.mark.parametrize(("before", "after", "tightened"), [
+    (STRING, {**STRING, "pattern": "^[A-Z]+$"}, True),  # a pattern where there was none
+    ({**STRING, "pattern": "^[A-Z]+$"}, STRING, False),
+    (INTEGER, {"type": "number"}, False),  # every integer is a number
+    ({"type": "number", "maximum": 5}, {**INTEGER, "maximum": 9}, True),
+])
+def test_narrowing_is_classified_by_direction(before: Any, after: Any, tightened: bool) -> None:
+    kind = "constraint-tightened" if tightened else "constraint-loosened"
+    request = diff_documents(document(obj(a=before), BASE), document(obj(a=after), BASE))
+    response = diff_documents(document(BASE, obj(a=before)), document(BASE, obj(a=after)))
+    first = request.changes[0], response.changes[0]  # (a maximum may change too)
+    assert [(c.rule.id, c.path) for c in first] == [(f"request-{kind}", "a"),
+                                                    (f"response-{kind}", "a")]
+    assert request.changes[0].breaking is tightened  # old requests may be refused
+    assert response.changes[0].breaking is not tightened  # clients may get fractions
+
+
 def test_title_is_documentation() -> None:
     changes = diff_documents(document(obj(a={**STRING, "title": "A"}), BASE),
                              document(obj(a={**STRING, "title": "Alpha"}), BASE)).changes

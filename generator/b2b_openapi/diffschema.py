@@ -320,7 +320,10 @@ class Walker:
 
     def _type(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
         old_type, new_type = _type_of(old), _type_of(new)
-        if old_type != new_type:
+        if {old_type, new_type} == {"integer", "number"}:  # every integer is a number
+            self.narrowed(new_type == "integer", d, op, path,
+                          f"{path or 'body'}: {old_type} -> {new_type}", old_type, new_type)
+        elif old_type != new_type:
             if "union" in (old_type, new_type):  # a value became a union or back: by member
                 self._members(_members(old), _members(new), op, path, d)
             else:
@@ -436,9 +439,10 @@ class Walker:
                           f"{bool(new.get('uniqueItems'))}",
                           bool(old.get("uniqueItems")), bool(new.get("uniqueItems")))
         if old.get("pattern") != new.get("pattern"):
-            if new.get("pattern") is None:
-                self.add("constraint-loosened", d, op, path, f"{path}: pattern dropped",
-                         old.get("pattern"), None)
+            if old.get("pattern") is None or new.get("pattern") is None:  # one added/dropped
+                self.narrowed(old.get("pattern") is None, d, op, path,
+                              f"{path or 'body'}: pattern {_verb(old, new, 'pattern')}",
+                              old.get("pattern"), new.get("pattern"))
             else:
                 self.add("pattern-changed", d, op, path, f"{path}: pattern changed",
                          old.get("pattern"), new.get("pattern"))
