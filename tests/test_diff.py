@@ -145,6 +145,11 @@ CASES: list[tuple[str, Any]] = [
     ("request-security-scheme-added", lambda: secured([OAUTH_READ], [OAUTH_READ_WRITE])),
     ("request-security-scheme-removed", lambda: secured([{**API_KEY, **OAUTH_READ}],
                                                         [API_KEY])),
+    ("request-security-definition-changed", lambda: defined({"name": "Authorization"})),
+    ("response-header-added", lambda: (document(BASE, BASE),
+                                       with_header(document(BASE, BASE), "Retry-After"))),
+    ("response-header-removed", lambda: (with_header(document(BASE, BASE), "Retry-After"),
+                                         document(BASE, BASE))),
 ]
 
 
@@ -178,6 +183,23 @@ def secured(old: list[dict[str, Any]], new: list[dict[str, Any]]
     before, after = document(BASE, BASE), document(BASE, BASE)
     before["security"], after["security"] = old, new
     return before, after
+
+
+API_KEY_SCHEME = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+
+
+def defined(change: dict[str, Any], used: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Documents whose apiKey scheme's definition changes (used by the operation, or not)."""
+    before, after = secured([API_KEY] if used else [], [API_KEY] if used else [])
+    before["components"]["securitySchemes"] = {"apiKey": API_KEY_SCHEME}
+    after["components"]["securitySchemes"] = {"apiKey": {**API_KEY_SCHEME, **change}}
+    return before, after
+
+
+def with_header(doc: dict[str, Any], name: str, schema: Any = INTEGER, **header: Any
+                ) -> dict[str, Any]:
+    the_operation(doc)["responses"]["200"]["headers"] = {name: {"schema": schema, **header}}
+    return doc
 
 
 def _two_paths(doc: dict[str, Any]) -> dict[str, Any]:
@@ -506,6 +528,29 @@ def test_security_requirements_follow_the_document_and_the_operation() -> None:
     the_operation(new)["security"] = []  # this operation is now open
     assert found(old, new) == [("request-security-scheme-removed", "")]
     assert found(new, old) == [("request-security-scheme-added", "")]
+
+
+def test_security_definitions_compare_as_clients_send_credentials() -> None:
+    assert found(*defined({"name": "x-api-key"})) == []  # header names: any case
+    assert found(*defined({"name": "Authorization"}, used=False)) == []
+    changes = diff_documents(*defined({"in": "query"})).changes
+    assert [(c.rule.id, c.operation, c.path, c.message, c.breaking) for c in changes] == [
+        ("request-security-definition-changed", "components", "securitySchemes.apiKey",
+         "security scheme apiKey: in header -> query", True)]
+    http = {"type": "http", "scheme": "Bearer", "in": None, "name": None}
+    assert found(*defined(http))[0] == ("request-security-definition-changed",
+                                        "securitySchemes.apiKey")
+
+
+def test_response_headers_are_compared() -> None:
+    old = with_header(with_status(document(BASE, BASE), "429"), "Retry-After")
+    new = with_header(with_status(document(BASE, BASE), "429"), "retry-after", STRING,
+                      required=True)
+    assert found(old, new) == [("response-property-became-required", "header retry-after"),
+                               ("response-type-changed", "header retry-after")]
+    error = the_operation(new)["responses"]["429"]
+    error["headers"] = {"Retry-After": {"schema": INTEGER}}
+    assert ("response-header-added", "429: header Retry-After") in found(old, new)
 
 
 def petstore() -> dict[str, Any]:

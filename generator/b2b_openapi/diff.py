@@ -1,10 +1,12 @@
 """Compare two OpenAPI documents of one service (e.g. CMRIv1 -> CMRIv2) into classified changes.
 
-Operations are paired by path and method (a path's only method changing is a method change).
-For each operation the security requirements, the request (query and other parameters as one
-object, the body per media type) and every response status (per media type) are compared;
-each schema pair is walked side by side (:mod:`b2b_openapi.diffschema`).  Classification is
-the rule table's (:mod:`b2b_openapi.diffrules`); these modules only find changes.
+Operations are paired by path template (``/i/{id}`` and ``/i/{itemId}`` are one URL) and
+method (a path's only method changing is a method change).  For each operation the security
+requirements, the request (query and other parameters as one object, the body per media
+type) and every response status (per media type, and its headers) are compared; each schema
+pair is walked side by side (:mod:`b2b_openapi.diffschema`).  The definitions of the
+security schemes in use are compared once.  Classification is the rule table's
+(:mod:`b2b_openapi.diffrules`); these modules only find changes.
 
 Change paths: the primary success response (the lowest success status on both sides, its
 ``application/json`` content) and the request body's primary media type are walked from
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diffrules import Direction
-from .diffschema import Change, Schema, Walker, deref, pointer
+from .diffschema import Change, Schema, Walker, deref, join, pointer
 
 __all__ = ["Change", "Report", "UnresolvedReference", "diff_documents"]
 
@@ -216,6 +218,63 @@ def _security(w: Walker, label: str, old: Schema, new: Schema) -> None:
               _show_alternative(alt))
 
 
+def _definitions(w: Walker) -> None:
+    """The security schemes the old document uses, as each document defines them: clients
+    send credentials as the definition says, so changing how is breaking (reported once,
+    under ``components``, like a change to a shared schema)."""
+    before, after = _schemes(w.old), _schemes(w.new)
+    for name in sorted(_used_schemes(w.old)):
+        if name not in before:
+            continue  # never defined: nothing a client could follow
+        where = f"securitySchemes.{name}"
+        if name not in after:
+            w.add("security-definition-changed", "request", "components", where,
+                  f"security scheme {name} is no longer defined", name, None)
+            continue
+        for key, was, now in _scheme_changes(before[name], after[name]):
+            w.add("security-definition-changed", "request", "components", where,
+                  f"security scheme {name}: {key} {was} -> {now}", was, now)
+
+
+def _schemes(document: Schema) -> dict[str, Schema]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return {str(name): deref(document, scheme) or {} for name, scheme in schemes.items()}
+
+
+def _used_schemes(document: Schema) -> set[str]:
+    requirements = [*(document.get("security") or ())]
+    for _, op in _operations(document).values():
+        requirements += op.get("security") or ()
+    return {str(name) for requirement in requirements for name in requirement or {}}
+
+
+def _scheme_changes(old: Schema, new: Schema) -> list[tuple[str, Any, Any]]:
+    """``(field, old value, new value)`` of each field of the definition that changed;
+    header names and HTTP schemes are case-insensitive."""
+    a, b = _scheme_fields(old), _scheme_fields(new)
+    folded = {"scheme"} | ({"name"} if a.get("in") == b.get("in") == "header" else set())
+
+    def same(key: str, x: Any, y: Any) -> bool:
+        if key in folded and isinstance(x, str) and isinstance(y, str):
+            return x.lower() == y.lower()
+        return bool(x == y)
+
+    return [(k, a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b])
+            if not same(k, a.get(k), b.get(k))]
+
+
+def _scheme_fields(scheme: Schema) -> dict[str, Any]:
+    """What a client authenticates by: the scheme's type, where the key goes, the HTTP
+    scheme, the OpenID and OAuth URLs."""
+    fields = {k: scheme[k] for k in ("type", "in", "name", "scheme", "openIdConnectUrl")
+              if k in scheme}
+    for flow, settings in (scheme.get("flows") or {}).items():
+        for key in ("authorizationUrl", "tokenUrl"):
+            if key in (settings or {}):
+                fields[f"flows.{flow}.{key}"] = settings[key]
+    return fields
+
+
 # ------------------------------------------------------------------------------- request
 def _request(w: Walker, label: str, old: Schema, new: Schema) -> None:
     """The parameters as one object, then the body: present, required, its content."""
@@ -264,6 +323,38 @@ def _responses(w: Walker, label: str, old: Schema, new: Schema) -> None:
                   f"description of response {status} changed", a.get("description"),
                   b.get("description"))
         _contents(w, label, "response", "" if status == primary else status, a, b, status)
+        _headers(w, label, status, "" if status == primary else f"{status}:", a, b)
+
+
+def _headers(w: Walker, label: str, status: str, base: str, old: Schema, new: Schema) -> None:
+    """A response's headers (by name, case-insensitively): added, removed, their
+    requiredness and schemas (compared as ``header Retry-After`` under the status)."""
+    before, after = _header_map(w.old, old), _header_map(w.new, new)
+    for key, (name, _) in before.items():
+        if key not in after:
+            w.add("header-removed", "response", label, join(base, f"header {name}"),
+                  f"response {status}: header {name} removed", name, None)
+    for key, (name, _) in after.items():
+        if key not in before:
+            w.add("header-added", "response", label, join(base, f"header {name}"),
+                  f"response {status}: header {name} added", None, name)
+    for key, (_, a) in before.items():
+        if key in after:
+            name, b = after[key]
+            where = join(base, f"header {name}")
+            was, now = bool(a.get("required")), bool(b.get("required"))
+            if was != now:
+                w.add("required-added" if now else "required-removed", "response", label,
+                      where, f"response {status}: header {name} is now "
+                      f"{'always sent' if now else 'optional'}")
+            w.compare(_parameter_value(a), _parameter_value(b), label, where, "response")
+
+
+def _header_map(document: Schema, response: Schema) -> dict[str, tuple[str, Schema]]:
+    """``{lower-case name: (name, header)}``; Content-Type is the media type's, not one."""
+    return {str(name).lower(): (str(name), deref(document, header) or {})
+            for name, header in (response.get("headers") or {}).items()
+            if str(name).lower() != "content-type"}
 
 
 def _statuses(document: Schema, operation: Schema) -> dict[str, Schema]:
@@ -335,6 +426,7 @@ def diff_documents(old: Schema, new: Schema) -> Report:
     walker = Walker(old, new)
     before, after = _operations(old), _operations(new)
     moved = _moved(before, after)
+    _definitions(walker)
     for (key, method), (path, op) in before.items():
         label = f"{method} {path}"
         if (key, method) in moved:

@@ -145,6 +145,14 @@ RULES: tuple[Rule, ...] = (
          "clients of that alternative lack the added scheme or scope and are refused"),
     Rule("request-security-scheme-removed", "security-scheme-removed", "request", False,
          "clients send more credentials than needed, which is still accepted"),
+    Rule("request-security-definition-changed", "security-definition-changed", "request", True,
+         "clients send their credentials as the old definition says (its type, the header "
+         "or query parameter carrying the key, the HTTP scheme, the OAuth URLs) and are "
+         "refused"),
+    Rule("response-header-added", "header-added", "response", False,
+         "clients ignore headers they do not read"),
+    Rule("response-header-removed", "header-removed", "response", True,
+         "clients reading the header find nothing"),
 )
 
 _BY_KEY = {(r.kind, r.direction): r for r in RULES}
