@@ -312,6 +312,17 @@ def test_a_component_inlined_is_no_change(component: dict[str, Any]) -> None:
     assert found(new, old) == []
 
 
+def test_a_wrapped_component_inlined_in_its_wrapper_is_no_change() -> None:
+    component = {**ENUM, "default": "X", "description": "a flag"}
+    old = with_components(document(obj(f=wrapped("F", description="use")), BASE), F=component)
+    new = with_components(document(obj(f=composed(component, description="use")), BASE),
+                          F=component)
+    assert found(old, new) == []
+    narrowed = composed({**component, "enum": ["X"]}, description="use")
+    assert found(old, with_components(document(obj(f=narrowed), BASE), F=component)) == [
+        ("request-enum-value-removed", "f")]
+
+
 @pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
 @pytest.mark.parametrize("value", [STRING, {"$ref": "#/components/schemas/A"}])
 def test_the_null_alternative_may_come_first(keyword: str, value: dict[str, Any]) -> None:

@@ -134,8 +134,9 @@ def _over(outer: Schema, inner: Schema) -> Schema:
 
 
 def _view(document: Schema, schema: Schema, seen: frozenset[str] = frozenset()) -> _View:
-    """Peel the layers of a use (null alternatives, ``$ref``, ``allOf: [$ref]`` wrappers)
-    down to the value's schema; the layers above the first component are the use's."""
+    """Peel the layers of a use (null alternatives, ``$ref``, one-member ``allOf``
+    wrappers) down to the value's schema; the layers above the first component are the
+    use's."""
     name: str | None = None
     use: Schema = {}
     extra: Schema = {}  # layers inside the component (an alias's wrapper): the component's
@@ -169,9 +170,9 @@ def _peel(document: Schema, node: Schema, seen: frozenset[str]
         if isinstance(target, Mapping) and ref not in seen:
             return target, ({k: v for k, v in node.items() if k != "$ref"}, ref)
         return node, None
-    members = node.get("allOf")
+    members = node.get("allOf")  # a wrapper: allOf with one member, [$ref] or inline
     if isinstance(members, list) and len(members) == 1 and isinstance(members[0], Mapping) \
-            and "$ref" in members[0] and not _STRUCTURE & set(node):
+            and not is_presence_only(members[0]) and not _STRUCTURE & set(node):
         return members[0], ({k: v for k, v in node.items() if k != "allOf"}, None)
     return node, None
 
