@@ -16,8 +16,9 @@ def _umask() -> int:
 
 
 # mkstemp/mkdtemp create owner-only files and folders; outputs get the usual permissions
-_FILE_MODE = 0o666 & ~_umask()
-_DIR_MODE = 0o777 & ~_umask()
+_MASK = _umask()
+_FILE_MODE = 0o666 & ~_MASK
+_DIR_MODE = 0o777 & ~_MASK
 
 
 def write_atomically(path: Path, data: bytes) -> None:
