@@ -72,27 +72,9 @@ def test_any_type_content_has_no_faithful_json_form_so_it_is_refused() -> None:
         ModelBuilder().element(element)
 
 
-RECURSIVE_XSD = '''<?xml version="1.0" encoding="UTF-8"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           xmlns="http://www.caiso.com/soa/Widget_v1.xsd#"
-           targetNamespace="http://www.caiso.com/soa/Widget_v1.xsd#"
-           elementFormDefault="qualified">
-  <xs:element name="WidgetRequest">
-    <xs:complexType>
-      <xs:sequence>
-        <xs:element name="widgetId" type="xs:string"/>
-      </xs:sequence>
-    </xs:complexType>
-  </xs:element>
-  <xs:element name="Widget">
-    <xs:complexType>
-      <xs:sequence>
-        <xs:element name="widgetId" type="xs:string"/>
-        <xs:element ref="Node" minOccurs="0"/>
-      </xs:sequence>
-    </xs:complexType>
-  </xs:element>
-  <xs:element name="Node">
+# the good mini corpus's Widget (tests/broken/good) with a recursive element instead of
+# its capacity, used through ref= inside its own anonymous type
+NODE = """  <xs:element name="Node">
     <xs:annotation><xs:documentation>A node of the widget tree.</xs:documentation></xs:annotation>
     <xs:complexType>
       <xs:sequence>
@@ -101,8 +83,16 @@ RECURSIVE_XSD = '''<?xml version="1.0" encoding="UTF-8"?>
       </xs:sequence>
     </xs:complexType>
   </xs:element>
-</xs:schema>
-'''
+"""
+
+
+def recursive_xsd(good: str) -> str:
+    capacity = '<xs:element name="capacity" type="xs:decimal"/>'
+    assert capacity in good and "</xs:schema>" in good
+    return good.replace(capacity, '<xs:element ref="Node" minOccurs="0"/>').replace(
+        "</xs:schema>", NODE + "</xs:schema>")
+
+
 RECURSIVE_OUTPUT = '''<?xml version="1.0" encoding="UTF-8"?>
 <Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">
   <widgetId>W001</widgetId>
@@ -118,7 +108,8 @@ def test_recursive_element_used_through_ref_is_one_component(tmp_path: Path) -> 
     sample with nested nodes survives XML -> JSON -> XML against the emitted spec."""
     folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
     shutil.copytree(BROKEN_GOOD / "TEST" / "RetrieveWidget_TESTv1", folder)
-    (folder / "Widget_v1.xsd").write_text(RECURSIVE_XSD)
+    xsd = folder / "Widget_v1.xsd"
+    xsd.write_text(recursive_xsd(xsd.read_text()))
     (folder / "samples" / "retrieveWidget.output.xml").write_text(RECURSIVE_OUTPUT)
     spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
 
