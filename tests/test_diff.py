@@ -14,7 +14,7 @@ from typing import Any
 import openapi_spec_validator
 import pytest
 
-from b2b_openapi.diff import UnresolvedReference, diff_documents
+from b2b_openapi.diff import CannotCompare, ExternalReference, UnresolvedReference, diff_documents
 from b2b_openapi.diffreport import diff_files, render_report
 from b2b_openapi.diffrules import RULES
 from b2b_openapi.runtime.jsonio import load_yaml
@@ -687,13 +687,116 @@ def test_one_of_several_methods_changing() -> None:
         ("operation-removed", "POST /a"), ("operation-added", "PUT /a")]
 
 
-def test_unresolvable_references_do_not_crash() -> None:
-    old = document(obj(a={"$ref": "other.yaml#/A"}), {"$ref": "#/components/schemas/Loop"})
-    with_components(old, Loop=ref("Loop"))
+def test_reference_cycles_do_not_crash() -> None:
+    old = with_components(document(obj(a=STRING), ref("Loop")), Loop=ref("Loop"))
     new = copy.deepcopy(old)
     new["paths"]["/retrieveThing"]["post"]["requestBody"]["content"]["application/json"][
-        "schema"]["properties"]["a"] = {"$ref": "other.yaml#/B"}
+        "schema"]["properties"]["a"] = INTEGER
     assert found(old, new) == [("request-type-changed", "a")]
+
+
+def path_item_ref(response: dict[str, Any], target: str = "#/x-paths/X") -> dict[str, Any]:
+    """A document whose only path is a ``$ref`` to a Path Item kept under ``x-paths``."""
+    doc = document(BASE, response, "get")
+    doc["x-paths"] = {"X": doc["paths"].pop("/retrieveThing")}
+    doc["paths"]["/retrieveThing"] = {"$ref": target}
+    return doc
+
+
+def test_a_path_item_reference_is_followed() -> None:
+    old, new = path_item_ref(obj(a=STRING)), path_item_ref(obj(a=INTEGER))
+    assert found(old, new) == [("response-type-changed", "a")]
+    gone = copy.deepcopy(old)
+    gone["paths"] = {}
+    assert found(old, gone) == [("operation-removed", "")]
+    inline = document(BASE, obj(a=STRING), "get")
+    assert found(inline, old) == [] and found(old, inline) == []
+    chained = path_item_ref(obj(a=INTEGER), "#/x-paths/Y")
+    chained["x-paths"]["Y"] = {"$ref": "#/x-paths/X"}
+    assert found(old, chained) == [("response-type-changed", "a")]
+
+
+def test_what_a_path_item_reference_names_is_checked() -> None:
+    """The Path Item sits under an x- key, which is data, unless a $ref names it."""
+    bad = path_item_ref(obj(a=ref("Nope")))
+    with pytest.raises(UnresolvedReference, match="Nope") as caught:
+        diff_documents(bad, bad)
+    assert caught.value.where.startswith("#/x-paths/X/get/responses/200/")
+    with pytest.raises(UnresolvedReference, match="#/x-paths/Z"):
+        diff_documents(path_item_ref(BASE, "#/x-paths/Z"), bad)
+
+
+@pytest.mark.parametrize("at", ["path item", "schema", "parameter", "scheme"])
+def test_a_reference_to_another_file_is_trouble(tmp_path: Path, at: str) -> None:
+    """diff reads two files only; what another file holds would silently drop out."""
+    good = document(BASE, BASE, "get")
+    bad = copy.deepcopy(good)
+    if at == "path item":
+        bad["paths"]["/retrieveThing"] = {"$ref": "paths.yaml#/Thing"}
+    elif at == "schema":
+        the_operation(bad)["responses"]["200"]["content"]["application/json"]["schema"] = \
+            obj(a={"$ref": "other.yaml#/A"})
+    elif at == "parameter":
+        the_operation(bad)["parameters"].append({"$ref": "common.yaml#/Id"})
+    else:
+        bad["components"]["securitySchemes"] = {"key": {"$ref": "auth.yaml#/Key"}}
+    with pytest.raises(ExternalReference, match="names another document"):
+        diff_documents(good, bad)
+    files = [tmp_path / "good.json", tmp_path / "bad.json"]
+    for file, doc in zip(files, (good, bad), strict=True):
+        file.write_text(json.dumps(doc))
+    proc = diff_cli(str(files[1]), str(files[0]), "--fail-on", "breaking")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"error: {files[1]}: reference ") and \
+        "cannot compare" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["example", "examples", "default", "enum", "const", "x-id"])
+def test_a_property_named_like_a_literal_keyword_is_checked(name: str) -> None:
+    """example, default, enum, x-... are data as keywords, but names inside properties."""
+    doc = document(BASE, obj(**{name: ref("Nope")}))
+    with pytest.raises(UnresolvedReference, match="Nope") as caught:
+        diff_documents(doc, doc)
+    assert caught.value.where.endswith(f"/schema/properties/{name}")
+
+
+def test_names_that_look_like_keywords_are_checked_where_they_are_names() -> None:
+    """A ``default`` response, a component called ``x-Thing``: names, not data; an
+    example value holding a ``$ref`` key: data."""
+    doc = document(BASE, BASE)
+    the_operation(doc)["responses"]["default"] = {"$ref": "#/components/responses/Nope"}
+    with pytest.raises(UnresolvedReference, match="responses/Nope"):
+        diff_documents(doc, doc)
+    doc = with_components(document(BASE, BASE), **{"x-Thing": obj(a=ref("Nope"))})
+    with pytest.raises(UnresolvedReference, match="Nope"):
+        diff_documents(doc, doc)
+    data = document(BASE, {**obj(a=STRING), "example": {"a": {"$ref": "#/nowhere"}},
+                           "x-note": {"$ref": "elsewhere.yaml"}})
+    assert diff_documents(data, data).changes == []
+
+
+@pytest.mark.parametrize(("header", "shown"), [
+    ({"swagger": "2.0"}, "swagger: 2.0"),
+    ({"openapi": "3.1.0"}, "openapi: 3.1.0"),
+    ({"openapi": 3.0}, "openapi: 3.0"),  # YAML's unquoted 3.0 is a number
+    ({}, "no openapi field"),
+])
+def test_only_openapi_3_0_is_compared(tmp_path: Path, header: dict[str, Any],
+                                      shown: str) -> None:
+    """Swagger 2.0 keeps bodies in parameters and schemas beside responses; read as 3.0 a
+    changed body type would be no change.  3.1 writes null and bounds differently."""
+    good = document(BASE, BASE)
+    other = {**header, **{k: v for k, v in copy.deepcopy(good).items() if k != "openapi"}}
+    with pytest.raises(CannotCompare, match=r"not an OpenAPI 3\.0 document"):
+        diff_documents(good, other)
+    path = tmp_path / "other.yaml"
+    path.write_text(json.dumps(other))
+    proc = diff_cli("specs/OASIS/RetrieveCrrAggRevAdj_OASISv1.yaml", str(path),
+                    "--fail-on", "breaking")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"error: {path}: not an OpenAPI 3.0 document ({shown}); diff compares "
+        "`openapi: 3.0.x` documents only"]
 
 
 # --------------------------------------------------------------------------------- the corpus

@@ -17,7 +17,7 @@ import yaml
 
 from . import pipeline
 from . import specs as spec_stage
-from .diff import UnresolvedReference, diff_documents
+from .diff import CannotCompare, diff_documents
 from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
 from .outputs import replace_tree
@@ -172,7 +172,8 @@ def diff_command(
 
     Exit codes as diff(1): 0 compared (no breaking change under --fail-on breaking), 1
     breaking changes found under --fail-on breaking, 2 trouble (a file unreadable or not an
-    OpenAPI document, the comparison or the output failed).
+    OpenAPI 3.0 document, a $ref unresolved or to another file, the comparison or the
+    output failed).
     """
     if fmt not in FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
@@ -189,7 +190,7 @@ def diff_command(
     try:
         report = diff_documents(*documents)
         text = render_report(report, fmt)
-    except UnresolvedReference as exc:  # a comparison through it would be made up
+    except CannotCompare as exc:  # not 3.0, a $ref unresolved or to another file: made up
         source = old if exc.side == "old" else new
         typer.secho(f"error: {ArtifactError(str(exc), source)}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None

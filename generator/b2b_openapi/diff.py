@@ -26,20 +26,42 @@ from typing import Any
 from .diffrules import Direction
 from .diffschema import Change, Schema, Walker, deref, join, pointer
 
-__all__ = ["Change", "Report", "UnresolvedReference", "diff_documents"]
+__all__ = ["CannotCompare", "Change", "ExternalReference", "Report", "UnresolvedReference",
+           "diff_documents"]
 
 Alternative = frozenset[tuple[str, str | None]]  # a security alternative: (scheme, scope)
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _JSON = "application/json"
 _PATH_PARAMETER = re.compile(r"\{[^{}/]*\}")
+_OPENAPI_3_0 = re.compile(r"3\.0\.\d+")
 
 
-class UnresolvedReference(ValueError):
-    """A local ``$ref`` names nothing in its document: the comparison would be made up."""
+class CannotCompare(ValueError):
+    """A document this comparison cannot read faithfully: reporting "no change" (or any
+    verdict) would be made up, so the caller must say "could not compare" instead.
+    ``side``: "old" or "new"."""
+
+    def __init__(self, side: str, message: str) -> None:
+        super().__init__(message)
+        self.side = side
+
+
+class UnresolvedReference(CannotCompare):
+    """A local ``$ref`` names nothing in its document."""
 
     def __init__(self, side: str, ref: str, where: str) -> None:
-        super().__init__(f"unresolved reference {ref} (at {where})")
-        self.side, self.ref, self.where = side, ref, where
+        super().__init__(side, f"unresolved reference {ref} (at {where})")
+        self.ref, self.where = ref, where
+
+
+class ExternalReference(CannotCompare):
+    """A ``$ref`` to another document: only the two given documents are read, so what it
+    names (an operation, a schema) would silently drop out of the comparison."""
+
+    def __init__(self, side: str, ref: str, where: str) -> None:
+        super().__init__(side, f"reference {ref} names another document, which diff does "
+                               f"not read: cannot compare (at {where})")
+        self.ref, self.where = ref, where
 
 
 @dataclass
@@ -70,8 +92,9 @@ def _operations(document: Schema) -> dict[tuple[str, str], tuple[str, Schema]]:
     """``{(template, "POST"): (path, operation)}``, path-level parameters merged into each.
     Paths are paired by their template (``/i/{}`` for ``/i/{id}``: a path parameter's name
     is not in the URL), unless two paths of the document share one."""
-    paths = {path: item for path, item in (document.get("paths") or {}).items()
-             if isinstance(item, Mapping)}  # not an x- extension
+    paths = {path: _path_item(document, item)
+             for path, item in (document.get("paths") or {}).items()
+             if isinstance(item, Mapping) and not str(path).startswith("x-")}
     templates = [_template(path) for path in paths]
     found: dict[tuple[str, str], tuple[str, Schema]] = {}
     for path, item in paths.items():
@@ -83,6 +106,17 @@ def _operations(document: Schema) -> dict[tuple[str, str], tuple[str, Schema]]:
                                          op.get("parameters", ()))
                 found[(key, method.upper())] = (path, {**op, "parameters": parameters})
     return found
+
+
+def _path_item(document: Schema, item: Schema) -> Schema:
+    """A Path Item with its ``$ref`` followed (a local one: :func:`_check_references`
+    refused the others); fields written beside the ``$ref`` win over the referenced item's
+    (the specification leaves that case undefined)."""
+    if not isinstance(item.get("$ref"), str):
+        return item
+    target = deref(document, item)
+    return {**(target if isinstance(target, Mapping) else {}),
+            **{k: v for k, v in item.items() if k != "$ref"}}
 
 
 def _template(path: str) -> str:
@@ -389,40 +423,90 @@ def _contents(w: Walker, label: str, d: Direction, base: str, old: Schema, new: 
 
 
 # ---------------------------------------------------------------------------------- entry
-_LITERALS = frozenset({"example", "examples", "default", "enum"})  # data, not references
 _MISSING: Any = object()
+# What a key means depends on the object it is in.  In an OpenAPI or Schema object keys are
+# keywords: examples, defaults, enums and extensions hold data, never references.  Under the
+# keywords below they are names an author chose (a property, a media type, a status, a
+# component), so a property called "example" or "x-id" is walked like any other.
+_KEYWORDS, _NAMES, _STATUSES, _COMPONENTS = "keywords", "names", "statuses", "components"
+_LITERALS = frozenset({"example", "examples", "default", "enum", "const"})
+_NAME_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs",
+                        "dependentSchemas", "content", "encoding", "headers", "links",
+                        "callbacks", "variables"})
+
+
+def _check_version(document: Schema, side: str) -> None:
+    """Only OpenAPI 3.0 is compared: Swagger 2.0 puts bodies and response schemas
+    elsewhere, and OpenAPI 3.1 schemas say null, exclusive bounds and siblings of ``$ref``
+    differently; read as 3.0, either would quietly miss changes."""
+    version = document.get("openapi")
+    if isinstance(version, str) and _OPENAPI_3_0.fullmatch(version):
+        return
+    found = f"swagger: {document['swagger']}" if "swagger" in document else \
+        f"openapi: {version}" if "openapi" in document else "no openapi field"
+    raise CannotCompare(side, f"not an OpenAPI 3.0 document ({found}); diff compares "
+                              "`openapi: 3.0.x` documents only")
 
 
 def _check_references(document: Schema, side: str) -> None:
-    """Every local ``$ref`` resolves (:class:`UnresolvedReference` otherwise): followed
-    lazily, one that does not would silently read as an empty or unknown schema."""
-    for ref, where in _references(document, "#"):
-        if ref.startswith("#") and pointer(document, ref, _MISSING) is _MISSING:
-            raise UnresolvedReference(side, ref, where)
+    """Every ``$ref`` is local and resolves (:class:`ExternalReference`,
+    :class:`UnresolvedReference` otherwise): followed lazily, one that does not would
+    silently read as an empty schema or drop what it names.  What a reference names is
+    checked too, wherever it sits (a path item kept under an ``x-`` key)."""
+    todo: list[tuple[str, Any]] = [("#", document)]
+    followed = {"#"}
+    while todo:
+        base, node = todo.pop(0)
+        for ref, where in _references(node, base, _KEYWORDS):
+            if not ref.startswith("#"):
+                raise ExternalReference(side, ref, where)
+            target = pointer(document, ref, _MISSING)
+            if target is _MISSING:
+                raise UnresolvedReference(side, ref, where)
+            if ref not in followed:
+                followed.add(ref)
+                todo.append((ref, target))
 
 
-def _references(node: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Each ``$ref`` under ``node`` with its location (a JSON pointer); examples, defaults,
-    enums and extensions are data, not references."""
-    if isinstance(node, Mapping):
-        if isinstance(node.get("$ref"), str):
-            yield node["$ref"], where
-        items: Iterable[tuple[Any, Any]] = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
+def _references(node: Any, where: str, kind: str) -> Iterator[tuple[str, str]]:
+    """Each ``$ref`` under ``node`` (an object of ``kind``) with its location (a JSON
+    pointer)."""
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _references(value, f"{where}/{index}", _KEYWORDS)
         return
-    for key, value in items:
-        if key not in _LITERALS and not str(key).startswith("x-"):
+    if not isinstance(node, Mapping):
+        return
+    if kind == _KEYWORDS and isinstance(node.get("$ref"), str):
+        yield node["$ref"], where
+    for key, value in node.items():
+        inner = _inner_kind(kind, str(key))
+        if inner is not None:
             step = str(key).replace("~", "~0").replace("/", "~1")
-            yield from _references(value, f"{where}/{step}")
+            yield from _references(value, f"{where}/{step}", inner)
+
+
+def _inner_kind(kind: str, key: str) -> str | None:
+    """What the value under ``key`` of an object of ``kind`` is; None: data, not walked."""
+    if kind == _NAMES:
+        return _KEYWORDS
+    extension = key.startswith("x-")
+    if kind == _STATUSES:  # "default" is a status there
+        return None if extension else _KEYWORDS
+    if kind == _COMPONENTS:  # named schemas, responses...; examples are data
+        return None if extension or key == "examples" else _NAMES
+    if extension or key in _LITERALS:
+        return None
+    return {"responses": _STATUSES, "components": _COMPONENTS}.get(
+        key, _NAMES if key in _NAME_MAPS else _KEYWORDS)
 
 
 def diff_documents(old: Schema, new: Schema) -> Report:
-    """Every change from ``old`` to ``new``, classified; :class:`UnresolvedReference` when a
-    local ``$ref`` of either names nothing."""
-    _check_references(old, "old")
-    _check_references(new, "new")
+    """Every change from ``old`` to ``new``, classified; :class:`CannotCompare` when either
+    is not an OpenAPI 3.0 document or has a ``$ref`` that is not local or names nothing."""
+    for document, side in ((old, "old"), (new, "new")):
+        _check_version(document, side)
+        _check_references(document, side)
     walker = Walker(old, new)
     before, after = _operations(old), _operations(new)
     moved = _moved(before, after)
