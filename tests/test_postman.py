@@ -3,14 +3,19 @@ when newman runs the collections against the generated mock servers."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from b2b_openapi.postman import SCHEMA_URL, postman_files
+from b2b_openapi.postman import SCHEMA_URL, collection, postman_files
 from b2b_openapi.runtime.jsonio import load_yaml
 from live import newman
 from support import ROOT
@@ -75,3 +80,60 @@ def test_newman_run_passes_against_the_mock(collection: Path, mock_url: str,
     stats = json.loads(report.read_text())["run"]["stats"]
     assert stats["requests"]["failed"] == 0 and stats["assertions"]["failed"] == 0
     assert stats["assertions"]["total"] == 2 * stats["requests"]["total"] > 0
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that records each request's target (path and query as
+    sent on the wire) and answers ``{}``."""
+    targets: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            targets.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", targets
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_newman_sends_query_values_as_the_spec_has_them(
+        recorder: tuple[str, list[str]], tmp_path: Path) -> None:
+    """newman sends query[].value as written but for space and "#&'<>: a + would reach
+    the server as a space (an xs:dateTime offset read as a wrong time, 422), an &
+    would split the value, a %41 would read as A."""
+    values = {"startdatetime": "2026-11-02T09:00:00+01:00", "enddatetime": "a&b=c #d",
+              "market_run_id": "50%41 \u00e9+'<\">"}
+    spec = copy.deepcopy(load_yaml(ROOT / "specs/OASIS/RetrieveCrrAggRevAdj_OASISv1.yaml"))
+    for parameter in spec["paths"]["/retrieveCrrAggRevAdj"]["get"]["parameters"]:
+        if parameter["name"] in values:
+            parameter["example"] = values[parameter["name"]]
+    made = collection(spec)
+    url = made["item"][0]["request"]["url"]
+    encoded = {"startdatetime": "2026-11-02T09:00:00%2B01:00",
+               "enddatetime": "a%26b%3Dc%20%23d",
+               "market_run_id": "50%2541%20%C3%A9%2B%27%3C%22%3E"}
+    assert [(q["key"], q["value"]) for q in url["query"]] == list(encoded.items())
+    assert url["raw"].endswith("?" + "&".join(f"{k}={v}" for k, v in encoded.items()))
+    path = tmp_path / "query.postman_collection.json"
+    path.write_text(json.dumps(made))
+    base, targets = recorder
+    subprocess.run([newman(), "run", str(path), "--env-var", f"baseUrl={base}",
+                    "--env-var", "apiKey=k", "--reporters", "cli", "--color", "off"],
+                   capture_output=True, text=True, check=False, timeout=120)
+    assert len(targets) == 1, targets
+    sent = parse_qs(urlsplit(targets[0]).query, keep_blank_values=True)
+    assert sent == {k: [v] for k, v in values.items()}

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .apiview import OperationView, service_view
 from .runtime.jsonio import to_text
@@ -112,11 +113,22 @@ def _url(view_base: str, op: OperationView, query: Mapping[str, Any] | None) -> 
     url: dict[str, Any] = {"raw": "{{baseUrl}}/" + "/".join(path), "host": ["{{baseUrl}}"],
                            "path": path}
     if query:
-        items = [{"key": k, "value": _lexical(v)} for k, raw in query.items()
+        items = [{"key": _query_text(k), "value": _query_text(_lexical(v))}
+                 for k, raw in query.items()
                  for v in (raw if isinstance(raw, list) else [raw])]
         url["query"] = items
         url["raw"] += "?" + "&".join(f"{i['key']}={i['value']}" for i in items)
     return url
+
+
+def _query_text(text: str) -> str:
+    """A query key or value as the collection must hold it: percent-encoded already.
+    Postman and newman send ``query[].value`` as written except for space, ``"#&'<>``
+    (postman-url-encoder's parameter-value set), so ``+`` would reach the server as a
+    space (``2026-11-02T09:00:00+01:00`` read as a wrong time) and a ``%41`` as ``A``; an
+    existing ``%XX`` they leave alone, so everything outside the unreserved characters is
+    encoded here (``:`` kept, for readable times)."""
+    return quote(text, safe=":")
 
 
 def _lexical(value: Any) -> str:
