@@ -6,13 +6,16 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import re
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import openapi_spec_validator
 import pytest
+from markdown_it import MarkdownIt
 
 from b2b_openapi.diff import CannotCompare, ExternalReference, UnresolvedReference, diff_documents
 from b2b_openapi.diffreport import diff_files, render_report
@@ -842,6 +845,23 @@ def test_yaml_dates_are_reported_as_iso_text() -> None:
         ("response-enum-value-added", None, "2024-02-02"),
         ("response-enum-value-removed", "2024-01-01", None)]
     assert "value '2024-02-02' added" in render_report(report, "md")
+
+
+@pytest.mark.parametrize("name", ["a|b", "x`y", "`z`", "``", "*e*", "_u_", "a\\", "~~s~~",
+                                  "[l](http://x)", "<b>", "&amp;", "two\nlines", "HYDRO_DEB"])
+def test_the_markdown_report_shows_any_property_name_literally(name: str) -> None:
+    """Property names are the API's: a pipe must not split the table cell, a backtick not
+    end the code span, nothing may turn into emphasis, a link or HTML (read back with
+    markdown-it, GFM tables)."""
+    old = document(BASE, obj(a=STRING))
+    new = document(BASE, obj(a=STRING, **{name: STRING}))
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(
+        render_report(diff_documents(old, new), "md"))
+    cells = re.findall(r"<td>(.*?)</td>", html, re.S)
+    shown = escape(" ".join(name.splitlines()), quote=False)
+    assert cells == [
+        "<code>response-property-added</code>", "<code>POST /retrieveThing</code>",
+        f"response <code>{shown}</code>", f"{shown} added (optional)"]
 
 
 def test_build_reports_every_multi_version_service() -> None:

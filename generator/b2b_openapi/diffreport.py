@@ -4,6 +4,7 @@ pairing of a corpus's major versions that ``build`` reports on."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -14,6 +15,12 @@ from .diff import Report, diff_documents
 from .templating import environment
 
 FORMATS = ("md", "json", "html")
+# Markdown that would change what a table cell shows: a pipe ends the cell, a backslash
+# escapes what follows; code spans, emphasis, strikethrough, HTML, entities and links
+# (``](`` or ``][``) are interpreted.  Left readable: ``a[]`` (no link without a target)
+# and an underscore inside a word (HYDRO_DEB is never emphasis).
+_MD_ACTIVE = re.compile(r"[\\`*~<&|]|\](?=[(\[])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_BACKTICKS = re.compile(r"`+")
 
 
 def render_report(report: Report, fmt: str) -> str:
@@ -22,7 +29,30 @@ def render_report(report: Report, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     return environment().get_template(f"diff/report.{fmt}.j2").render(
-        report=report, summary=report.as_json()["summary"])
+        report=report, summary=report.as_json()["summary"], text=md_text, code=md_code)
+
+
+def md_text(value: object) -> str:
+    """``value`` as literal text on one line of a Markdown table (names in a report are an
+    API's: a property may be called ``a|b`` or ``*x*``)."""
+    return _MD_ACTIVE.sub(r"\\\g<0>", _one_line(value))
+
+
+def md_code(value: object) -> str:
+    """``value`` as a code span in a Markdown table cell: fenced with more backticks than
+    it holds, padded when it starts or ends with one; ``|`` still needs its backslash
+    there (GFM splits cells before it reads code spans)."""
+    text = _one_line(value).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _one_line(value: object) -> str:
+    """A line break would end the table row."""
+    return " ".join(str(value).splitlines())
 
 
 @dataclass(frozen=True)
