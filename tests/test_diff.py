@@ -80,6 +80,7 @@ CASES: list[tuple[str, Any]] = [
     ("operation-method-changed", lambda: (document(BASE, BASE), document(BASE, BASE, "get"))),
     ("operation-doc-changed", lambda: (document(BASE, BASE, description="one"),
                                        document(BASE, BASE, description="two"))),
+    ("document-doc-changed", lambda: described("one", "two")),
     ("request-property-added-optional", lambda: property_case(
         "request", obj(a=STRING), obj(a=STRING, c=STRING))),
     ("request-property-added-required", lambda: property_case(
@@ -179,6 +180,20 @@ def with_status(doc: dict[str, Any], status: str) -> dict[str, Any]:
     the_operation(doc)["responses"][status] = {
         "description": status, "content": {media: {"schema": obj(("title",), title=STRING)}}}
     return doc
+
+
+def described(old: str | None, new: str | None, tag: bool = False
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Documents whose description (of the API, else of their tag ``Things``) changes."""
+    docs = document(BASE, BASE), document(BASE, BASE)
+    for doc, text in zip(docs, (old, new), strict=True):
+        holder = doc["info"]
+        if tag:
+            holder = {"name": "Things"}
+            doc["tags"] = [holder, {"name": "Other", "description": "same"}]
+        if text is not None:
+            holder["description"] = text
+    return docs
 
 
 def secured(old: list[dict[str, Any]], new: list[dict[str, Any]]
@@ -558,6 +573,19 @@ def test_security_definitions_compare_as_clients_send_credentials() -> None:
                                         "securitySchemes.apiKey")
 
 
+@pytest.mark.parametrize(("tag", "where"), [(False, ("info", "description")),
+                                            (True, ("tags", "Things"))])
+def test_api_and_tag_descriptions_are_doc_only_changes(tag: bool, where: tuple[str, str]
+                                                       ) -> None:
+    for old, new, verb in (("one", "two", "changed"), (None, "two", "added"),
+                           ("one", None, "removed")):
+        changes = diff_documents(*described(old, new, tag)).changes
+        assert [(c.rule.id, c.breaking, c.operation, c.path, c.old, c.new) for c in changes] \
+            == [("document-doc-changed", False, *where, old, new)]
+        assert changes[0].message.endswith(f" {verb}")
+    assert found(*described("same", "same", tag)) == []
+
+
 def test_response_headers_are_compared() -> None:
     old = with_header(with_status(document(BASE, BASE), "429"), "Retry-After")
     new = with_header(with_status(document(BASE, BASE), "429"), "retry-after", STRING,
@@ -812,11 +840,14 @@ def corpus_report(system: str, name: str, old: int, new: int) -> dict[str, Any]:
 
 def test_oasis_new_columns_are_non_breaking_additions() -> None:
     report = corpus_report("OASIS", "RetrieveCrrAggRevAdj_OASIS", 1, 2)
-    added = {c["path"].rsplit(".", 1)[-1]: c for c in report["changes"]}
+    added = {c["path"].rsplit(".", 1)[-1]: c for c in report["changes"]
+             if c["rule"] != "document-doc-changed"}
     assert set(added) == {"DIRECTION", "IFM_NET_FLOW_MW", "CLAWBACK_REV", "CIR_SCH_REV"}
     assert all(c["rule"] == "response-property-added" and not c["breaking"]
                for c in added.values())
-    assert report["summary"] == {"changes": 4, "breaking": 0, "nonBreaking": 4}
+    assert [(c["operation"], c["path"]) for c in report["changes"]
+            if c["rule"] == "document-doc-changed"] == [("info", "description")]  # "(version 2)"
+    assert report["summary"] == {"changes": 5, "breaking": 0, "nonBreaking": 5}
 
 
 def test_cmri_v2_changes_are_all_reported() -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .diffrules import Direction
-from .diffschema import Change, Schema, Walker, deref, join, pointer
+from .diffschema import Change, Schema, Walker, deref, join, pointer, verb
 
 __all__ = ["CannotCompare", "Change", "ExternalReference", "Report", "UnresolvedReference",
            "diff_documents"]
@@ -209,6 +209,29 @@ def _operation(w: Walker, label: str, old: Schema, new: Schema,
     _security(w, label, old, new)
     _request(w, label, old, new)
     _responses(w, label, old, new)
+
+
+def _document_notes(w: Walker) -> None:
+    """The API's own documentation: ``info.description`` (under ``info``) and each tag's
+    description (under ``tags``, tags paired by name).  Doc-only, but release notes
+    should say the overview changed."""
+    old_info, new_info = w.old.get("info") or {}, w.new.get("info") or {}
+    if old_info.get("description") != new_info.get("description"):
+        w.add("doc-changed", "document", "info", "description",
+              f"description of the API {verb(old_info, new_info, 'description')}",
+              old_info.get("description"), new_info.get("description"))
+    before, after = _tags(w.old), _tags(w.new)
+    for name, old in before.items():
+        new = after.get(name)
+        if new is not None and old.get("description") != new.get("description"):
+            w.add("doc-changed", "document", "tags", name,
+                  f"description of tag {name} {verb(old, new, 'description')}",
+                  old.get("description"), new.get("description"))
+
+
+def _tags(document: Schema) -> dict[str, Schema]:
+    return {str(tag["name"]): tag for tag in document.get("tags") or ()
+            if isinstance(tag, Mapping) and "name" in tag}
 
 
 # ------------------------------------------------------------------------------ security
@@ -526,6 +549,7 @@ def diff_documents(old: Schema, new: Schema) -> Report:
         if (key, method) not in before and (key, method) not in arrived:
             walker.add("operation-added", "operation", f"{method} {path}", "",
                        f"{method} {path} added")
+    _document_notes(walker)
     info_old, info_new = old.get("info") or {}, new.get("info") or {}
     return Report(str(info_old.get("title", "")), str(info_new.get("title", "")),
                   str(info_old.get("version", "")), str(info_new.get("version", "")),

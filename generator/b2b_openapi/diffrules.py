@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Direction = Literal["request", "response", "operation"]
+Direction = Literal["request", "response", "operation", "document"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ RULES: tuple[Rule, ...] = (
          "calls with the old HTTP method fail"),
     Rule("operation-doc-changed", "doc-changed", "operation", False,
          "documentation only"),
+    Rule("document-doc-changed", "doc-changed", "document", False,
+         "documentation only (the API's description, a tag's)"),
     Rule("request-property-added-optional", "property-added-optional", "request", False,
          "old requests need not send it"),
     Rule("request-property-added-required", "property-added-required", "request", True,

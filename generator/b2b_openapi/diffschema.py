@@ -311,12 +311,12 @@ class Walker:
         """Documentation (doc-only) and the default value (what an omitted value means)."""
         for key in _DOC_KEYS:
             if old.get(key) != new.get(key):
-                self.add("doc-changed", d, op, path, f"{key} of {what} {_verb(old, new, key)}",
+                self.add("doc-changed", d, op, path, f"{key} of {what} {verb(old, new, key)}",
                          old.get(key), new.get(key))
         before, after = old.get("default", _ABSENT), new.get("default", _ABSENT)
         if before != after:
             self.add("default-changed", d, op, path,
-                     f"default of {what} {_verb(old, new, 'default')}",
+                     f"default of {what} {verb(old, new, 'default')}",
                      None if before is _ABSENT else before, None if after is _ABSENT else after)
 
     def _type(self, old: Schema, new: Schema, op: str, path: str, d: Direction) -> None:
@@ -442,7 +442,7 @@ class Walker:
         if old.get("pattern") != new.get("pattern"):
             if old.get("pattern") is None or new.get("pattern") is None:  # one added/dropped
                 self.narrowed(old.get("pattern") is None, d, op, path,
-                              f"{path or 'body'}: pattern {_verb(old, new, 'pattern')}",
+                              f"{path or 'body'}: pattern {verb(old, new, 'pattern')}",
                               old.get("pattern"), new.get("pattern"))
             else:
                 self.add("pattern-changed", d, op, path, f"{path}: pattern changed",
@@ -639,7 +639,8 @@ def _names(description: Any, key: str) -> bool:
         rf"(?<![\w@]){re.escape(key)}(?!\w)", description) is not None
 
 
-def _verb(old: Schema, new: Schema, key: str) -> str:
+def verb(old: Schema, new: Schema, key: str) -> str:
+    """How ``key`` differs: added, removed or changed."""
     return "added" if key not in old else "removed" if key not in new else "changed"
 
 
