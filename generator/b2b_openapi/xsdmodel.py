@@ -108,6 +108,7 @@ class ModelBuilder:
         component of its own, described by the element's documentation and then the
         type's; otherwise the element's documentation belongs where it is used."""
         self._check_not_any_type(xsd_element)
+        self._check_not_abstract_type(xsd_element)
         if not _own_component(xsd_element):
             return self.type(xsd_element.type)
         declaration = _declaration(xsd_element)
@@ -135,6 +136,21 @@ class ModelBuilder:
             f"unsupported construct: element {local_name(xsd_element.name)!r} {declared}, "
             "whose text content has no JSON form in this mapping (it would be lost); give it "
             "a simple or complex type", *self._where(declaration))
+
+    def _check_not_abstract_type(self, xsd_element: Any) -> None:
+        """An element of an abstract type is valid only with ``xsi:type`` naming a concrete
+        derived type, and the JSON mapping carries no ``xsi:type``: no JSON of it could
+        come back as valid XML.  (An abstract *element* is no key at all: only its
+        substitution group members appear, see :func:`content.element_candidates`.)"""
+        if not getattr(xsd_element.type, "abstract", False):
+            return
+        declaration = _declaration(xsd_element)
+        raise ArtifactError(
+            f"unsupported construct: element {local_name(xsd_element.name)!r} has the "
+            f"abstract type {local_name(xsd_element.type.name or 'anonymous')!r}, so it "
+            "needs xsi:type, which this JSON mapping does not carry; give it a concrete type "
+            '(or declare the element abstract="true" if only its substitution group members '
+            "may appear)", *self._where(declaration))
 
     # ---------------------------------------------------------------- types
     def type(self, xsd_type: Any) -> TypeRef:

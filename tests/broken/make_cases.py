@@ -205,3 +205,11 @@ case("embedded_schema_untyped_element", f"{SVC}.wsdl", 18, "element 'note' has n
      wsdl=rep(EMBEDDED, '<xs:element name="code" type="t:Code"/>',
               '<xs:element name="code" type="t:Code"/>\n            <xs:element name="note" minOccurs="0"/>'),
      inp=PING)
+case("abstract_type_element", "Widget_v1.xsd", 18, "element 'part' has the abstract type 'Part'",
+     xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="part" type="Part" minOccurs="0"/>'),
+             '  <xs:simpleType name="WidgetID">', '''  <xs:complexType name="Part" abstract="true">
+    <xs:sequence>
+      <xs:element name="code" type="xs:string"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:simpleType name="WidgetID">'''))
