@@ -231,7 +231,7 @@ class ModelBuilder:
         for slot in layout.wildcards:
             self._check_not_skipped(slot.wildcard, qname)
         self._check_unique_keys(xsd_type, layout)
-        self._check_no_repeated_sequence(xsd_type, xsd_type.model_group)
+        self._check_no_repeated_sequence(xsd_type, xsd_type.model_group, None)
         children = tuple(
             Child(
                 key=slot.key,
@@ -274,20 +274,34 @@ class ModelBuilder:
                 f"elements {first} and {second} share the local name {local_name(first)!r} "
                 "in one content model; their JSON keys would clash", *self._where(xsd_type))
 
-    def _check_no_repeated_sequence(self, xsd_type: Any, group: Any) -> None:
+    def _check_no_repeated_sequence(self, xsd_type: Any, group: Any,
+                                    repeating: Any) -> None:
         """A repeating sequence of several elements (A B A B) has no faithful JSON object
-        form (A:[..], B:[..] loses the pairing), so it is rejected rather than mangled."""
+        form (A:[..], B:[..] loses the pairing), so it is rejected rather than mangled.  A
+        sequence repeats through its own maxOccurs or through a repeating enclosing group
+        (``repeating``): ``(A | (B, C?))*`` holds ``B C B`` and ``B B C`` alike."""
         if group is None:
             return
+        if group.max_occurs != 1:
+            repeating = group
         for particle in group:
             if isinstance(particle, XsdGroup):
-                self._check_no_repeated_sequence(xsd_type, particle)
-        if group.model != "choice" and group.max_occurs != 1 and len(
-                set(particle_keys(group))) > 1:
-            raise ArtifactError(
-                "unsupported construct: a repeating xs:sequence with several child elements "
-                f"in {xsd_type.name or 'an anonymous type'}; wrap the repeated sequence in "
-                "its own element", *self._where(group))
+                self._check_no_repeated_sequence(xsd_type, particle, repeating)
+        if repeating is None or group.model == "choice":
+            return
+        keyed = [p for p in group if particle_keys(p)]
+        if len(keyed) < 2 or len(set(particle_keys(group))) < 2:
+            return
+        owner = xsd_type.name or "an anonymous type"
+        if repeating is group:
+            what = f"a repeating xs:sequence with several child elements in {owner}"
+        else:
+            what = (f"an xs:sequence with several child elements in {owner} repeats "
+                    f"through its enclosing repeating xs:{repeating.model} (like a repeating "
+                    "xs:sequence, the pairing of its elements would be lost)")
+        raise ArtifactError(
+            f"unsupported construct: {what}; wrap the repeated sequence in its own element",
+            *self._where(group))
 
     @staticmethod
     def _where(component: Any) -> tuple[Path | None, int | None]:

@@ -205,6 +205,14 @@ case("embedded_schema_untyped_element", f"{SVC}.wsdl", 18, "element 'note' has n
      wsdl=rep(EMBEDDED, '<xs:element name="code" type="t:Code"/>',
               '<xs:element name="code" type="t:Code"/>\n            <xs:element name="note" minOccurs="0"/>'),
      inp=PING)
+case("repeated_choice_sequence", "Widget_v1.xsd", 19, "repeats through its enclosing repeating xs:choice",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '''<xs:choice maxOccurs="unbounded">
+          <xs:element name="capacity" type="xs:decimal"/>
+          <xs:sequence>
+            <xs:element name="low" type="xs:decimal"/>
+            <xs:element name="high" type="xs:decimal" minOccurs="0"/>
+          </xs:sequence>
+        </xs:choice>'''))
 case("abstract_type_element", "Widget_v1.xsd", 18, "element 'part' has the abstract type 'Part'",
      xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="part" type="Part" minOccurs="0"/>'),
              '  <xs:simpleType name="WidgetID">', '''  <xs:complexType name="Part" abstract="true">
