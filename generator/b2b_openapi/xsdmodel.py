@@ -216,6 +216,7 @@ class ModelBuilder:
                 fixed=_typed(attr.type, attr.fixed),
                 doc=documentation(attr),
             ))
+        self._check_unique_attribute_keys(xsd_type, attributes)
         base = derivation = None
         if xsd_type.base_type is not None and not _is_builtin(xsd_type.base_type):
             base, derivation = xsd_type.base_type.name, xsd_type.derivation
@@ -273,6 +274,18 @@ class ModelBuilder:
             raise ArtifactError(
                 f"elements {first} and {second} share the local name {local_name(first)!r} "
                 "in one content model; their JSON keys would clash", *self._where(xsd_type))
+
+    def _check_unique_attribute_keys(self, xsd_type: Any,
+                                     attributes: list[Attribute]) -> None:
+        """Attributes are keyed by local name, so ``a`` and ``o:a`` would share ``@a``."""
+        seen: dict[str, str] = {}
+        for attribute in attributes:
+            first = seen.setdefault(attribute.key, attribute.xml_name)
+            if first != attribute.xml_name:
+                raise ArtifactError(
+                    f"attributes {first} and {attribute.xml_name} share the local name "
+                    f"{attribute.key[1:]!r} in one type; their JSON keys would clash",
+                    *self._where(xsd_type.attributes[attribute.xml_name]))
 
     def _check_no_repeated_sequence(self, xsd_type: Any, group: Any,
                                     repeating: Any) -> None:

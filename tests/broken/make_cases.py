@@ -213,6 +213,14 @@ case("repeated_choice_sequence", "Widget_v1.xsd", 19, "repeats through its enclo
             <xs:element name="high" type="xs:decimal" minOccurs="0"/>
           </xs:sequence>
         </xs:choice>'''))
+case("attribute_local_name_clash", "Widget_v1.xsd", 21, "attributes unit and {urn:other}unit share the local name 'unit'",
+     xsd=rep(rep(XSD, '''        <xs:element name="capacity" type="xs:decimal"/>
+      </xs:sequence>''', '''        <xs:element name="capacity" type="xs:decimal"/>
+      </xs:sequence>
+      <xs:attribute name="unit" type="xs:string"/>
+      <xs:attribute ref="o:unit"/>'''),
+             'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:other" schemaLocation="Other.xsd"/>'),
+     extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other"><xs:attribute name="unit" type="xs:string"/></xs:schema>\n'})
 case("abstract_type_element", "Widget_v1.xsd", 18, "element 'part' has the abstract type 'Part'",
      xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="part" type="Part" minOccurs="0"/>'),
              '  <xs:simpleType name="WidgetID">', '''  <xs:complexType name="Part" abstract="true">
