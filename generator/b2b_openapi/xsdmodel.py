@@ -196,7 +196,8 @@ class ModelBuilder:
 
     # ---------------------------------------------------------------- complex types
     def _complex(self, xsd_type: Any, name: str | None, qname: str | None) -> ComplexType:
-        if xsd_type.mixed and xsd_type.model_group is not None and len(xsd_type.model_group):
+        if xsd_type.mixed and not xsd_type.has_simple_content():
+            # text between (or without) child elements has no place in the JSON object
             raise ArtifactError(
                 f"mixed content is not supported ({qname or 'anonymous complex type'})",
                 *self._where(xsd_type))

@@ -213,6 +213,12 @@ case("repeated_choice_sequence", "Widget_v1.xsd", 19, "repeats through its enclo
             <xs:element name="high" type="xs:decimal" minOccurs="0"/>
           </xs:sequence>
         </xs:choice>'''))
+case("mixed_empty_content", "Widget_v1.xsd", 18, "mixed content is not supported",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '''<xs:element name="capacity">
+          <xs:complexType mixed="true">
+            <xs:attribute name="unit" type="xs:string"/>
+          </xs:complexType>
+        </xs:element>'''))
 case("attribute_local_name_clash", "Widget_v1.xsd", 21, "attributes unit and {urn:other}unit share the local name 'unit'",
      xsd=rep(rep(XSD, '''        <xs:element name="capacity" type="xs:decimal"/>
       </xs:sequence>''', '''        <xs:element name="capacity" type="xs:decimal"/>
