@@ -171,3 +171,17 @@ def test_blocked_substitutes_have_no_key(tmp_path: Path, block: str, keys: list[
     assert built.verdicts({"extended": {"a": 1, "b": 2}}) == (False, False)
     built.round_trip("<head><a>1</a></head>")
 
+
+def test_text_of_an_undeclared_element_under_a_lax_wildcard_survives(tmp_path: Path) -> None:
+    built = build(tmp_path, widget(
+        '<xs:sequence><xs:element name="a" type="xs:int"/><xs:any namespace="##other" '
+        'processContents="lax" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>'),
+        "<a>1</a>")
+    value = built.round_trip('<a>1</a><y:foo xmlns:y="urn:y" y:at="v">hi</y:foo>'
+                             '<y:foo xmlns:y="urn:y"><y:bar>1</y:bar></y:foo>')
+    assert value == {"a": 1, "{urn:y}foo": [{"@{urn:y}at": "v", "$": "hi"},
+                                            {"{urn:y}bar": [{"$": "1"}]}]}
+    mixed = ElementTree.fromstring(
+        f'<Widget xmlns="{NS}"><a>1</a><y:foo xmlns:y="urn:y">hi<y:bar/>ho</y:foo></Widget>')
+    with pytest.raises(ValueError, match="mixes text with child elements"):
+        jsonxml.decode(built.element, mixed)
