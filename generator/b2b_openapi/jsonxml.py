@@ -8,7 +8,8 @@ per schema type, fixed in advance, so the OpenAPI document can describe it.  The
 
 * element and attribute keys are local names; attributes are prefixed ``@``; names matched
   only by a wildcard (``xs:any``/``xs:anyAttribute``) and not declared anywhere in the schema
-  keep their namespace as ``{namespace}local``;
+  keep their namespace as ``{namespace}local``; such an undeclared element's text is under
+  ``$`` (text beside its child elements is refused: its position has no JSON form);
 * an element whose effective maxOccurs > 1 is always a JSON array, otherwise a single value
   (see :func:`b2b_openapi.content.content_layout`);
 * a complex type with simple content is always an object, its value under ``$``;
@@ -80,6 +81,10 @@ class B2BJsonConverter(XMLSchemaConverter):
             result[TEXT_KEY] = None
             return result
 
+        if xsd_type.mixed and not _is_global(xsd_element.name, xsd_element):
+            text = _undeclared_text(data, xsd_element)
+            if text is not None:
+                result[TEXT_KEY] = text
         layout = content_layout(xsd_type)
         for name, value, xsd_child in data.content or ():
             if isinstance(name, int):  # character data: not produced for element-only types
@@ -137,7 +142,22 @@ class B2BJsonConverter(XMLSchemaConverter):
                     content.setdefault(qname, []).extend(items)
         if xsd_type.simple_type is not None:
             return ElementData(tag, text, None, attributes, None)
-        return ElementData(tag, None, content, attributes, None)
+        return ElementData(tag, text if xsd_type.mixed else None, content, attributes, None)
+
+
+def _undeclared_text(data: ElementData, xsd_element: Any) -> Any:
+    """The text of an element matched by a lax wildcard and declared nowhere (xmlschema
+    gives it xs:anyType, which is mixed; declared mixed content is refused at build): kept
+    under ``$`` when it has no child elements.  Beside child elements its position would be
+    lost, so that is an error rather than a silent loss."""
+    items = data.content or ()
+    if all(isinstance(name, int) for name, _, _ in items):
+        return data.text if not items else "".join(str(v) for _, v, _ in items)
+    if (data.text or "").strip() or any(
+            isinstance(name, int) and str(value).strip() for name, value, _ in items):
+        raise ValueError(f"undeclared element {xsd_element.name} mixes text with child "
+                         "elements, which has no JSON form")
+    return None
 
 
 def _empty_text(text: Any, xsd_type: Any) -> Any:

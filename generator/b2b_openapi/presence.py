@@ -6,6 +6,7 @@ are not: ``<xs:choice>`` of A | B must reject ``{"A": .., "B": ..}``.  Those bec
 against the OpenAPI schema always encodes to XSD-valid XML (the property tests check this).
 
 Repeated groups (maxOccurs > 1) allow any mix of their keys; only "at least one" is kept.
+A head element and its substitution group members are alternatives like a choice's branches.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from xmlschema.validators import XsdAnyElement, XsdGroup
 
-from .content import local_name
+from .content import element_candidates, local_name
 
 Schema = dict[str, Any]
 
@@ -25,9 +26,18 @@ def particle_keys(particle: Any) -> list[str]:
         return []
     if isinstance(particle, XsdGroup):
         return [k for p in particle for k in particle_keys(p)]
-    keys = [] if particle.abstract else [local_name(particle.name)]
-    keys += sorted(local_name(s.name) for s in particle.iter_substitutes())
-    return keys
+    return [local_name(element.name) for element, _head in element_candidates(particle)]
+
+
+def _needs_key(particle: Any) -> bool:
+    """Whether every occurrence of ``particle`` holds some declared element (a key):
+    wildcard content is not a key, and an emptiable part may hold nothing."""
+    if isinstance(particle, XsdAnyElement) or particle.min_occurs == 0:
+        return False
+    if isinstance(particle, XsdGroup):
+        inner = [_needs_key(p) for p in particle]
+        return all(inner) if particle.model == "choice" else any(inner)
+    return bool(particle_keys(particle))
 
 
 def _one_of_present(keys: list[str]) -> Schema:
@@ -49,31 +59,39 @@ def _all_of(parts: list[Schema | None]) -> Schema | None:
     return present[0] if len(present) == 1 else {"allOf": present}
 
 
+def _exactly_one(branches: list[tuple[list[str], Schema | None]], may_be_empty: bool,
+                 keys: list[str]) -> Schema | None:
+    """One branch's keys (meeting its constraint) and none of the others', or (when the
+    alternatives may all be absent) no key at all: a choice, or a head and its members."""
+    alternatives: list[Schema] = []
+    for branch_keys, constraint in branches:
+        if constraint is None:
+            may_be_empty = True
+        others = [k for k in keys if k not in branch_keys]
+        alt = _all_of([constraint, _none_present(others) if others else None])
+        if alt:
+            alternatives.append(alt)
+    if may_be_empty:
+        alternatives.append(_none_present(keys))
+    if len(alternatives) > 1:
+        return {"anyOf": alternatives}
+    return alternatives[0] if alternatives else None
+
+
 def _group(group: XsdGroup, as_required: bool) -> Schema | None:
     """Constraint for ``group`` taken as required (ignoring its own minOccurs) when as_required."""
     keys = particle_keys(group)
     if not keys:
         return None
     if group.max_occurs != 1:
-        return _one_of_present(keys) if as_required and group.min_occurs > 0 else None
+        # occurrences may mix any keys (a repeating sequence of several elements, whose
+        # keys would depend on each other, is refused by xsdmodel): at least one is all
+        return _one_of_present(keys) if as_required and _needs_key(group) else None
 
     if group.model == "choice":
-        alternatives: list[Schema] = []
         may_be_empty = not as_required or group.min_occurs == 0
-        for branch in group:
-            branch_keys = particle_keys(branch)
-            constraint = _particle(branch)
-            if constraint is None:
-                may_be_empty = True
-            others = [k for k in keys if k not in branch_keys]
-            alt = _all_of([constraint, _none_present(others) if others else None])
-            if alt:
-                alternatives.append(alt)
-        if may_be_empty:
-            alternatives.append(_none_present(keys))
-        if len(alternatives) > 1:
-            return {"anyOf": alternatives}
-        return alternatives[0] if alternatives else None
+        return _exactly_one([(particle_keys(b), _particle(b)) for b in group], may_be_empty,
+                            keys)
 
     inner = _all_of([_particle(p) for p in group])
     if inner is None:
@@ -88,9 +106,13 @@ def _particle(particle: Any) -> Schema | None:
         return None
     if isinstance(particle, XsdGroup):
         return _group(particle, particle.min_occurs > 0)
-    if particle.min_occurs == 0:
+    keys = particle_keys(particle)
+    if particle.max_occurs == 1 and len(keys) > 1:  # one of a head and its members
+        return _exactly_one([([k], {"required": [k]}) for k in keys],
+                            particle.min_occurs == 0, keys)
+    if particle.min_occurs == 0 or not keys:
         return None
-    return _one_of_present(particle_keys(particle))
+    return _one_of_present(keys)
 
 
 def group_constraints(group: XsdGroup | None) -> tuple[list[str], list[Schema]]:

@@ -108,6 +108,7 @@ class ModelBuilder:
         component of its own, described by the element's documentation and then the
         type's; otherwise the element's documentation belongs where it is used."""
         self._check_not_any_type(xsd_element)
+        self._check_not_abstract_type(xsd_element)
         if not _own_component(xsd_element):
             return self.type(xsd_element.type)
         declaration = _declaration(xsd_element)
@@ -135,6 +136,21 @@ class ModelBuilder:
             f"unsupported construct: element {local_name(xsd_element.name)!r} {declared}, "
             "whose text content has no JSON form in this mapping (it would be lost); give it "
             "a simple or complex type", *self._where(declaration))
+
+    def _check_not_abstract_type(self, xsd_element: Any) -> None:
+        """An element of an abstract type is valid only with ``xsi:type`` naming a concrete
+        derived type, and the JSON mapping carries no ``xsi:type``: no JSON of it could
+        come back as valid XML.  (An abstract *element* is no key at all: only its
+        substitution group members appear, see :func:`content.element_candidates`.)"""
+        if not getattr(xsd_element.type, "abstract", False):
+            return
+        declaration = _declaration(xsd_element)
+        raise ArtifactError(
+            f"unsupported construct: element {local_name(xsd_element.name)!r} has the "
+            f"abstract type {local_name(xsd_element.type.name or 'anonymous')!r}, so it "
+            "needs xsi:type, which this JSON mapping does not carry; give it a concrete type "
+            '(or declare the element abstract="true" if only its substitution group members '
+            "may appear)", *self._where(declaration))
 
     # ---------------------------------------------------------------- types
     def type(self, xsd_type: Any) -> TypeRef:
@@ -180,7 +196,8 @@ class ModelBuilder:
 
     # ---------------------------------------------------------------- complex types
     def _complex(self, xsd_type: Any, name: str | None, qname: str | None) -> ComplexType:
-        if xsd_type.mixed and xsd_type.model_group is not None and len(xsd_type.model_group):
+        if xsd_type.mixed and not xsd_type.has_simple_content():
+            # text between (or without) child elements has no place in the JSON object
             raise ArtifactError(
                 f"mixed content is not supported ({qname or 'anonymous complex type'})",
                 *self._where(xsd_type))
@@ -200,6 +217,7 @@ class ModelBuilder:
                 fixed=_typed(attr.type, attr.fixed),
                 doc=documentation(attr),
             ))
+        self._check_unique_attribute_keys(xsd_type, attributes)
         base = derivation = None
         if xsd_type.base_type is not None and not _is_builtin(xsd_type.base_type):
             base, derivation = xsd_type.base_type.name, xsd_type.derivation
@@ -215,7 +233,7 @@ class ModelBuilder:
         for slot in layout.wildcards:
             self._check_not_skipped(slot.wildcard, qname)
         self._check_unique_keys(xsd_type, layout)
-        self._check_no_repeated_sequence(xsd_type, xsd_type.model_group)
+        self._check_no_repeated_sequence(xsd_type, xsd_type.model_group, None)
         children = tuple(
             Child(
                 key=slot.key,
@@ -258,20 +276,46 @@ class ModelBuilder:
                 f"elements {first} and {second} share the local name {local_name(first)!r} "
                 "in one content model; their JSON keys would clash", *self._where(xsd_type))
 
-    def _check_no_repeated_sequence(self, xsd_type: Any, group: Any) -> None:
+    def _check_unique_attribute_keys(self, xsd_type: Any,
+                                     attributes: list[Attribute]) -> None:
+        """Attributes are keyed by local name, so ``a`` and ``o:a`` would share ``@a``."""
+        seen: dict[str, str] = {}
+        for attribute in attributes:
+            first = seen.setdefault(attribute.key, attribute.xml_name)
+            if first != attribute.xml_name:
+                raise ArtifactError(
+                    f"attributes {first} and {attribute.xml_name} share the local name "
+                    f"{attribute.key[1:]!r} in one type; their JSON keys would clash",
+                    *self._where(xsd_type.attributes[attribute.xml_name]))
+
+    def _check_no_repeated_sequence(self, xsd_type: Any, group: Any,
+                                    repeating: Any) -> None:
         """A repeating sequence of several elements (A B A B) has no faithful JSON object
-        form (A:[..], B:[..] loses the pairing), so it is rejected rather than mangled."""
+        form (A:[..], B:[..] loses the pairing), so it is rejected rather than mangled.  A
+        sequence repeats through its own maxOccurs or through a repeating enclosing group
+        (``repeating``): ``(A | (B, C?))*`` holds ``B C B`` and ``B B C`` alike."""
         if group is None:
             return
+        if group.max_occurs != 1:
+            repeating = group
         for particle in group:
             if isinstance(particle, XsdGroup):
-                self._check_no_repeated_sequence(xsd_type, particle)
-        if group.model != "choice" and group.max_occurs != 1 and len(
-                set(particle_keys(group))) > 1:
-            raise ArtifactError(
-                "unsupported construct: a repeating xs:sequence with several child elements "
-                f"in {xsd_type.name or 'an anonymous type'}; wrap the repeated sequence in "
-                "its own element", *self._where(group))
+                self._check_no_repeated_sequence(xsd_type, particle, repeating)
+        if repeating is None or group.model == "choice":
+            return
+        keyed = [p for p in group if particle_keys(p)]
+        if len(keyed) < 2 or len(set(particle_keys(group))) < 2:
+            return
+        owner = xsd_type.name or "an anonymous type"
+        if repeating is group:
+            what = f"a repeating xs:sequence with several child elements in {owner}"
+        else:
+            what = (f"an xs:sequence with several child elements in {owner} repeats "
+                    f"through its enclosing repeating xs:{repeating.model} (like a repeating "
+                    "xs:sequence, the pairing of its elements would be lost)")
+        raise ArtifactError(
+            f"unsupported construct: {what}; wrap the repeated sequence in its own element",
+            *self._where(group))
 
     @staticmethod
     def _where(component: Any) -> tuple[Path | None, int | None]:

@@ -205,3 +205,33 @@ case("embedded_schema_untyped_element", f"{SVC}.wsdl", 18, "element 'note' has n
      wsdl=rep(EMBEDDED, '<xs:element name="code" type="t:Code"/>',
               '<xs:element name="code" type="t:Code"/>\n            <xs:element name="note" minOccurs="0"/>'),
      inp=PING)
+case("repeated_choice_sequence", "Widget_v1.xsd", 19, "repeats through its enclosing repeating xs:choice",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '''<xs:choice maxOccurs="unbounded">
+          <xs:element name="capacity" type="xs:decimal"/>
+          <xs:sequence>
+            <xs:element name="low" type="xs:decimal"/>
+            <xs:element name="high" type="xs:decimal" minOccurs="0"/>
+          </xs:sequence>
+        </xs:choice>'''))
+case("mixed_empty_content", "Widget_v1.xsd", 18, "mixed content is not supported",
+     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '''<xs:element name="capacity">
+          <xs:complexType mixed="true">
+            <xs:attribute name="unit" type="xs:string"/>
+          </xs:complexType>
+        </xs:element>'''))
+case("attribute_local_name_clash", "Widget_v1.xsd", 21, "attributes unit and {urn:other}unit share the local name 'unit'",
+     xsd=rep(rep(XSD, '''        <xs:element name="capacity" type="xs:decimal"/>
+      </xs:sequence>''', '''        <xs:element name="capacity" type="xs:decimal"/>
+      </xs:sequence>
+      <xs:attribute name="unit" type="xs:string"/>
+      <xs:attribute ref="o:unit"/>'''),
+             'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:other" schemaLocation="Other.xsd"/>'),
+     extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other"><xs:attribute name="unit" type="xs:string"/></xs:schema>\n'})
+case("abstract_type_element", "Widget_v1.xsd", 18, "element 'part' has the abstract type 'Part'",
+     xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="part" type="Part" minOccurs="0"/>'),
+             '  <xs:simpleType name="WidgetID">', '''  <xs:complexType name="Part" abstract="true">
+    <xs:sequence>
+      <xs:element name="code" type="xs:string"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:simpleType name="WidgetID">'''))
