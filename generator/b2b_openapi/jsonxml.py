@@ -15,23 +15,30 @@ per schema type, fixed in advance, so the OpenAPI document can describe it.  The
 * an element-only complex type is always an object (``{}`` when empty);
 * ``xsi:nil="true"`` is JSON ``null`` (or ``"$": null`` when the nil element has attributes);
 * values are xmlschema's decoded Python values (``Decimal`` for xs:decimal, ``int``, ``bool``,
-  lists for xs:list, strings for dates, durations and base64Binary).
+  ``float`` for xs:float/xs:double, lists for xs:list, strings for dates, durations and
+  base64Binary).
 
 Namespaces are restored on encode from the schema itself, so any JSON body valid against the
 emitted OpenAPI schema encodes back to schema-valid XML - provided its strings are XML text:
-JSON can carry control characters that no XML document can (:func:`xml_text_errors`).
+JSON can carry control characters that no XML document can (:func:`xml_text_errors`).  JSON
+numbers are written in the lexical form of their XSD type (:func:`xml_number`): a JSON
+parser hands over ``1e2`` as ``Decimal('1E+2')``, which xs:decimal must spell ``100``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, MutableSequence
+from decimal import Decimal
 from typing import Any
 
 from xmlschema import XMLSchemaConverter
 from xmlschema.aliases import BaseXsdType
 from xmlschema.converters import ElementData
-from xmlschema.names import XSI_NIL
+from xmlschema.names import XSD_INTEGER, XSI_NIL
+from xmlschema.validators import XsdList, XsdUnion
 
 from .content import attribute_key, content_layout, is_xsi, local_name
 
@@ -39,6 +46,10 @@ TEXT_KEY = "$"
 ATTR_PREFIX = "@"
 # outside XML 1.0's Char production: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
 NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A JSON number of 1 KB can say 1e20000000, whose xs:decimal form is 20 MB of digits: numbers
+# whose plain decimal form would be longer than this are refused instead of expanded.
+MAX_NUMBER_DIGITS = 1000
+_FLOAT_MAX = {"float": 3.4028234663852886e38, "double": sys.float_info.max}  # IEEE 32/64 bit
 
 
 class B2BJsonConverter(XMLSchemaConverter):
@@ -109,7 +120,7 @@ class B2BJsonConverter(XMLSchemaConverter):
             return ElementData(tag, None, None if xsd_type.simple_type is not None else {},
                                {}, None)
         if not xsd_type.is_complex():
-            return ElementData(tag, obj, None, {}, None)
+            return ElementData(tag, xml_number(obj, xsd_type), None, {}, None)
         if not isinstance(obj, Mapping):
             raise ValueError(
                 f"element {local_name(tag)!r} expects a JSON object, got {type(obj).__name__}"
@@ -125,7 +136,11 @@ class B2BJsonConverter(XMLSchemaConverter):
                     attributes[XSI_NIL] = "true"
                 text = value
             elif key.startswith(ATTR_PREFIX):
-                attributes[_attribute_qname(key[1:], xsd_type)] = value
+                qname = _attribute_qname(key[1:], xsd_type)
+                attribute = xsd_type.attributes.get(qname) or xsd_element.maps.attributes.get(
+                    qname)
+                attributes[qname] = value if attribute is None else xml_number(
+                    value, attribute.type)
             else:
                 slot = layout.by_key.get(key)
                 qname = slot.element.name if slot else _wildcard_qname(key, xsd_element, layout)
@@ -136,8 +151,94 @@ class B2BJsonConverter(XMLSchemaConverter):
                 if items:  # an empty array means no occurrence at all
                     content.setdefault(qname, []).extend(items)
         if xsd_type.simple_type is not None:
-            return ElementData(tag, text, None, attributes, None)
+            return ElementData(tag, xml_number(text, xsd_type.simple_type), None, attributes,
+                               None)
         return ElementData(tag, None, content, attributes, None)
+
+
+def xml_number(value: Any, xsd_type: Any) -> Any:
+    """A JSON number as text in the lexical form of the simple type ``xsd_type``; anything
+    else (and numbers for non-numeric types) unchanged, for xmlschema to judge.
+
+    xmlschema encodes an xs:float/xs:double only from a Python ``float`` and writes a
+    ``Decimal`` as ``str()`` does (``1E+2``, not a valid xs:decimal), while JSON parsers give
+    ``int`` or ``Decimal``.  Raises ValueError when the number has no value of the type: out
+    of xs:float/xs:double range (it would become INF), not integral for an integer type, or
+    a plain form longer than :data:`MAX_NUMBER_DIGITS`."""
+    if isinstance(value, list) and xsd_type.is_list():
+        item_type = _built_on(xsd_type, XsdList).item_type
+        return [xml_number(item, item_type) for item in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    if xsd_type.is_union():
+        errors = []
+        for member in _built_on(xsd_type, XsdUnion).member_types:
+            try:
+                text = xml_number(value, member)
+            except ValueError as exc:
+                errors.append(exc)
+                continue
+            if isinstance(text, str):  # the first numeric member able to hold it
+                return text
+        if errors:
+            raise errors[0]
+        return value
+    kind = _number_kind(xsd_type)
+    if kind in _FLOAT_MAX:
+        return _float_text(value, kind)
+    if kind == "integer":
+        return _integer_text(value)
+    if kind == "decimal":
+        return _decimal_text(value)
+    return value
+
+
+def _built_on(xsd_type: Any, kind: type) -> Any:
+    """The xs:list or xs:union a (possibly restricted) list or union type derives from."""
+    while not isinstance(xsd_type, kind):
+        xsd_type = xsd_type.base_type
+    return xsd_type
+
+
+def _number_kind(xsd_type: Any) -> str | None:
+    primitive = getattr(xsd_type, "primitive_type", None)
+    name = local_name(getattr(primitive, "name", None) or "")
+    if name == "decimal" and xsd_type.is_derived(xsd_type.maps.types[XSD_INTEGER]):
+        return "integer"
+    return name if name in ("decimal", "float", "double") else None
+
+
+def _exact(value: int | float | Decimal) -> Decimal:
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    length = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
+    if length > MAX_NUMBER_DIGITS:
+        raise ValueError(f"{value} needs more than {MAX_NUMBER_DIGITS} digits in plain notation")
+    return number
+
+
+def _float_text(value: int | float | Decimal, kind: str) -> str:
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        number = math.inf
+    if not math.isfinite(number) or abs(number) > _FLOAT_MAX[kind]:
+        raise ValueError(f"{value} is outside the range of xs:{kind}")
+    return repr(number)
+
+
+def _integer_text(value: int | float | Decimal) -> str:
+    number = value if isinstance(value, int) else _exact(value)
+    if number != int(number):
+        raise ValueError(f"{value} is not an integer")
+    return str(int(number))
+
+
+def _decimal_text(value: int | float | Decimal) -> str:
+    return str(value) if isinstance(value, int) else format(_exact(value), "f")
 
 
 def _empty_text(text: Any, xsd_type: Any) -> Any:
