@@ -14,6 +14,7 @@ import pytest
 import xmlschema
 from fastapi import Request, Response
 from fastapi.testclient import TestClient
+from lxml import etree
 from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi import jsonxml, soap, specs
@@ -216,6 +217,58 @@ def test_a_short_json_number_never_expands_into_megabytes(name: str) -> None:
     edge, text = (Decimal("1e-999"), "0." + "0" * 998 + "1") if name == "decimal" else (
         Decimal("1e999"), "1" + "0" * 999)
     assert jsonxml.encode(NUMBERS, {name: edge})[0].text == text
+
+
+@pytest.mark.parametrize("text", ["INF", "-INF", "NaN"])
+def test_infinities_and_nan_have_no_json_form(text: str) -> None:
+    for xml in (f"<n><double>{text}</double></n>", f'<n><price ratio="{text}">1</price></n>'):
+        with pytest.raises(xmlschema.XMLSchemaValidationError,
+                           match=f"value {text}: JSON numbers have no") as caught:
+            jsonxml.decode(NUMBERS, ElementTree.fromstring(xml))
+        assert jsonxml.is_not_representable(caught.value)
+
+
+SUBSTITUTABLE = xmlschema.XMLSchema("""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
+  <xs:complexType name="Size"><xs:sequence>
+    <xs:element name="width" type="xs:int"/></xs:sequence></xs:complexType>
+  <xs:complexType name="Size3D"><xs:complexContent><xs:extension base="Size"><xs:sequence>
+    <xs:element name="height" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent>
+  </xs:complexType>
+  <xs:element name="box"><xs:complexType><xs:sequence>
+    <xs:element name="size" type="Size" maxOccurs="unbounded"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>""").elements["box"]
+BOX = ('<box xmlns="urn:t" xmlns:t="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+       '<size><width>1</width></size><size xsi:type="{}"><width>2</width>{}</size></box>')
+
+
+def test_xsi_type_naming_the_declared_type_decodes_as_without_it() -> None:
+    """The QName resolves against the document's namespace declarations, which lxml keeps."""
+    for name in ("Size", "t:Size"):
+        value = jsonxml.decode(SUBSTITUTABLE, etree.fromstring(BOX.format(name, "")))
+        assert value == {"size": [{"width": 1}, {"width": 2}]}
+        assert jsonxml.decode(SUBSTITUTABLE, jsonxml.encode(SUBSTITUTABLE, value)) == value
+
+
+def test_a_type_substituted_with_xsi_type_is_refused_on_its_element() -> None:
+    """The JSON has no key for the type, so Size3D's height could not come back: refused."""
+    root = etree.fromstring(BOX.format("t:Size3D", "<height>3</height>"))
+    with pytest.raises(xmlschema.XMLSchemaValidationError,
+                       match="xsi:type 't:Size3D' substitutes a type") as caught:
+        jsonxml.decode(SUBSTITUTABLE, root)
+    assert caught.value.elem is root[1] and jsonxml.is_not_representable(caught.value)
+
+
+@pytest.mark.parametrize("parse", [etree.fromstring, ElementTree.fromstring])
+def test_an_unresolvable_xsi_type_is_a_validation_error_on_its_element(parse: Any) -> None:
+    """xmlschema lets a KeyError escape for it; ElementTree drops the declarations, so there
+    even a declared prefix is unresolvable - never a crash."""
+    root = parse(BOX.format("t:Nope", ""))
+    with pytest.raises(xmlschema.XMLSchemaValidationError, match="invalid xsi:type 't:Nope'") \
+            as caught:
+        jsonxml.decode(SUBSTITUTABLE, root)
+    assert caught.value.elem is root[1]
 
 
 def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> None:

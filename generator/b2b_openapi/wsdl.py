@@ -23,7 +23,7 @@ from xmlschema.validators import XsdElement
 from . import jsonxml, shared
 from .content import local_name
 from .errors import ArtifactError, one_line
-from .locate import element_line, error_location, register_embedded_schemas
+from .locate import error_location, register_embedded_schemas
 from .model import (
     ComplexType,
     Element,
@@ -364,17 +364,21 @@ def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
 
 
 def decode_sample(xsd_element: Any, path: Path) -> object:
-    """Validate a sample instance against its message element and decode it to JSON."""
-    _parse_well_formed(path)
-    root = ElementTree.parse(path).getroot()
+    """Validate a sample instance against its message element and decode it to JSON.
+
+    The lxml tree is decoded, not an ElementTree one: it keeps the namespace declarations
+    an ``xsi:type`` QName needs, and every element's line."""
+    root = _parse_well_formed(path).getroot()
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
                             f"{xsd_element.name}", path, 1)
     try:  # the strict decode validates as it goes: no separate validation pass
         return jsonxml.decode(xsd_element, root)
     except xmlschema.XMLSchemaValidationError as exc:
-        line = element_line(path.resolve(), root, getattr(exc, "elem", None))
-        raise ArtifactError("sample is not valid: " + one_line(exc.reason or str(exc)), path,
+        what = ("sample has no JSON form" if jsonxml.is_not_representable(exc)
+                else "sample is not valid")
+        line = _sourceline(getattr(exc, "elem", None))
+        raise ArtifactError(f"{what}: {one_line(exc.reason or str(exc))}", path,
                             line) from None
 
 

@@ -205,3 +205,32 @@ case("embedded_schema_untyped_element", f"{SVC}.wsdl", 18, "element 'note' has n
      wsdl=rep(EMBEDDED, '<xs:element name="code" type="t:Code"/>',
               '<xs:element name="code" type="t:Code"/>\n            <xs:element name="note" minOccurs="0"/>'),
      inp=PING)
+# values with no JSON form: xs:double's INF, and a type substituted with xsi:type
+DOUBLE = rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>',
+             '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="rating" type="xs:double" minOccurs="0"/>')
+case("float_infinity_sample", "retrieveWidget.output.xml", 5, "<rating> value INF: JSON numbers have no infinities",
+     xsd=DOUBLE, out=rep(OUTPUT, "<capacity>12.5</capacity>", "<capacity>12.5</capacity>\n  <rating>INF</rating>"))
+SIZES = rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>',
+                '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="size" type="Size" minOccurs="0"/>'),
+            '</xs:schema>', '''  <xs:complexType name="Size">
+    <xs:sequence>
+      <xs:element name="width" type="xs:decimal"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Size3D">
+    <xs:complexContent>
+      <xs:extension base="Size">
+        <xs:sequence>
+          <xs:element name="height" type="xs:decimal"/>
+        </xs:sequence>
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+</xs:schema>''')
+SIZED = rep(rep(OUTPUT, '<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">',
+                '<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#"\n        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'),
+            "<capacity>12.5</capacity>", '<capacity>12.5</capacity>\n  <size xsi:type="Size3D"><width>1</width><height>2</height></size>')
+case("xsi_type_substitution", "retrieveWidget.output.xml", 6, "xsi:type 'Size3D' substitutes a type",
+     xsd=SIZES, out=SIZED)
+case("xsi_type_unknown", "retrieveWidget.output.xml", 6, "invalid xsi:type 'Size4D'",
+     xsd=SIZES, out=rep(SIZED, '"Size3D"', '"Size4D"'))
