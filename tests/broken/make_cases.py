@@ -234,3 +234,8 @@ case("xsi_type_substitution", "retrieveWidget.output.xml", 6, "xsi:type 'Size3D'
      xsd=SIZES, out=SIZED)
 case("xsi_type_unknown", "retrieveWidget.output.xml", 6, "invalid xsi:type 'Size4D'",
      xsd=SIZES, out=rep(SIZED, '"Size3D"', '"Size4D"'))
+# SOAP bindings the JSON mapping cannot follow
+case("soap_body_unknown_part", f"{SVC}.wsdl", 30, "names part 'nope', which message 'requestMsg' does not have",
+     wsdl=rep(WSDL, '<wsdl:input><soap:body use="literal"/>', '<wsdl:input><soap:body use="literal" parts="nope"/>'))
+case("soap_body_encoded", f"{SVC}.wsdl", 31, 'soap:body use="encoded" is not supported',
+     wsdl=rep(WSDL, '<wsdl:output><soap:body use="literal"/>', '<wsdl:output><soap:body use="encoded"/>'))
