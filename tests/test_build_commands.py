@@ -13,8 +13,11 @@ from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from b2b_openapi import soap
+from b2b_openapi import specs as spec_stage
+from b2b_openapi.cli import app
 from b2b_openapi.outputs import replace_tree, sync_tree
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.yamlio import atomic_write
@@ -67,6 +70,49 @@ def test_serve_refuses_tls_without_client_certificates(tmp_path: Path) -> None:
                "--tls-cert", "server.pem", "--tls-key", "server.key")
     assert proc.returncode == 2
     assert "TLS is mutual" in proc.stderr
+
+
+@pytest.mark.parametrize(("command", "option"), [
+    ("specs", "--specs"), ("build", "--build"), ("build", "--postman"), ("postman", "--postman"),
+    ("clients", "--build"), ("portal", "--build"), ("servers", "--build")])
+def test_a_file_where_a_folder_belongs_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, option: str) -> None:
+    """Checked before any work: a file there would fail a write half-way (a traceback) or
+    be swapped aside for the generated tree; below it, no folder can be made."""
+    monkeypatch.chdir(tmp_path)  # short paths: the usage error box wraps long lines
+    here = Path("here.txt")
+    here.write_text("mine\n")
+    good = str(ROOT / "tests" / "broken" / "good")
+    defaults = {"--xsd": good, "--specs": str(ROOT / "specs"),
+                "--build": str(tmp_path / "build"), "--postman": str(tmp_path / "postman")}
+    for target in (here, here / "below"):
+        args = {**{k: v for k, v in defaults.items() if k in _options(command)},
+                option: str(target)}
+        result = CliRunner().invoke(app, [command, *(x for kv in args.items() for x in kv)])
+        assert result.exit_code == 2, result.output
+        assert "'here.txt' is a file, not a folder" in " ".join(
+            result.stderr.replace("│", " ").split())
+    assert here.read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.txt"]  # nothing written
+
+
+def _options(command: str) -> set[str]:
+    return {"specs": {"--xsd", "--specs"}, "build": {"--xsd", "--specs", "--build", "--postman"},
+            "postman": {"--specs", "--postman"}, "clients": {"--specs", "--build"},
+            "portal": {"--specs", "--build"}, "servers": {"--xsd", "--build"}}[command]
+
+
+def test_an_unwritable_output_is_one_error_line(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(root: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(root / "TEST"))
+
+    monkeypatch.setattr(spec_stage, "write_all", refuse)
+    result = CliRunner().invoke(app, ["specs", "--xsd", str(ROOT / "tests" / "broken" / "good"),
+                                      "--specs", str(tmp_path / "specs")])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {tmp_path / 'specs' / 'TEST'}: Permission denied"]
 
 
 def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import shutil
+import time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 import xmlschema
+from fastapi import Request, Response
+from fastapi.testclient import TestClient
+from lxml import etree
 from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi import jsonxml, specs
+from b2b_openapi import jsonxml, soap, specs
 from b2b_openapi.errors import ArtifactError
+from b2b_openapi.runtime.gateway import SoapGateway
+from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
+from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.wsdl import load_wsdl
 from b2b_openapi.xsdmodel import ModelBuilder
 from support import MessageCase, decimal_facets, sample_cases, through_json_text
@@ -133,3 +144,185 @@ def test_recursive_element_used_through_ref_is_one_component(tmp_path: Path) -> 
     element.validate(xml)
     assert jsonxml.decode(element, xml) == value
     assert _outline(xml) == _outline(original)
+
+
+NUMBERS = xmlschema.XMLSchema("""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:simpleType name="NA"><xs:restriction base="xs:string">
+    <xs:enumeration value="NA"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="MWorNA"><xs:union memberTypes="NA xs:decimal"/></xs:simpleType>
+  <xs:simpleType name="MWs"><xs:list itemType="xs:decimal"/></xs:simpleType>
+  <xs:element name="n"><xs:complexType><xs:sequence>
+    <xs:element name="decimal" type="xs:decimal" minOccurs="0"/>
+    <xs:element name="int" type="xs:int" minOccurs="0"/>
+    <xs:element name="integer" type="xs:integer" minOccurs="0"/>
+    <xs:element name="double" type="xs:double" minOccurs="0"/>
+    <xs:element name="float" type="xs:float" minOccurs="0"/>
+    <xs:element name="union" type="MWorNA" minOccurs="0"/>
+    <xs:element name="list" type="MWs" minOccurs="0"/>
+    <xs:element name="price" minOccurs="0"><xs:complexType><xs:simpleContent>
+      <xs:extension base="xs:decimal"><xs:attribute name="ratio" type="xs:float"/>
+      </xs:extension></xs:simpleContent></xs:complexType></xs:element>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>""").elements["n"]
+
+
+@pytest.mark.parametrize(("value", "xml"), [
+    # what a JSON parser gives for 1e2, 1E-7, 12.50 and 7: the XSD spells them out
+    ({"decimal": Decimal("1E+2")}, "<decimal>100</decimal>"),
+    ({"decimal": Decimal("1E-7")}, "<decimal>0.0000001</decimal>"),
+    ({"decimal": Decimal("12.50")}, "<decimal>12.50</decimal>"),
+    ({"decimal": 7}, "<decimal>7</decimal>"),
+    ({"int": Decimal("1E+2")}, "<int>100</int>"),  # JSON Schema may call 1e2 an integer
+    ({"int": Decimal("100.0")}, "<int>100</int>"),
+    ({"double": Decimal("0.5")}, "<double>0.5</double>"),
+    ({"double": 1}, "<double>1.0</double>"),
+    ({"double": Decimal("1E+10")}, "<double>10000000000.0</double>"),
+    ({"float": Decimal("0.5")}, "<float>0.5</float>"),
+    ({"union": Decimal("2.5E+1")}, "<union>25</union>"),
+    ({"union": "NA"}, "<union>NA</union>"),
+    ({"list": [Decimal("1E+2"), 3]}, "<list>100 3</list>"),
+    ({"price": {"$": Decimal("2E+1"), "@ratio": Decimal("0.25")}},
+     '<price ratio="0.25">20</price>'),
+])
+def test_json_numbers_are_written_in_the_lexical_form_of_their_xsd_type(
+        value: dict[str, object], xml: str) -> None:
+    encoded = jsonxml.encode(NUMBERS, value)  # strict: the XSD accepted what was written
+    assert "".join(ElementTree.tostring(c, encoding="unicode").strip() for c in encoded) == xml
+    assert jsonxml.decode(NUMBERS, encoded) == value  # the same numbers
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"int": Decimal("1.5")}, "1.5 is not an integer"),
+    ({"float": Decimal("1e39")}, "outside the range of xs:float"),  # would be INF
+    ({"double": Decimal("1e400")}, "outside the range of xs:double"),
+    ({"double": 10 ** 400}, "outside the range of xs:double"),
+    ({"union": Decimal("1e20000000")}, "more than 1000 digits"),
+    ({"list": [Decimal("1e-20000000")]}, "more than 1000 digits"),
+])
+def test_numbers_without_a_value_of_their_xsd_type_are_refused(value: dict[str, object],
+                                                               message: str) -> None:
+    with pytest.raises(xmlschema.XMLSchemaValidationError, match=message):
+        jsonxml.encode(NUMBERS, value)
+
+
+@pytest.mark.parametrize("name", ["decimal", "integer"])
+def test_a_short_json_number_never_expands_into_megabytes(name: str) -> None:
+    """1e20000000 is 11 bytes of JSON and 20 MB of xs:decimal digits: refused at once."""
+    started = time.perf_counter()
+    with pytest.raises(xmlschema.XMLSchemaValidationError, match="more than 1000 digits"):
+        jsonxml.encode(NUMBERS, {name: Decimal("1e20000000")})
+    assert time.perf_counter() - started < 0.5
+    # 1000 digits are still written out (xmlschema itself refuses xs:decimal values beyond
+    # a float's range, so the large one is an integer)
+    edge, text = (Decimal("1e-999"), "0." + "0" * 998 + "1") if name == "decimal" else (
+        Decimal("1e999"), "1" + "0" * 999)
+    assert jsonxml.encode(NUMBERS, {name: edge})[0].text == text
+
+
+@pytest.mark.parametrize("text", ["INF", "-INF", "NaN"])
+def test_infinities_and_nan_have_no_json_form(text: str) -> None:
+    for xml in (f"<n><double>{text}</double></n>", f'<n><price ratio="{text}">1</price></n>'):
+        with pytest.raises(xmlschema.XMLSchemaValidationError,
+                           match=f"value {text}: JSON numbers have no") as caught:
+            jsonxml.decode(NUMBERS, ElementTree.fromstring(xml))
+        assert jsonxml.is_not_representable(caught.value)
+
+
+SUBSTITUTABLE = xmlschema.XMLSchema("""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:t" xmlns="urn:t" elementFormDefault="qualified">
+  <xs:complexType name="Size"><xs:sequence>
+    <xs:element name="width" type="xs:int"/></xs:sequence></xs:complexType>
+  <xs:complexType name="Size3D"><xs:complexContent><xs:extension base="Size"><xs:sequence>
+    <xs:element name="height" type="xs:int"/></xs:sequence></xs:extension></xs:complexContent>
+  </xs:complexType>
+  <xs:element name="box"><xs:complexType><xs:sequence>
+    <xs:element name="size" type="Size" maxOccurs="unbounded"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>""").elements["box"]
+BOX = ('<box xmlns="urn:t" xmlns:t="urn:t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+       '<size><width>1</width></size><size xsi:type="{}"><width>2</width>{}</size></box>')
+
+
+def test_xsi_type_naming_the_declared_type_decodes_as_without_it() -> None:
+    """The QName resolves against the document's namespace declarations, which lxml keeps."""
+    for name in ("Size", "t:Size"):
+        value = jsonxml.decode(SUBSTITUTABLE, etree.fromstring(BOX.format(name, "")))
+        assert value == {"size": [{"width": 1}, {"width": 2}]}
+        assert jsonxml.decode(SUBSTITUTABLE, jsonxml.encode(SUBSTITUTABLE, value)) == value
+
+
+def test_a_type_substituted_with_xsi_type_is_refused_on_its_element() -> None:
+    """The JSON has no key for the type, so Size3D's height could not come back: refused."""
+    root = etree.fromstring(BOX.format("t:Size3D", "<height>3</height>"))
+    with pytest.raises(xmlschema.XMLSchemaValidationError,
+                       match="xsi:type 't:Size3D' substitutes a type") as caught:
+        jsonxml.decode(SUBSTITUTABLE, root)
+    assert caught.value.elem is root[1] and jsonxml.is_not_representable(caught.value)
+
+
+@pytest.mark.parametrize("parse", [etree.fromstring, ElementTree.fromstring])
+def test_an_unresolvable_xsi_type_is_a_validation_error_on_its_element(parse: Any) -> None:
+    """xmlschema lets a KeyError escape for it; ElementTree drops the declarations, so there
+    even a declared prefix is unresolvable - never a crash."""
+    root = parse(BOX.format("t:Nope", ""))
+    with pytest.raises(xmlschema.XMLSchemaValidationError, match="invalid xsi:type 't:Nope'") \
+            as caught:
+        jsonxml.decode(SUBSTITUTABLE, root)
+    assert caught.value.elem is root[1]
+
+
+def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> None:
+    """Through the gateway's request path (body parsing, schema validation, encoding): JSON
+    ``1e2`` for an xs:decimal reaches the SOAP service as ``100``, a JSON integer for an
+    xs:double is written as a double, and 1e20000000 is a 422 that never reaches it."""
+    folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
+    shutil.copytree(BROKEN_GOOD / "TEST" / "RetrieveWidget_TESTv1", folder)
+    xsd = folder / "Widget_v1.xsd"
+    request_id = '<xs:element name="widgetId" type="WidgetID"/>\n      </xs:sequence>'
+    assert request_id in xsd.read_text()
+    xsd.write_text(xsd.read_text().replace(request_id, '''\
+<xs:element name="widgetId" type="WidgetID"/>
+        <xs:element name="limits" minOccurs="0"><xs:complexType><xs:sequence>
+          <xs:element name="mw" type="xs:decimal"/></xs:sequence></xs:complexType></xs:element>
+        <xs:element name="ratio" type="xs:double" minOccurs="0"/>
+      </xs:sequence>''', 1))
+    spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
+    sent: list[bytes] = []
+
+    def soap_service(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        answer = ElementTree.parse(folder / "samples" / "retrieveWidget.output.xml").getroot()
+        return httpx.Response(200, content=soap.envelope(answer),
+                              headers={"Content-Type": "text/xml; charset=utf-8"})
+
+    runtime = ServiceRuntime(ServiceSpec(load_yaml(spec.text)), Settings(
+        mode="gateway", api_keys={"key": "alice"}, soap_endpoint="http://soap.test/widget"),
+        spec.wsdl)
+    assert runtime.gateway is not None
+    runtime.gateway = SoapGateway(spec.wsdl, runtime.gateway.endpoint,
+                                  transport=httpx.MockTransport(soap_service))
+    app = create_app(runtime)
+    (op_id,) = runtime.spec.operations
+    assert runtime.spec.operations[op_id].method == "POST"  # nested criteria: a JSON body
+
+    async def handle(request: Request) -> Response:
+        return await runtime.handle(op_id, request)
+
+    app.post(runtime.route(op_id))(handle)
+    with TestClient(app) as client:
+        def post(body: bytes) -> Any:
+            return client.post(runtime.route(op_id), content=body,
+                               headers={"X-API-Key": "key", "Content-Type": "application/json"})
+
+        answer = post(b'{"widgetId": "W001", "limits": {"mw": 1e2}, "ratio": 1}')
+        assert answer.status_code == 200, answer.text
+        body = soap.parse(sent[-1]).body
+        assert body is not None
+        namespace = "{http://www.caiso.com/soa/Widget_v1.xsd#}"
+        assert body.findtext(f"{namespace}limits/{namespace}mw") == "100"
+        assert body.findtext(f"{namespace}ratio") == "1.0"
+
+        started = time.perf_counter()
+        answer = post(b'{"widgetId": "W001", "limits": {"mw": 1e20000000}}')
+        assert answer.status_code == 422 and "more than 1000 digits" in answer.json()["detail"]
+        assert time.perf_counter() - started < 1 and len(sent) == 1

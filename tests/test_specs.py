@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,7 +15,8 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from xmlschema.validators.facets import XsdEnumerationFacets
 
-from b2b_openapi import specs
+from b2b_openapi import specs, yamlio
+from b2b_openapi.runtime.jsonio import load_yaml
 from b2b_openapi.xsdmodel import documentation
 from support import ROOT, XSD, rendered, xsd_schema
 
@@ -197,3 +199,17 @@ def test_documentation_of_a_component_is_not_repeated_where_it_is_used() -> None
                     assert described not in own, (spec.path, ref)
                     checked += 1
     assert checked > 10
+
+
+def test_spec_yaml_reads_back_every_number_it_writes() -> None:
+    """Decimals keep every digit; YAML's own spellings of infinities and NaN (.inf, .nan)
+    read back as Decimals too instead of failing the exact-decimal loader."""
+    document = {"a": Decimal("12.50"), "b": Decimal("1E+2"), "c": Decimal("-Infinity"),
+                "d": float("inf"), "e": Decimal("NaN"), "f": 0.5}
+    text = yamlio.dump(document)
+    assert text.splitlines()[:4] == ["a: 12.50", "b: 100.0", "c: -.inf", "d: .inf"]
+    loaded = load_yaml(text)
+    assert loaded["a"] == Decimal("12.50") and str(loaded["a"]) == "12.50"
+    assert (loaded["c"], loaded["d"], loaded["f"]) == (
+        Decimal("-Infinity"), Decimal("Infinity"), Decimal("0.5"))
+    assert loaded["e"].is_nan()

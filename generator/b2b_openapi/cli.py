@@ -7,10 +7,12 @@ message`` line on stderr) and 2 on bad usage.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 import yaml
@@ -31,13 +33,30 @@ from .yamlio import atomic_write
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _folder(path: Path) -> Path:
+    """A folder option must name a folder, or a place one can be made: checked before any
+    work, so a wrong path stops the command with nothing written (a file there would
+    otherwise fail a write half-way, or be swapped aside for the generated tree)."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == path else f" (in {str(path)!r})"
+        raise typer.BadParameter(f"{str(existing)!r} is a file, not a folder{where}")
+    return path
+
 
 XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.")]
-SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.")]
+SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.",
+                                           callback=_folder)]
 ServiceOption = Annotated[list[str] | None, typer.Option(
     "--service", "-s", help="Only this service (repeatable), e.g. RetrieveCleanBidSet_SIBRv5.")]
-BuildOption = Annotated[Path, typer.Option("--build", help="Where generated code goes.")]
-PostmanOption = Annotated[Path, typer.Option("--postman", help="Where collections go.")]
+BuildOption = Annotated[Path, typer.Option("--build", help="Where generated code goes.",
+                                           callback=_folder)]
+PostmanOption = Annotated[Path, typer.Option("--postman", help="Where collections go.",
+                                             callback=_folder)]
 
 
 def _say(message: str) -> None:
@@ -47,6 +66,18 @@ def _say(message: str) -> None:
 def _fail(exc: ArtifactError) -> NoReturn:
     typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
+
+
+def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """A file that cannot be read or written (permissions, a full disk) is one error line
+    naming it, exit 1, like a bad artifact - not a traceback."""
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except OSError as exc:
+            _fail(ArtifactError(exc.strerror or str(exc), exc.filename))
+    return run
 
 
 def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
@@ -80,6 +111,7 @@ def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
 
 
 @app.command("specs")
+@_file_errors
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   service: ServiceOption = None) -> None:
     """Generate and validate the OpenAPI documents under specs/."""
@@ -87,6 +119,7 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 
 @app.command("build")
+@_file_errors
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   build: BuildOption = Path("build"),
                   postman: PostmanOption = Path("postman"),
@@ -122,6 +155,7 @@ def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str]
 
 
 @app.command("portal")
+@_file_errors
 def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")
                    ) -> None:
     """Generate the static developer portal (build/portal/) from specs/."""
@@ -132,6 +166,7 @@ def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path
 
 
 @app.command("postman")
+@_file_errors
 def postman_command(specs: SpecsOption = Path("specs"),
                     postman: PostmanOption = Path("postman")) -> None:
     """Generate the Postman collections and environments (postman/) from specs/."""
@@ -214,6 +249,7 @@ def diff_command(
 
 @app.command("client", hidden=True)
 @app.command("clients")
+@_file_errors
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
     _clients(_spec_documents(specs), build)
@@ -221,6 +257,7 @@ def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Pat
 
 @app.command("server", hidden=True)
 @app.command("servers")
+@_file_errors
 def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
                     service: ServiceOption = None) -> None:
     """Generate the server apps (build/servers/): mock and REST->SOAP gateway."""

@@ -16,23 +16,38 @@ per schema type, fixed in advance, so the OpenAPI document can describe it.  The
 * an element-only complex type is always an object (``{}`` when empty);
 * ``xsi:nil="true"`` is JSON ``null`` (or ``"$": null`` when the nil element has attributes);
 * values are xmlschema's decoded Python values (``Decimal`` for xs:decimal, ``int``, ``bool``,
-  lists for xs:list, strings for dates, durations and base64Binary).
+  ``float`` for xs:float/xs:double, lists for xs:list, strings for dates, durations and
+  base64Binary).
+
+Some valid XML has no JSON form under these rules, and decoding refuses it
+(:class:`NotRepresentable`) rather than produce JSON the OpenAPI schema does not describe:
+the xs:float/xs:double values ``INF``, ``-INF`` and ``NaN`` (JSON numbers have none), and an
+``xsi:type`` that substitutes a derived type (the JSON has no key to carry it, so the
+derived type's extra content could not be told apart or encoded back).
 
 Namespaces are restored on encode from the schema itself, so any JSON body valid against the
 emitted OpenAPI schema encodes back to schema-valid XML - provided its strings are XML text:
-JSON can carry control characters that no XML document can (:func:`xml_text_errors`).
+JSON can carry control characters that no XML document can (:func:`xml_text_errors`).  JSON
+numbers are written in the lexical form of their XSD type (:func:`xml_number`): a JSON
+parser hands over ``1e2`` as ``Decimal('1E+2')``, which xs:decimal must spell ``100``.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, MutableSequence
+from decimal import Decimal
 from typing import Any
 
-from xmlschema import XMLSchemaConverter
+from xmlschema import XMLSchemaConverter, XMLSchemaValidationError
 from xmlschema.aliases import BaseXsdType
 from xmlschema.converters import ElementData
-from xmlschema.names import XSI_NIL
+from xmlschema.exceptions import XMLSchemaKeyError, XMLSchemaTypeError
+from xmlschema.names import XSD_INTEGER, XSI_NIL, XSI_TYPE
+from xmlschema.utils.etree import is_etree_element
+from xmlschema.validators import XsdList, XsdUnion
 
 from .content import attribute_key, content_layout, is_xsi, local_name
 
@@ -40,6 +55,18 @@ TEXT_KEY = "$"
 ATTR_PREFIX = "@"
 # outside XML 1.0's Char production: C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF
 NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A JSON number of 1 KB can say 1e20000000, whose xs:decimal form is 20 MB of digits: numbers
+# whose plain decimal form would be longer than this are refused instead of expanded.
+MAX_NUMBER_DIGITS = 1000
+_FLOAT_MAX = {"float": 3.4028234663852886e38, "double": sys.float_info.max}  # IEEE 32/64 bit
+
+
+class NotRepresentable(ValueError):
+    """Valid XML without a JSON form under the mapping (see the module docstring).
+
+    Raised by the converter; xmlschema reports it as an ``XMLSchemaValidationError`` on
+    the element, raised while handling it, so it stays that error's ``__context__`` (see
+    :func:`is_not_representable`)."""
 
 
 class B2BJsonConverter(XMLSchemaConverter):
@@ -55,6 +82,12 @@ class B2BJsonConverter(XMLSchemaConverter):
     def lossy(self) -> bool:
         return False
 
+    def map_qname(self, qname: str) -> str:
+        """Names stay ``{namespace}local`` whatever prefixes the document declares (an lxml
+        source carries its declarations): the mapping's keys are made from those.  The
+        declarations are still collected, for xmlschema to resolve ``xsi:type`` QNames."""
+        return qname
+
     # ----------------------------------------------------------------- decode (XML -> JSON)
     def element_decode(self, data: ElementData, xsd_element: Any,
                        xsd_type: BaseXsdType | None = None, level: int = 0) -> Any:
@@ -65,11 +98,18 @@ class B2BJsonConverter(XMLSchemaConverter):
         for name, value in data.attributes or ():
             if is_xsi(name):
                 nil = nil or (name == XSI_NIL and value in (True, "true", "1"))
+                if name == XSI_TYPE and xsd_type is not xsd_element.type:
+                    raise NotRepresentable(
+                        f"xsi:type {value!r} substitutes a type for the declared one of "
+                        f"<{local_name(xsd_element.name)}>: the JSON mapping has no form for "
+                        "type substitution")
                 continue
+            _check_finite(value, f"attribute {local_name(name)!r}")
             result[attribute_key(name, name in declared)] = value
 
         if xsd_type.simple_type is not None:  # simple type, or complex type with simple content
             text = None if nil else _empty_text(data.text, xsd_type)
+            _check_finite(text, f"<{local_name(xsd_element.name)}>")
             if not xsd_type.is_complex():
                 return text
             result[TEXT_KEY] = text
@@ -114,7 +154,7 @@ class B2BJsonConverter(XMLSchemaConverter):
             return ElementData(tag, None, None if xsd_type.simple_type is not None else {},
                                {}, None)
         if not xsd_type.is_complex():
-            return ElementData(tag, obj, None, {}, None)
+            return ElementData(tag, xml_number(obj, xsd_type), None, {}, None)
         if not isinstance(obj, Mapping):
             raise ValueError(
                 f"element {local_name(tag)!r} expects a JSON object, got {type(obj).__name__}"
@@ -130,7 +170,11 @@ class B2BJsonConverter(XMLSchemaConverter):
                     attributes[XSI_NIL] = "true"
                 text = value
             elif key.startswith(ATTR_PREFIX):
-                attributes[_attribute_qname(key[1:], xsd_type)] = value
+                qname = _attribute_qname(key[1:], xsd_type)
+                attribute = xsd_type.attributes.get(qname) or xsd_element.maps.attributes.get(
+                    qname)
+                attributes[qname] = value if attribute is None else xml_number(
+                    value, attribute.type)
             else:
                 slot = layout.by_key.get(key)
                 qname = slot.element.name if slot else _wildcard_qname(key, xsd_element, layout)
@@ -141,7 +185,8 @@ class B2BJsonConverter(XMLSchemaConverter):
                 if items:  # an empty array means no occurrence at all
                     content.setdefault(qname, []).extend(items)
         if xsd_type.simple_type is not None:
-            return ElementData(tag, text, None, attributes, None)
+            return ElementData(tag, xml_number(text, xsd_type.simple_type), None, attributes,
+                               None)
         return ElementData(tag, text if xsd_type.mixed else None, content, attributes, None)
 
 
@@ -158,6 +203,107 @@ def _undeclared_text(data: ElementData, xsd_element: Any) -> Any:
         raise ValueError(f"undeclared element {xsd_element.name} mixes text with child "
                          "elements, which has no JSON form")
     return None
+
+
+def _check_finite(value: Any, where: str) -> None:
+    """Refuse the xs:float/xs:double values JSON numbers cannot hold."""
+    items = value if isinstance(value, list) else (value,)
+    for item in items:
+        if isinstance(item, float) and not math.isfinite(item):
+            lexical = "NaN" if math.isnan(item) else ("INF" if item > 0 else "-INF")
+            raise NotRepresentable(f"{where} value {lexical}: JSON numbers have no "
+                                   "infinities and no NaN")
+
+
+def is_not_representable(exc: BaseException) -> bool:
+    """Whether an xmlschema error reports a :class:`NotRepresentable` (valid XML that has
+    no JSON form) rather than invalid XML."""
+    return isinstance(exc.__context__, NotRepresentable)
+
+
+def xml_number(value: Any, xsd_type: Any) -> Any:
+    """A JSON number as text in the lexical form of the simple type ``xsd_type``; anything
+    else (and numbers for non-numeric types) unchanged, for xmlschema to judge.
+
+    xmlschema encodes an xs:float/xs:double only from a Python ``float`` and writes a
+    ``Decimal`` as ``str()`` does (``1E+2``, not a valid xs:decimal), while JSON parsers give
+    ``int`` or ``Decimal``.  Raises ValueError when the number has no value of the type: out
+    of xs:float/xs:double range (it would become INF), not integral for an integer type, or
+    a plain form longer than :data:`MAX_NUMBER_DIGITS`."""
+    if isinstance(value, list) and xsd_type.is_list():
+        item_type = _built_on(xsd_type, XsdList).item_type
+        return [xml_number(item, item_type) for item in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    if xsd_type.is_union():
+        errors = []
+        for member in _built_on(xsd_type, XsdUnion).member_types:
+            try:
+                text = xml_number(value, member)
+            except ValueError as exc:
+                errors.append(exc)
+                continue
+            if isinstance(text, str):  # the first numeric member able to hold it
+                return text
+        if errors:
+            raise errors[0]
+        return value
+    kind = _number_kind(xsd_type)
+    if kind in _FLOAT_MAX:
+        return _float_text(value, kind)
+    if kind == "integer":
+        return _integer_text(value)
+    if kind == "decimal":
+        return _decimal_text(value)
+    return value
+
+
+def _built_on(xsd_type: Any, kind: type) -> Any:
+    """The xs:list or xs:union a (possibly restricted) list or union type derives from."""
+    while not isinstance(xsd_type, kind):
+        xsd_type = xsd_type.base_type
+    return xsd_type
+
+
+def _number_kind(xsd_type: Any) -> str | None:
+    primitive = getattr(xsd_type, "primitive_type", None)
+    name = local_name(getattr(primitive, "name", None) or "")
+    if name == "decimal" and xsd_type.is_derived(xsd_type.maps.types[XSD_INTEGER]):
+        return "integer"
+    return name if name in ("decimal", "float", "double") else None
+
+
+def _exact(value: int | float | Decimal) -> Decimal:
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{value} is not a finite number")
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    length = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
+    if length > MAX_NUMBER_DIGITS:
+        raise ValueError(f"{value} needs more than {MAX_NUMBER_DIGITS} digits in plain notation")
+    return number
+
+
+def _float_text(value: int | float | Decimal, kind: str) -> str:
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond any float
+        number = math.inf
+    if not math.isfinite(number) or abs(number) > _FLOAT_MAX[kind]:
+        raise ValueError(f"{value} is outside the range of xs:{kind}")
+    return repr(number)
+
+
+def _integer_text(value: int | float | Decimal) -> str:
+    number = value if isinstance(value, int) else _exact(value)
+    if number != int(number):
+        raise ValueError(f"{value} is not an integer")
+    return str(int(number))
+
+
+def _decimal_text(value: int | float | Decimal) -> str:
+    return str(value) if isinstance(value, int) else format(_exact(value), "f")
 
 
 def _empty_text(text: Any, xsd_type: Any) -> Any:
@@ -202,8 +348,54 @@ def _globals_named(key: str, xsd_element: Any) -> Iterable[str]:
 
 
 def decode(xsd_element: Any, source: Any) -> Any:
-    """XML (an ElementTree element, path or string) -> JSON-ready Python value."""
-    return xsd_element.decode(source, converter=B2BJsonConverter, validation="strict")
+    """XML (an lxml or ElementTree element, path or string) -> JSON-ready Python value.
+
+    An ``xsi:type`` QName resolves only against the namespace declarations of the document,
+    which lxml elements keep and ElementTree ones drop.  xmlschema checks an xsi:type met
+    inside a content model apart from its element: it lets the KeyError of an unknown type
+    escape and reports a type that does not derive from the declared one on the parent.
+    Both become a validation error on the element carrying the xsi:type."""
+    try:
+        return xsd_element.decode(source, converter=B2BJsonConverter, validation="strict")
+    except (XMLSchemaKeyError, XMLSchemaTypeError, XMLSchemaValidationError) as exc:
+        cause = exc.__context__ if isinstance(exc, XMLSchemaValidationError) else exc
+        if not isinstance(cause, (XMLSchemaKeyError, XMLSchemaTypeError)) or not \
+                is_etree_element(source):
+            raise
+        culprit = _bad_xsi_type(xsd_element, source)
+        if culprit is None:
+            raise
+        reason = cause.args[0] if cause.args else cause  # a KeyError's str() adds quotes
+        raise XMLSchemaValidationError(
+            xsd_element, culprit, f"invalid xsi:type {culprit.get(XSI_TYPE)!r}: {reason}"
+        ) from None
+
+
+def _bad_xsi_type(xsd_element: Any, elem: Any) -> Any:
+    """The first element (document order) whose xsi:type xmlschema refuses for its
+    declaration, or None."""
+    value = elem.get(XSI_TYPE)
+    if value is not None:
+        namespaces = {prefix or "": uri for prefix, uri in getattr(elem, "nsmap", {}).items()}
+        try:
+            xsd_element.maps.get_instance_type(value, xsd_element.type, namespaces)
+        except (KeyError, TypeError):
+            return elem
+    for child in elem:
+        if not isinstance(child.tag, str):  # lxml comments and processing instructions
+            continue
+        declaration = _child_declaration(xsd_element, child.tag)
+        found = None if declaration is None else _bad_xsi_type(declaration, child)
+        if found is not None:
+            return found
+    return None
+
+
+def _child_declaration(xsd_element: Any, tag: str) -> Any:
+    slot = content_layout(xsd_element.type).by_key.get(local_name(tag))
+    if slot is not None and slot.element.name == tag:
+        return slot.element
+    return xsd_element.maps.elements.get(tag)  # a substitute or a wildcard match
 
 
 def encode(xsd_element: Any, value: Any) -> Any:

@@ -268,7 +268,7 @@ def load_service(wsdl: Path) -> Service:
             raise ArtifactError(f"binding {binding.local_name!r} is not document/literal",
                                 wsdl, _line_of(wsdl, "binding", binding.local_name))
         for (op_name, _i, _o), op in sorted(binding.operations.items()):
-            operations.append(_operation(wsdl, builder, op_name, op))
+            operations.append(_operation(wsdl, document.root, builder, op_name, op))
     names = [o.name for o in operations]
     if len(set(names)) != len(names):
         raise ArtifactError("operation names repeat across bindings", wsdl)
@@ -299,15 +299,24 @@ def _wsdl_doc(elem: Any) -> str | None:
     return " ".join("".join(doc.itertext()).split()) or None
 
 
-def _body_element(wsdl: Path, ref: Any, what: str, op_name: str) -> Any:
+def _body_element(wsdl: Path, root: Any, ref: Any, what: str, op_name: str) -> Any:
+    """The element of the message part a SOAP body (or fault) carries."""
     if ref is None or ref.message is None:
         raise ArtifactError(f"operation {op_name!r} has no {what} message", wsdl,
                             _line_of(wsdl, "operation", op_name))
     parts = dict(ref.message.parts)
     soap_body = getattr(ref, "soap_body", None)
     header_parts = {h.elem.get("part") for h in getattr(ref, "soap_headers", [])}
-    names = (soap_body.parts if soap_body is not None and soap_body.parts else
-             [n for n in parts if n not in header_parts])
+    if soap_body is not None and soap_body.parts:
+        names = soap_body.parts
+        unknown = [n for n in names if n not in parts]
+        if unknown:
+            raise ArtifactError(
+                f"soap:body of the {what} of {op_name!r} names part {unknown[0]!r}, which "
+                f"message {ref.message.local_name!r} does not have", wsdl,
+                element_line(wsdl.resolve(), root, soap_body.elem))
+    else:
+        names = [n for n in parts if n not in header_parts]
     if len(names) != 1:
         raise ArtifactError(
             f"{what} of {op_name!r}: document/literal needs exactly one body part, found "
@@ -320,9 +329,26 @@ def _body_element(wsdl: Path, ref: Any, what: str, op_name: str) -> Any:
     return part
 
 
-def _operation(wsdl: Path, builder: ModelBuilder, op_name: str, op: Any) -> Operation:
-    in_elem = _body_element(wsdl, op.input, "input", op_name)
-    out_elem = _body_element(wsdl, op.output, "output", op_name)
+def _literal_only(wsdl: Path, root: Any, op_name: str, op: Any) -> None:
+    """Refuse SOAP encoding (use="encoded"): its XML is shaped by the SOAP encoding rules,
+    not by the XSD the JSON mapping is derived from."""
+    refs = [op.input, op.output, *op.faults.values()]
+    params = [p for ref in refs if ref is not None
+              for p in (getattr(ref, "soap_body", None), getattr(ref, "soap_fault", None),
+                        *getattr(ref, "soap_headers", ())) if p is not None]
+    for param in params:
+        if param.elem.get("use") == "encoded":
+            raise ArtifactError(
+                f"operation {op_name!r}: soap:{local_name(param.elem.tag)} use=\"encoded\" is "
+                "not supported (document/literal only)", wsdl,
+                element_line(wsdl.resolve(), root, param.elem))
+
+
+def _operation(wsdl: Path, root: Any, builder: ModelBuilder, op_name: str,
+               op: Any) -> Operation:
+    _literal_only(wsdl, root, op_name, op)
+    in_elem = _body_element(wsdl, root, op.input, "input", op_name)
+    out_elem = _body_element(wsdl, root, op.output, "output", op_name)
     header = None
     for soap_header in getattr(op.input, "soap_headers", []):
         header = builder.element(soap_header.part)
@@ -335,7 +361,7 @@ def _operation(wsdl: Path, builder: ModelBuilder, op_name: str, op: Any) -> Oper
     output_msg = _message(builder, out_elem, samples, op_name, "output")
     faults = []
     for fault_name, fault in sorted(op.faults.items()):
-        fault_elem = _body_element(wsdl, fault, "fault", op_name)
+        fault_elem = _body_element(wsdl, root, fault, "fault", op_name)
         faults.append(Fault(fault_name, _message(builder, fault_elem, samples,
                                                  op_name, "fault")))
     method: Literal["get", "post"] = (
@@ -364,17 +390,21 @@ def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
 
 
 def decode_sample(xsd_element: Any, path: Path) -> object:
-    """Validate a sample instance against its message element and decode it to JSON."""
-    _parse_well_formed(path)
-    root = ElementTree.parse(path).getroot()
+    """Validate a sample instance against its message element and decode it to JSON.
+
+    The lxml tree is decoded, not an ElementTree one: it keeps the namespace declarations
+    an ``xsi:type`` QName needs, and every element's line."""
+    root = _parse_well_formed(path).getroot()
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
                             f"{xsd_element.name}", path, 1)
     try:  # the strict decode validates as it goes: no separate validation pass
         return jsonxml.decode(xsd_element, root)
     except xmlschema.XMLSchemaValidationError as exc:
-        line = element_line(path.resolve(), root, getattr(exc, "elem", None))
-        raise ArtifactError("sample is not valid: " + one_line(exc.reason or str(exc)), path,
+        what = ("sample has no JSON form" if jsonxml.is_not_representable(exc)
+                else "sample is not valid")
+        line = _sourceline(getattr(exc, "elem", None))
+        raise ArtifactError(f"{what}: {one_line(exc.reason or str(exc))}", path,
                             line) from None
 
 

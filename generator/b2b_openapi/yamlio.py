@@ -22,6 +22,8 @@ class _SpecDumper(_Base):  # type: ignore[valid-type,misc]
 
 
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    if not value.is_finite():  # YAML's own spelling (.inf, -.inf, .nan), as for a float
+        return dumper.represent_float(float(value))
     text = format(value, "f")
     if "." not in text:
         text += ".0"

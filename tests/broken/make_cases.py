@@ -235,3 +235,37 @@ case("abstract_type_element", "Widget_v1.xsd", 18, "element 'part' has the abstr
     </xs:sequence>
   </xs:complexType>
   <xs:simpleType name="WidgetID">'''))
+# values with no JSON form: xs:double's INF, and a type substituted with xsi:type
+DOUBLE = rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>',
+             '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="rating" type="xs:double" minOccurs="0"/>')
+case("float_infinity_sample", "retrieveWidget.output.xml", 5, "<rating> value INF: JSON numbers have no infinities",
+     xsd=DOUBLE, out=rep(OUTPUT, "<capacity>12.5</capacity>", "<capacity>12.5</capacity>\n  <rating>INF</rating>"))
+SIZES = rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>',
+                '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="size" type="Size" minOccurs="0"/>'),
+            '</xs:schema>', '''  <xs:complexType name="Size">
+    <xs:sequence>
+      <xs:element name="width" type="xs:decimal"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Size3D">
+    <xs:complexContent>
+      <xs:extension base="Size">
+        <xs:sequence>
+          <xs:element name="height" type="xs:decimal"/>
+        </xs:sequence>
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+</xs:schema>''')
+SIZED = rep(rep(OUTPUT, '<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#">',
+                '<Widget xmlns="http://www.caiso.com/soa/Widget_v1.xsd#"\n        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'),
+            "<capacity>12.5</capacity>", '<capacity>12.5</capacity>\n  <size xsi:type="Size3D"><width>1</width><height>2</height></size>')
+case("xsi_type_substitution", "retrieveWidget.output.xml", 6, "xsi:type 'Size3D' substitutes a type",
+     xsd=SIZES, out=SIZED)
+case("xsi_type_unknown", "retrieveWidget.output.xml", 6, "invalid xsi:type 'Size4D'",
+     xsd=SIZES, out=rep(SIZED, '"Size3D"', '"Size4D"'))
+# SOAP bindings the JSON mapping cannot follow
+case("soap_body_unknown_part", f"{SVC}.wsdl", 30, "names part 'nope', which message 'requestMsg' does not have",
+     wsdl=rep(WSDL, '<wsdl:input><soap:body use="literal"/>', '<wsdl:input><soap:body use="literal" parts="nope"/>'))
+case("soap_body_encoded", f"{SVC}.wsdl", 31, 'soap:body use="encoded" is not supported',
+     wsdl=rep(WSDL, '<wsdl:output><soap:body use="literal"/>', '<wsdl:output><soap:body use="encoded"/>'))

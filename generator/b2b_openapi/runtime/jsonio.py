@@ -6,7 +6,7 @@ simplejson does both (``use_decimal``), so it is the one JSON codec of the runti
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,13 @@ class _DecimalLoader(_Base):  # type: ignore[valid-type,misc]
 
 
 def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    """Every YAML float as a Decimal: digits exactly; YAML's other float forms (``.inf``,
+    ``-.inf``, ``.nan``, base-60 ``1:30.5``) as PyYAML reads them."""
     assert isinstance(node, yaml.ScalarNode)
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+    try:
+        return Decimal(loader.construct_scalar(node).replace("_", ""))
+    except InvalidOperation:
+        return Decimal(repr(loader.construct_yaml_float(node)))
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
