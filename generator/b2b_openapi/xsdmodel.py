@@ -20,10 +20,11 @@ from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from .content import content_layout, local_name
 from .errors import ArtifactError
-from .jsonschema import UnsupportedPattern, join_docs, xsd_regex_to_ecma
+from .jsonschema import join_docs
 from .locate import component_location, schema_element_location
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
 from .presence import group_constraints, particle_keys
+from .xsdregex import UnsupportedPattern, xsd_regex_to_ecma
 
 _XSD = "{" + XSD_NAMESPACE + "}"
 _FACET = {name: _XSD + name for name in (
