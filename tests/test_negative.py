@@ -173,6 +173,15 @@ def test_pattern_translation_agrees_with_ecmascript() -> None:
     assert wrong == []
 
 
+@pytest.mark.parametrize("pattern", [r"\p{IsBasicLatin}+", r"\i\c*", "é+", "[\t-z]+"])
+def test_translations_are_printable_ascii(pattern: str) -> None:
+    r"""elementpath writes its classes with raw characters (a NUL for \p{IsBasicLatin}):
+    the spec has ``\uXXXX`` for anything beyond printable ASCII, which means the same."""
+    ecma = xsd_pattern_to_ecma((pattern,))
+    assert all(" " <= ch <= "~" for ch in ecma), ecma
+    assert re.search(r"\\u[0-9a-f]{4}", ecma)
+
+
 def test_digit_escape_is_ascii_on_the_json_side() -> None:
     r"""XSD's \d is any Unicode decimal digit; the JSON pattern takes ASCII digits only:
     stricter, never accepting what the XSD refuses (documented)."""
@@ -189,6 +198,20 @@ def test_digit_escape_is_ascii_on_the_json_side() -> None:
 def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:
     with pytest.raises(UnsupportedPattern):
         xsd_pattern_to_ecma((pattern,))
+
+
+@pytest.mark.parametrize(("pattern", "escape"), [(r"[\u]", r"\u"), (r"\x41", r"\x"),
+                                                 (r"a\f", r"\f"), (r"\/", r"\/"),
+                                                 (r"\$", r"\$"), ("a\\", "\\"),
+                                                 (r"\i\u", r"\u")])
+def test_escapes_xsd_does_not_have_are_refused(pattern: str, escape: str) -> None:
+    r"""Not XSD, but xmlschema takes some of them (``[\u]`` is a backslash or a "u" there),
+    and ECMAScript reads them another way (``[\u]`` is a "u", or a syntax error)."""
+    with pytest.raises(UnsupportedPattern, match=re.escape(
+            f"uses {escape}, which is not an escape of XSD regular expressions")):
+        xsd_pattern_to_ecma((pattern,))
+    if pattern == r"[\u]":
+        assert _xsd_string_type(pattern).is_valid("\\")
 
 
 @pytest.mark.parametrize(("pattern", "escape"), [(r"\S[a-z-[b]]", r"\S"),

@@ -115,9 +115,10 @@ def _plain_xsd_regex(pattern: str) -> str:
 # XSD's \s is exactly these four (ECMAScript's also takes \v, \f, NBSP, U+2028...)
 _XSD_SPACE = " \\t\\n\\r"
 # ...but xmlschema (through elementpath) reads a \s outside a class as Python's, which
-# also takes these: what the gateway's encoder accepts is bounded by both
-_PYTHON_SPACE = _XSD_SPACE + ("\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028"
-                              "\\u2029\\u202f\\u205f\\u3000")
+# also takes these: what the gateway's encoder accepts is bounded by both (xmlschema also
+# splits xs:list text at these)
+PYTHON_SPACE = _XSD_SPACE + ("\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028"
+                             "\\u2029\\u202f\\u205f\\u3000")
 
 
 def _escape(pattern: str, escape: str, in_class: bool) -> str:
@@ -131,7 +132,7 @@ def _escape(pattern: str, escape: str, in_class: bool) -> str:
     if escape == "\\s":
         return _XSD_SPACE if in_class else f"[{_XSD_SPACE}]"
     if escape == "\\S" and not in_class:
-        return f"[^{_PYTHON_SPACE}]"
+        return f"[^{PYTHON_SPACE}]"
     if escape == "\\d":
         return "0-9" if in_class else "[0-9]"
     if escape in ("\\w", "\\W", "\\D", "\\S"):
@@ -140,6 +141,19 @@ def _escape(pattern: str, escape: str, in_class: bool) -> str:
             "which has no exact OpenAPI 3.0 (ECMA-262 5.1) form; list the characters or "
             "ranges instead")
     return escape
+
+
+# The escapes of XSD regexes (XML Schema Part 2, appendix F): single-character ones,
+# multi-character ones (\s \i \c \d \w and complements) and \p{..}/\P{..}
+_XSD_ESCAPED = frozenset("nrt\\|.-^?*+{}()[]" "sSiIcCdDwW" "pP")
+
+
+def _foreign_escape(pattern: str) -> str | None:
+    r"""The first escape XSD regexes do not have (``\u``, ``\x``, ``\f``, ``\/``, a trailing
+    backslash...).  xmlschema accepts some of them with a meaning of its own (``[\u]`` is
+    a backslash or a "u" there) which no ECMAScript translation would share."""
+    return next((escape for _, escape in _escapes(pattern)
+                 if escape[1:2] not in _XSD_ESCAPED), None)
 
 
 def _category_escape(pattern: str) -> str | None:
@@ -154,10 +168,17 @@ def xsd_regex_to_ecma(pattern: str) -> str:
     Raises :class:`UnsupportedPattern` for what ECMA-262 5.1 (the dialect OpenAPI 3.0 names)
     cannot say exactly and compactly: Unicode category escapes (``\\p{Lu}`` is hundreds of
     ranges, and which ones depends on the Unicode version), characters beyond the Basic
-    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class), and
+    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class),
     multi-character escapes in a pattern elementpath translates (it copies them with
-    Python's meaning, which is neither the XSD's nor ECMAScript's).
+    Python's meaning, which is neither the XSD's nor ECMAScript's), and escapes XSD does
+    not have (see :func:`_foreign_escape`).
     """
+    foreign = _foreign_escape(pattern)
+    if foreign is not None:
+        raise UnsupportedPattern(
+            f'pattern "{pattern}" uses {foreign}, which is not an escape of XSD regular '
+            "expressions (xmlschema reads it one way, ECMAScript another, other XSD "
+            "processors refuse it); write the character itself, or \\\\ for a backslash")
     category = _category_escape(pattern)
     if category is not None:
         raise UnsupportedPattern(
@@ -181,7 +202,28 @@ def xsd_regex_to_ecma(pattern: str) -> str:
         raise UnsupportedPattern(
             f'pattern "{pattern}" needs characters beyond U+FFFF, which OpenAPI 3.0 '
             "(ECMA-262 5.1) patterns cannot express")
-    return translated
+    return _ascii(translated)
+
+
+def _ascii(regex: str) -> str:
+    r"""A regex with every character outside printable ASCII written ``\uXXXX``: elementpath
+    writes its classes as raw ranges (``\p{IsBasicLatin}`` with a raw NUL, ``\i`` with
+    raw letters), which YAML and readers handle badly; ECMAScript and Python read the
+    escape alike.  A raw character after a backslash is that character (identity escape)."""
+    out: list[str] = []
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            i += 1
+            ch = regex[i]
+            if " " <= ch <= "~":
+                out.append("\\" + ch)
+                i += 1
+                continue
+        out.append(ch if " " <= ch <= "~" else f"\\u{ord(ch):04x}")
+        i += 1
+    return "".join(out)
 
 
 def xml_text_only(pattern: str) -> bool:
@@ -190,9 +232,9 @@ def xml_text_only(pattern: str) -> bool:
 
     Conservative: a pattern elementpath translates is never sure (its classes come out as
     raw ranges, ``\p{IsBasicLatin}`` is ``[\x00-\x7f]``), nor is one whose translation has
-    a negated class (XSD's ``.``, ``[^,]``), an escape but the plain single-character ones
-    (``\x``, ``\u``, ``\f``...), a range with an escaped endpoint (``[\t-\r]``) or one from
-    a control character, or such a character itself.
+    a negated class (XSD's ``.``, ``[^,]``), an escape but the plain single-character ones,
+    a range with an escaped endpoint (``[\t-\r]``) or one from a control character, or such
+    a character itself.
     """
     if _elementpath_construct(pattern) is not None:
         return False
