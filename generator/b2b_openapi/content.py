@@ -107,6 +107,8 @@ def content_layout(xsd_type: Any) -> ContentLayout:
     wildcards: list[WildcardSlot] = []
     order = 0
     for particle, mn, mx in flat:
+        if mx == 0:  # maxOccurs="0" (its own or a group's): it never occurs, so no key
+            continue
         if isinstance(particle, XsdAnyElement):
             wildcards.append(WildcardSlot(particle, mx is None or mx > 1, mn))
             continue
