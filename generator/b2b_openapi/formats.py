@@ -1,4 +1,4 @@
-"""The ``format`` names the specs use for XSD date/time, duration and binary values.
+"""The ``format`` names the specs use for XSD values JSON Schema has no exact check for.
 
 JSON Schema's own ``date``/``date-time``/``duration``/``byte`` formats are RFC 3339/4648
 value spaces, which XSD's are not: xs:dateTime may omit the time zone and allows years past
@@ -7,13 +7,20 @@ spaces.  Claiming the RFC formats would make other tools reject valid CAISO valu
 invalid ones), so the specs name XSD formats: tools that do not know them treat them as
 annotations and rely on the accompanying pattern; the generated servers check them fully
 (calendar validity such as 2026-02-30 is beyond a pattern) with elementpath's XSD datatypes.
+
+XML names (xs:Name, xs:NCName and the ID/IDREF/ENTITY types derived from it, xs:NMTOKEN,
+xs:QName) have patterns too, but which characters are name characters is xmlschema's
+business: the servers ask xmlschema's own built-in types, the ones the gateway's encoder
+applies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+import xmlschema
 from elementpath import datatypes
 
 DATE_TIME = "xsd-date-time"
@@ -21,6 +28,35 @@ DATE = "xsd-date"
 TIME = "xsd-time"
 DURATION = "xsd-duration"
 BASE64 = "xsd-base64"
+NAME = "xsd-name"
+NCNAME = "xsd-ncname"
+NMTOKEN = "xsd-nmtoken"
+QNAME = "xsd-qname"
+
+
+@cache
+def _builtin_type(local_name: str) -> Any:
+    """One of xmlschema's XSD 1.0 built-in types (its meta-schema is built on first use)."""
+    return xmlschema.XMLSchema10.builtin_types()[local_name]
+
+
+def _lexical(local_name: str) -> Callable[[str], None]:
+    """A check by xmlschema's built-in type.  The value must also be its own whitespace
+    normal form: XML would accept `` a `` for an xs:NCName, but gives back ``a``."""
+    def check(value: str) -> None:
+        xsd_type = _builtin_type(local_name)
+        if xsd_type.normalize(value) != value or not xsd_type.is_valid(value):
+            raise ValueError(f"{value!r} is not an xs:{local_name}")
+    return check
+
+
+def _qname(value: str) -> None:
+    """xs:QName's lexical space, ``prefix:local`` or ``local``, both NCNames.  Whether the
+    prefix is bound depends on the XML it is written into, which JSON has not: the
+    gateway's encoder judges that."""
+    for part in value.split(":", 1):
+        _lexical("NCName")(part)
+
 
 # format -> parser raising ValueError/TypeError for values outside the XSD 1.0 value space
 CHECKS: dict[str, Callable[[str], Any]] = {
@@ -29,4 +65,8 @@ CHECKS: dict[str, Callable[[str], Any]] = {
     TIME: datatypes.Time.fromstring,
     DURATION: datatypes.Duration.fromstring,
     BASE64: datatypes.Base64Binary,
+    NAME: _lexical("Name"),
+    NCNAME: _lexical("NCName"),
+    NMTOKEN: _lexical("NMTOKEN"),
+    QNAME: _qname,
 }

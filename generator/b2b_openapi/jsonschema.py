@@ -4,21 +4,22 @@ Shared by every emitter that needs a JSON Schema for a model type.  The schema d
 exactly what :class:`b2b_openapi.jsonxml.B2BJsonConverter` produces, and is strict
 (``additionalProperties: false`` unless the XSD has a wildcard) so that anything it accepts
 encodes to XSD-valid XML.  What JSON Schema cannot say (totalDigits, fractionDigits, XML
-names and order) is kept in ``xml`` and ``x-xsd-*`` annotations.
+names and order, the bounds of dates and durations, patterns on a number's or a list's
+lexical form) is kept in ``xml`` and ``x-xsd-*`` annotations; the gateway's encoder (xmlschema)
+enforces the facets among them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from elementpath.regex import translate_pattern
-
 from . import formats
 from .content import local_name
-from .model import Attribute, Child, ComplexType, Ref, SimpleType, TypeRef
+from .model import Attribute, Child, ComplexType, Facets, Ref, SimpleType, TypeRef
+from .xsdregex import PYTHON_SPACE, xml_text_only, xsd_pattern_to_ecma
 
 Schema = dict[str, Any]
 COMPONENTS = "#/components/schemas/"
@@ -29,7 +30,12 @@ NULL_ONLY: Schema = {"type": "string", "nullable": True, "enum": [None],
 # XSD formats (see formats.py) and a pattern for tools that do not know them.
 # XSD 1.0 lexical spaces: year 0000 does not exist, offsets stay within +-14:00
 _YEAR = r"-?([1-9][0-9]{3,}|0([1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))"
-_DATE = _YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_MONTH = r"(0[1-9]|1[0-2])"
+_DAY = r"(0[1-9]|[12][0-9]|3[01])"
+_DATE = f"{_YEAR}-{_MONTH}-{_DAY}"
+# xs:gMonthDay has no year, so its days are exact per month (--02-29 is valid, --04-31 not)
+_MONTH_DAY = (r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+              r"|02-(0[1-9]|[12][0-9]))")
 _TZ = r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
 _TIME = r"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)"
 _DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
@@ -37,16 +43,28 @@ _DURATION = (r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
 # Text XML can carry: JSON strings may hold C0 controls (but tab, LF, CR) and U+FFFE/U+FFFF,
 # which no XML document can, so free text says so (the servers refuse them, 422)
 XML_TEXT = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$"
+# An xs:list item that is a string: not empty, no whitespace (see SchemaEmitter._list_item)
+LIST_ITEM = f"^[^{PYTHON_SPACE}]+$"
+# The XSD's own definitions of these lexical spaces (XML Schema Part 2, 3.3; QName from
+# Namespaces in XML), translated like any pattern: the name classes are XML's, as
+# xmlschema has them (formats.py checks names with xmlschema itself too)
+_NCNAME = r"[\i-[:]][\c-[:]]*"
+_LEXICAL = {name: {"pattern": xsd_pattern_to_ecma((regex,))} for name, regex in (
+    ("language", "[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*"), ("Name", r"\i\c*"), ("NCName", _NCNAME),
+    ("NMTOKEN", r"\c+"), ("QName", f"({_NCNAME}:)?{_NCNAME}"))}
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "string": ("string", None, {}),
     "normalizedString": ("string", None, {}),
     "token": ("string", None, {}),
-    "language": ("string", None, {}),
-    "Name": ("string", None, {}),
-    "NCName": ("string", None, {}),
-    "NMTOKEN": ("string", None, {}),
+    "language": ("string", None, _LEXICAL["language"]),
+    "Name": ("string", formats.NAME, _LEXICAL["Name"]),
+    "NCName": ("string", formats.NCNAME, _LEXICAL["NCName"]),
+    "ID": ("string", formats.NCNAME, _LEXICAL["NCName"]),
+    "IDREF": ("string", formats.NCNAME, _LEXICAL["NCName"]),
+    "ENTITY": ("string", formats.NCNAME, _LEXICAL["NCName"]),
+    "NMTOKEN": ("string", formats.NMTOKEN, _LEXICAL["NMTOKEN"]),
     "anyURI": ("string", "uri-reference", {}),
-    "QName": ("string", None, {}),
+    "QName": ("string", formats.QNAME, _LEXICAL["QName"]),
     "boolean": ("boolean", None, {}),
     "decimal": ("number", None, {}),
     "float": ("number", "float", {}),
@@ -70,7 +88,10 @@ BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "time": ("string", formats.TIME, {"pattern": f"^{_TIME}{_TZ}$"}),
     "duration": ("string", formats.DURATION, {"pattern": f"^{_DURATION}$"}),
     "gYear": ("string", None, {"pattern": f"^{_YEAR}{_TZ}$"}),
-    "gYearMonth": ("string", None, {"pattern": f"^{_YEAR}-(0[1-9]|1[0-2]){_TZ}$"}),
+    "gYearMonth": ("string", None, {"pattern": f"^{_YEAR}-{_MONTH}{_TZ}$"}),
+    "gMonth": ("string", None, {"pattern": f"^--{_MONTH}{_TZ}$"}),
+    "gMonthDay": ("string", None, {"pattern": f"^--{_MONTH_DAY}{_TZ}$"}),
+    "gDay": ("string", None, {"pattern": f"^---{_DAY}{_TZ}$"}),
     "base64Binary": ("string", formats.BASE64, {
         "pattern": r"^(([A-Za-z0-9+/] ?){4})*(([A-Za-z0-9+/] ?){3}[A-Za-z0-9+/]|"
                    r"([A-Za-z0-9+/] ?){2}[AEIMQUYcgkosw048] ?=|[A-Za-z0-9+/] ?[AQgw] ?= ?=)?$"}),
@@ -92,254 +113,6 @@ def json_number(value: Any) -> Any:
     if isinstance(value, list):
         return [json_number(v) for v in value]
     return str(value)
-
-
-class UnsupportedPattern(ValueError):
-    """An XSD pattern that has no faithful ECMA-262 (OpenAPI 3.0) form."""
-
-
-# XSD's multi-character escapes: translated by :func:`_escape`, but copied with Python's
-# meaning by elementpath
-_MULTI_CHARACTER = frozenset(("\\s", "\\S", "\\d", "\\D", "\\w", "\\W"))
-_PYTHON_ANCHORS = re.compile(r"\^\(\?:(.*)\)\$\(\?!\\n\\Z\)", re.DOTALL)
-
-
-def _escapes(pattern: str) -> Iterator[tuple[int, str]]:
-    r"""Each escape of an XSD regex with its position, ``\p{...}`` whole."""
-    i = 0
-    while i < len(pattern):
-        if pattern[i] != "\\":
-            i += 1
-            continue
-        if pattern[i + 1:i + 3] in ("p{", "P{"):
-            end = pattern.find("}", i)
-            escape = pattern[i:end + 1] if end > 0 else pattern[i:]
-        else:
-            escape = pattern[i:i + 2]
-        yield i, escape
-        i += len(escape)
-
-
-def _elementpath_construct(pattern: str) -> str | None:
-    r"""The first construct of an XSD regex that elementpath translates and ECMAScript
-    lacks: ``\i`` ``\c`` (name characters), ``\p{Is...}`` (a Unicode block, one range),
-    class subtraction (``[a-z-[aeiou]]``)."""
-    escapes = dict(_escapes(pattern))
-    depth = 0  # character class nesting
-    i = 0
-    while i < len(pattern):
-        if i in escapes:
-            escape = escapes[i]
-            if escape[1:] in ("i", "c", "I", "C") or escape[1:4] in ("p{I", "P{I"):
-                return escape
-            i += len(escape)
-            continue
-        ch = pattern[i]
-        if ch == "[":
-            depth += 1
-        elif ch == "]" and depth:
-            depth -= 1
-        elif ch == "-" and depth and pattern[i + 1:i + 2] == "[":
-            return "class subtraction (-[)"
-        i += 1
-    return None
-
-
-def _plain_xsd_regex(pattern: str) -> str:
-    r"""An XSD regex without elementpath-only constructs, as ECMAScript (and Python) syntax.
-
-    XSD regexes have no anchors: ``^`` and ``$`` are ordinary characters outside a class
-    (inside one, ``^`` is special only as its first character, in both dialects), so they
-    are escaped; ``.`` is XSD's any character but newline and carriage return, which in
-    ECMAScript also excludes U+2028/U+2029 and in Python includes ``\r``, so it is spelled
-    out; ``\-`` outside a class is a plain ``-`` (an escaped ``-`` there is a syntax error
-    in ECMAScript's unicode mode).  Other escapes are copied (``\^`` stays literal) but the
-    multi-character ones, see :func:`_escape`.
-    """
-    out: list[str] = []
-    depth = 0  # character class nesting (only class subtraction nests, see above)
-    range_open = False  # the last token was a range's "-" (after a character, in a class)
-    previous = ""  # the class's last token: "" at its start, else "char" or "-"
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        escaped_start = ch == "\\" and depth and pattern[i + 2:i + 3] == "-" \
-            and pattern[i + 3:i + 4] not in ("", "]", "[")
-        if ch == "\\":
-            if escaped_start or range_open:  # [\t-\r], [a-\]]
-                raise UnsupportedPattern(
-                    f'pattern "{pattern}" has a range with an escaped endpoint, which '
-                    "xmlschema reads differently from the XSD standard (so the spec and the "
-                    "gateway would disagree); write the endpoints unescaped or list them")
-            out.append(_escape(pattern, pattern[i:i + 2], depth > 0))
-            previous, range_open = "char", False
-            i += 2
-            continue
-        range_open = depth > 0 and ch == "-" and previous == "char"
-        if not (ch == "^" and previous == "" and out and out[-1] == "["):  # [^ negates
-            previous = "-" if ch == "-" else "char"
-        if ch == "[":
-            depth += 1
-            previous = ""
-        elif ch == "]" and depth:
-            depth -= 1
-        elif depth == 0 and ch in "^$":
-            ch = "\\" + ch
-        elif depth == 0 and ch == ".":
-            ch = "[^\\n\\r]"
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-# XSD's \s is exactly these four (ECMAScript's also takes \v, \f, NBSP, U+2028...)
-_XSD_SPACE = " \\t\\n\\r"
-# ...but xmlschema (through elementpath) reads a \s outside a class as Python's, which
-# also takes these: what the gateway's encoder accepts is bounded by both
-_PYTHON_SPACE = _XSD_SPACE + ("\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028"
-                              "\\u2029\\u202f\\u205f\\u3000")
-
-
-def _escape(pattern: str, escape: str, in_class: bool) -> str:
-    r"""One XSD escape in ECMAScript, accepting only what both the XSD specification (a
-    SOAP service) and xmlschema (the gateway's encoder) accept.  ``\s`` is the XSD's four
-    characters; ``\S`` refuses Python's whitespace too; ``\d`` (XSD: any Unicode decimal
-    digit) is ASCII ``[0-9]``.  ``\w``, ``\W``, ``\D`` and ``\S`` inside a class have no
-    exact ECMA-262 5.1 form (Unicode category sets, complements) and are refused."""
-    if escape == "\\-" and not in_class:
-        return "-"
-    if escape == "\\s":
-        return _XSD_SPACE if in_class else f"[{_XSD_SPACE}]"
-    if escape == "\\S" and not in_class:
-        return f"[^{_PYTHON_SPACE}]"
-    if escape == "\\d":
-        return "0-9" if in_class else "[0-9]"
-    if escape in ("\\w", "\\W", "\\D", "\\S"):
-        raise UnsupportedPattern(
-            f'pattern "{pattern}" uses {escape}{" in a character class" if in_class else ""}, '
-            "which has no exact OpenAPI 3.0 (ECMA-262 5.1) form; list the characters or "
-            "ranges instead")
-    return escape
-
-
-def _category_escape(pattern: str) -> str | None:
-    r"""The first Unicode general category escape (``\p{Lu}``, ``\P{L}``...) of a pattern."""
-    return next((escape for _, escape in _escapes(pattern)
-                 if escape[1:3] in ("p{", "P{") and not escape[3:].startswith("Is")), None)
-
-
-def xsd_regex_to_ecma(pattern: str) -> str:
-    """One XSD regex as an unanchored ECMA-262 regex that accepts the same strings.
-
-    Raises :class:`UnsupportedPattern` for what ECMA-262 5.1 (the dialect OpenAPI 3.0 names)
-    cannot say exactly and compactly: Unicode category escapes (``\\p{Lu}`` is hundreds of
-    ranges, and which ones depends on the Unicode version), characters beyond the Basic
-    Multilingual Plane (UTF-16 surrogate pairs cannot sit in a character class), and
-    multi-character escapes in a pattern elementpath translates (it copies them with
-    Python's meaning, which is neither the XSD's nor ECMAScript's).
-    """
-    category = _category_escape(pattern)
-    if category is not None:
-        raise UnsupportedPattern(
-            f'pattern "{pattern}" uses the Unicode category escape {category}, which OpenAPI '
-            "3.0 (ECMA-262 5.1) patterns cannot express; list the characters or ranges instead")
-    construct = _elementpath_construct(pattern)
-    if construct is not None:
-        multi = next((e for _, e in _escapes(pattern) if e in _MULTI_CHARACTER), None)
-        if multi is not None:
-            raise UnsupportedPattern(
-                f'pattern "{pattern}" combines {multi} with {construct}, which has no exact '
-                "OpenAPI 3.0 (ECMA-262 5.1) form here; list the characters or ranges "
-                f"instead of {multi}")
-        translated = translate_pattern(pattern, back_references=False, anchors=False)
-        # elementpath wraps the result in Python-only anchors (\Z)
-        wrapped = _PYTHON_ANCHORS.fullmatch(translated)
-        translated = wrapped.group(1) if wrapped else translated
-    else:
-        translated = _plain_xsd_regex(pattern)
-    if any(ord(ch) > 0xFFFF for ch in translated):
-        raise UnsupportedPattern(
-            f'pattern "{pattern}" needs characters beyond U+FFFF, which OpenAPI 3.0 '
-            "(ECMA-262 5.1) patterns cannot express")
-    return translated
-
-
-def xml_text_only(pattern: str) -> bool:
-    r"""Whether an XSD regex surely matches only characters XML can carry (not C0 controls
-    but tab, LF, CR; not U+FFFE, U+FFFF), so a string it bounds needs no :data:`XML_TEXT`.
-
-    Conservative: a pattern elementpath translates is never sure (its classes come out as
-    raw ranges, ``\p{IsBasicLatin}`` is ``[\x00-\x7f]``), nor is one whose translation has
-    a negated class (XSD's ``.``, ``[^,]``), an escape but the plain single-character ones
-    (``\x``, ``\u``, ``\f``...), a range with an escaped endpoint (``[\t-\r]``) or one from
-    a control character, or such a character itself.
-    """
-    if _elementpath_construct(pattern) is not None:
-        return False
-    try:
-        translated = _plain_xsd_regex(pattern)
-    except UnsupportedPattern:
-        return False
-    return _closed(translated)
-
-
-# escapes whose character is printable (or tab, LF, CR)
-_PLAIN_ESCAPES = frozenset("\\" + c for c in "nrt\\|.-^$?*+(){}[]/")
-
-
-def _closed(ecma: str) -> bool:
-    """Whether a plain translated regex matches XML characters only, see
-    :func:`xml_text_only`: only positive classes of plain atoms and ranges between
-    unescaped printable characters."""
-    tokens: list[str] = []
-    i = 0
-    while i < len(ecma):
-        token = ecma[i:i + 2] if ecma[i] == "\\" else ecma[i]
-        i += len(token)
-        if (len(token) == 2 and token not in _PLAIN_ESCAPES) or _control(token):
-            return False
-        tokens.append(token)
-    in_class: list[str] | None = None
-    for token in tokens:
-        if in_class is None:
-            if token == "[":
-                in_class = []
-            continue
-        if token == "]":
-            if in_class[:1] == ["^"] or not _closed_class(in_class):
-                return False
-            in_class = None
-            continue
-        in_class.append(token)
-    return True
-
-
-def _closed_class(atoms: list[str]) -> bool:
-    """A class body (ECMAScript: ``a-b`` between two atoms is a range) with no range from
-    or to an escape or a character XML cannot carry."""
-    j = 0
-    while j < len(atoms):
-        if j + 2 < len(atoms) and atoms[j + 1] == "-":
-            low, high = atoms[j], atoms[j + 2]
-            if len(low) > 1 or len(high) > 1 or ord(low) < 0x20 or ord(high) >= 0xFFFE:
-                return False
-            j += 3
-        else:
-            j += 1
-    return True
-
-
-def _control(token: str) -> bool:
-    """A raw character XML cannot carry (tab, LF, CR excepted) or that makes a range."""
-    return len(token) == 1 and ((ord(token) < 0x20 and token not in "\t\n\r")
-                                or ord(token) >= 0xFFFE)
-
-
-def xsd_pattern_to_ecma(patterns: tuple[str, ...]) -> str:
-    """One restriction step's patterns (OR'ed, implicitly anchored) as an anchored regex."""
-    translated = [xsd_regex_to_ecma(pattern) for pattern in patterns]
-    body = translated[0] if len(translated) == 1 else "|".join(f"(?:{p})" for p in translated)
-    return f"^(?:{body})$"
 
 
 def _free_text(schema: Schema, patterns: tuple[tuple[str, ...], ...]) -> bool:
@@ -398,7 +171,9 @@ class SchemaEmitter:
             schema["description"] = description
         if simple.variety == "list":
             assert simple.item is not None
-            schema.update(type="array", items=self.use(simple.item))
+            schema.update(type="array", items=self._list_item(simple.item))
+            if simple.builtin != "list":  # xs:NMTOKENS, xs:IDREFS, xs:ENTITIES
+                schema["x-xsd-type"] = "xs:" + simple.builtin
             length_keys = ("minItems", "maxItems")
         elif simple.variety == "union":
             schema["anyOf"] = [self.use(m) for m in simple.members]
@@ -417,14 +192,7 @@ class SchemaEmitter:
             schema[length_keys[0]] = f.min_length
         if f.max_length is not None:
             schema[length_keys[1]] = f.max_length
-        if f.min_inclusive is not None:
-            schema["minimum"] = json_number(f.min_inclusive)
-        if f.max_inclusive is not None:
-            schema["maximum"] = json_number(f.max_inclusive)
-        if f.min_exclusive is not None:
-            schema.update(minimum=json_number(f.min_exclusive), exclusiveMinimum=True)
-        if f.max_exclusive is not None:
-            schema.update(maximum=json_number(f.max_exclusive), exclusiveMaximum=True)
+        _bounds(schema, f)
         if f.total_digits is not None:
             schema["x-xsd-total-digits"] = f.total_digits
         if f.fraction_digits is not None:
@@ -433,9 +201,24 @@ class SchemaEmitter:
             schema["x-xsd-fraction-digits"] = f.fraction_digits
         if f.enumeration is not None:
             schema["enum"] = [json_number(v) for v in f.enumeration]
-        own = [xsd_pattern_to_ecma(step) for step in f.patterns]
+        self._patterns(schema, simple)
+        return schema
+
+    def _patterns(self, schema: Schema, simple: SimpleType) -> None:
+        """The XSD patterns of a simple type, and the free-text rule.
+
+        JSON Schema applies ``pattern`` to strings only, and the XSD applies it to the
+        lexical form, which a JSON number, boolean or array does not keep (``012`` decodes
+        to 12): for those the patterns stay ``x-xsd-pattern`` notes (one XSD regex per
+        restriction step, all must match), checked when the gateway encodes to XML (422).
+        A union gets ``pattern`` for its string members and the note for the others."""
+        steps = simple.facets.patterns
+        kinds = self._json_types(simple)
+        if steps and kinds - {"string"}:
+            schema["x-xsd-pattern"] = ["|".join(step) for step in steps]
+        own = [xsd_pattern_to_ecma(step) for step in steps] if "string" in kinds else []
         lexical = [schema["pattern"]] if "pattern" in schema else []
-        if _free_text(schema, f.patterns):
+        if _free_text(schema, steps):
             own.append(XML_TEXT)
         if own:
             own += lexical  # the built-in's lexical pattern also applies
@@ -443,6 +226,30 @@ class SchemaEmitter:
             schema["pattern"] = own[0]
             if len(own) > 1:
                 schema["allOf"] = [{"pattern": p} for p in own[1:]]
+
+    def _json_types(self, type_ref: TypeRef) -> set[str]:
+        """The JSON types a value of a type can take (a union: any of its members')."""
+        definition = self.resolve(type_ref)
+        if isinstance(definition, ComplexType):
+            return {"object"}
+        if definition.variety == "list":
+            return {"array"}
+        if definition.variety == "union":
+            return set().union(*(self._json_types(m) for m in definition.members))
+        return {BUILTINS.get(definition.builtin, ("string",))[0]}
+
+    def _list_item(self, item: TypeRef) -> Schema:
+        """An xs:list item.  The list's text is split at whitespace (xmlschema's split takes
+        Python's, more than XML's four characters), so a string item holds none and is not
+        empty: ``"a b"`` or ``""`` would come back as two items or none (an enumeration of
+        such words says so already)."""
+        schema = self.use(item)
+        definition = self.resolve(item)
+        words = isinstance(definition, SimpleType) and definition.facets.enumeration and all(
+            isinstance(v, str) and re.fullmatch(LIST_ITEM, v)
+            for v in definition.facets.enumeration)
+        if "string" in self._json_types(item) and not words:
+            schema = _with_pattern(schema, LIST_ITEM)
         return schema
 
     # ------------------------------------------------------------------ complex types
@@ -479,22 +286,14 @@ class SchemaEmitter:
         return schema
 
     def attribute(self, attribute: Attribute) -> Schema:
-        schema = self._described(self.use(attribute.type), attribute.doc)
-        if attribute.fixed is not None:
-            schema = _fixed(schema, attribute.fixed)
-        if attribute.default is not None or attribute.fixed is not None:
-            schema = _merge(schema, {"default": json_number(
-                attribute.fixed if attribute.fixed is not None else attribute.default)})
+        fixed = attribute.fixed
+        schema = self._value_use(attribute.type, attribute.doc, fixed=fixed,
+                                 default=fixed if fixed is not None else attribute.default)
         return _merge(schema, {"xml": {**_xml_name(attribute.xml_name), "attribute": True}})
 
     def child(self, child: Child) -> Schema:
-        item = self._described(self.use(child.type), child.doc)
-        if child.nillable:
-            item = self._nullable(child.type, item)
-        if child.fixed is not None:
-            item = _fixed(item, child.fixed)
-        if child.default is not None:
-            item = _merge(item, {"default": json_number(child.default)})
+        item = self._value_use(child.type, child.doc, nillable=child.nillable,
+                               fixed=child.fixed, default=child.default)
         extra: Schema = {"xml": _xml_name(child.xml_name), "x-xsd-order": child.order}
         if child.substitution_of:
             extra["x-xsd-substitution-group"] = child.substitution_of
@@ -508,20 +307,62 @@ class SchemaEmitter:
         schema.update(extra)
         return schema
 
-    def _nullable(self, type_ref: TypeRef, schema: Schema) -> Schema:
-        """Schema of a nillable element: null, or for simple content ``"$": null``."""
+    def _value_use(self, type_ref: TypeRef, doc: str | None, *, nillable: bool = False,
+                   fixed: Any = None, default: Any = None) -> Schema:
+        """One use of a type by an element or attribute declaration: its documentation and
+        what the declaration says of the value (nillable, fixed, default).  Of a type with
+        simple content these are said of its ``$`` value (the object itself is no number);
+        its component is then copied in, since OpenAPI 3.0 ignores a ``$ref``'s siblings."""
+        schema = self._described(self.use(type_ref), doc)
         definition = self.resolve(type_ref)
-        if isinstance(type_ref, Ref):  # inline a copy: $ref siblings are ignored in 3.0
-            schema = {**self.definition(definition),
-                      **{k: v for k, v in schema.items() if k != "$ref"}}
-        if isinstance(definition, ComplexType):
-            if definition.simple_content is not None:
-                value = dict(schema["properties"]["$"])
-                schema = {**schema, "properties": {**schema["properties"],
-                                                   "$": self._nullable_inline(value)}}
-            if any(a.required for a in definition.attributes):
-                return schema  # a nil element still carries its required attributes
-        return self._nullable_inline(schema)
+        if not (isinstance(definition, ComplexType) and definition.simple_content is not None):
+            if nillable:
+                schema = self._nullable(type_ref, schema)
+            return _constrained(schema, fixed, default)
+        if not (nillable or fixed is not None or default is not None):
+            return schema
+        schema = self._inline(type_ref, schema)
+        value = schema["properties"]["$"]
+        if nillable:  # "$": null, with or without the attributes
+            value = self._nullable_inline(value)
+        schema = {**schema, "properties": {**schema["properties"],
+                                           "$": _constrained(value, fixed, default)}}
+        if nillable and not any(a.required for a in definition.attributes):
+            schema = self._nullable_inline(schema)
+        return schema
+
+    def _nullable(self, type_ref: TypeRef, schema: Schema) -> Schema:
+        """The schema of a nillable element of a simple or element-only type: ``null``.  A
+        nil element keeps its attributes, which the converter decodes as ``{"@a": ..,
+        "$": null}``; a required attribute rules out plain ``null``."""
+        definition = self.resolve(type_ref)
+        if not (isinstance(definition, ComplexType)
+                and (definition.attributes or definition.open_attributes)):
+            return self._nullable_inline(self._inline(type_ref, schema))
+        use = dict(schema)
+        doc = use.pop("description", None)
+        if list(use) == ["allOf"] and len(use["allOf"]) == 1:  # the $ref wrapper
+            use = use["allOf"][0]
+        branches = [use, self._nil_object(definition)]
+        if not any(a.required for a in definition.attributes):
+            branches.append(NULL_ONLY)
+        return {"description": doc, "anyOf": branches} if doc else {"anyOf": branches}
+
+    def _nil_object(self, definition: ComplexType) -> Schema:
+        """A nil element of an element-only type that carries attributes, as decoded."""
+        properties = {a.key: self.attribute(a) for a in definition.attributes}
+        properties["$"] = NULL_ONLY
+        return {"type": "object", "properties": properties,
+                "required": [a.key for a in definition.attributes if a.required] + ["$"],
+                "additionalProperties": definition.open_attributes}
+
+    def _inline(self, type_ref: TypeRef, schema: Schema) -> Schema:
+        """A use's schema with its component copied in (an inline type already is), so
+        that keywords beside it apply: OpenAPI 3.0 ignores a ``$ref``'s siblings."""
+        if not isinstance(type_ref, Ref):
+            return schema
+        use = {k: v for k, v in schema.items() if k not in ("$ref", "allOf")}
+        return {**self.definition(self.resolve(type_ref)), **use}
 
     @staticmethod
     def _nullable_inline(schema: Schema) -> Schema:
@@ -559,6 +400,46 @@ def _lexical(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(json_number(value))
+
+
+# facet -> (JSON Schema bound, its OpenAPI 3.0 exclusive flag, the note for other types)
+_BOUNDS = (("min_inclusive", "minimum", None, "x-xsd-min-inclusive"),
+           ("max_inclusive", "maximum", None, "x-xsd-max-inclusive"),
+           ("min_exclusive", "minimum", "exclusiveMinimum", "x-xsd-min-exclusive"),
+           ("max_exclusive", "maximum", "exclusiveMaximum", "x-xsd-max-exclusive"))
+
+
+def _bounds(schema: Schema, facets: Facets) -> None:
+    """Range facets: ``minimum``/``maximum`` for numbers.  JSON Schema compares nothing
+    else, so the bounds of dates, times, durations and the g* types stay ``x-xsd-*``
+    notes with their XSD lexical value, checked when the gateway encodes to XML (422)."""
+    numeric = schema.get("type") in ("number", "integer")
+    for field, keyword, flag, note in _BOUNDS:
+        value = getattr(facets, field)
+        if value is None:
+            continue
+        if not numeric:
+            schema[note] = json_number(value)
+            continue
+        schema[keyword] = json_number(value)
+        if flag:
+            schema[flag] = True
+
+
+def _with_pattern(schema: Schema, pattern: str) -> Schema:
+    """A schema that also requires ``pattern``, keeping any pattern it has."""
+    if "pattern" not in schema:
+        return _merge(schema, {"pattern": pattern})
+    return {**schema, "allOf": [*schema.get("allOf", []), {"pattern": pattern}]}
+
+
+def _constrained(schema: Schema, fixed: Any, default: Any) -> Schema:
+    """A value schema with a declaration's fixed value (the only one allowed) and default."""
+    if fixed is not None:
+        schema = _fixed(schema, fixed)
+    if default is not None:
+        schema = _merge(schema, {"default": json_number(default)})
+    return schema
 
 
 def _fixed(schema: Schema, value: Any) -> Schema:

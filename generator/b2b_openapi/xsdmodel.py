@@ -8,9 +8,11 @@ emitter's business (:func:`component_names`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,11 @@ from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from .content import content_layout, local_name
 from .errors import ArtifactError
-from .jsonschema import UnsupportedPattern, join_docs, xsd_regex_to_ecma
+from .jsonschema import join_docs
 from .locate import component_location, schema_element_location
 from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
 from .presence import group_constraints, particle_keys
+from .xsdregex import UnsupportedPattern, xsd_regex_to_ecma
 
 _XSD = "{" + XSD_NAMESPACE + "}"
 _FACET = {name: _XSD + name for name in (
@@ -72,12 +75,22 @@ def _is_builtin(xsd_type: Any) -> bool:
     return bool(xsd_type.name) and xsd_type.name.startswith(_XSD)
 
 
+def _base(xsd_type: Any) -> Any:
+    """The simple type a simple type restricts.  In a simpleContent restriction with its
+    own ``<xs:simpleType>`` (the restricted value type), xmlschema makes that type the
+    content of an anonymous complex base: step into it."""
+    base = xsd_type.base_type
+    if base is not None and base.is_complex():
+        return base.content
+    return base
+
+
 def _builtin_ancestor(xsd_type: Any) -> Any:
     t = xsd_type
     while not _is_builtin(t):
-        if isinstance(t, XsdUnion | XsdList) or t.base_type is None:
+        if isinstance(t, XsdUnion | XsdList) or _base(t) is None:
             return t
-        t = t.base_type
+        t = _base(t)
     return t
 
 
@@ -155,6 +168,8 @@ class ModelBuilder:
     # ---------------------------------------------------------------- types
     def type(self, xsd_type: Any) -> TypeRef:
         if _is_builtin(xsd_type):
+            if xsd_type.is_list():  # xs:NMTOKENS, xs:IDREFS, xs:ENTITIES
+                return self._simple(xsd_type, None, None)
             return SimpleType(builtin=local_name(xsd_type.name))
         if xsd_type.is_global():
             return self._register("type:" + xsd_type.name, lambda: self._complex_or_simple(
@@ -180,7 +195,8 @@ class ModelBuilder:
         facets = _facets(xsd_type)
         if xsd_type.is_list():
             item_type = _list_item(xsd_type)
-            return SimpleType(builtin="list", name=name, qname=qname, doc=doc, facets=facets,
+            builtin = local_name(xsd_type.name) if _is_builtin(xsd_type) else "list"
+            return SimpleType(builtin=builtin, name=name, qname=qname, doc=doc, facets=facets,
                               item=self.type(item_type), variety="list")
         if xsd_type.is_union():
             union = ancestor if isinstance(ancestor, XsdUnion) else xsd_type
@@ -208,13 +224,15 @@ class ModelBuilder:
                 self._check_not_skipped(attr, qname)
                 open_attributes = True
                 continue
+            if attr.use == "prohibited":  # removed by a restriction: no key at all
+                continue
             attributes.append(Attribute(
                 key="@" + local_name(attr_name),
                 xml_name=attr_name,
                 type=self.type(attr.type),
                 required=attr.use == "required",
-                default=_typed(attr.type, attr.default),
-                fixed=_typed(attr.type, attr.fixed),
+                default=_typed(attr, attr.default),
+                fixed=_typed(attr, attr.fixed),
                 doc=documentation(attr),
             ))
         self._check_unique_attribute_keys(xsd_type, attributes)
@@ -245,8 +263,8 @@ class ModelBuilder:
                 order=slot.order,
                 min_items=slot.min_items,
                 nillable=bool(slot.element.nillable),
-                default=_typed(slot.element.type, slot.element.default),
-                fixed=_typed(slot.element.type, slot.element.fixed),
+                default=_typed(slot.element, slot.element.default),
+                fixed=_typed(slot.element, slot.element.fixed),
                 doc=_element_doc(slot.element),
                 substitution_of=slot.via_substitution_of,
             )
@@ -322,32 +340,54 @@ class ModelBuilder:
         return component_location(component)
 
 
-def _typed(xsd_type: Any, lexical: str | None) -> Any:
-    """A default/fixed value as its typed JSON value (``"true"`` -> ``True``)."""
+def _typed(declaration: Any, lexical: str | None) -> Any:
+    """A default/fixed value of an element or attribute declaration as its typed JSON
+    value (``"true"`` -> ``True``)."""
     if lexical is None:
         return None
+    xsd_type = declaration.type
     simple = xsd_type.simple_type if xsd_type.is_complex() else xsd_type
     if simple is None:
         return lexical
     try:
-        return simple.decode(lexical)
+        value = simple.decode(lexical)
     except xmlschema.XMLSchemaValidationError as exc:
         raise ArtifactError(f"default/fixed value {lexical!r} is not valid for its type: "
                             f"{exc.reason}", *component_location(xsd_type)) from None
+    if _non_finite(value):
+        raise _no_json_number(f"default/fixed value {lexical!r}",
+                              component_location(declaration))
+    return value
+
+
+def _non_finite(value: Any) -> bool:
+    """INF, -INF and NaN: xs:float/xs:double values JSON numbers cannot carry."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _no_json_number(what: str, where: tuple[Path | None, int | None]) -> ArtifactError:
+    return ArtifactError(f"unsupported construct: {what} has no JSON number form (JSON "
+                         "numbers have no INF, -INF or NaN)", *where)
 
 
 def _list_item(xsd_type: Any) -> Any:
     t = xsd_type
     while not isinstance(t, XsdList):
-        t = t.base_type
+        t = _base(t)
     return t.item_type
 
 
 def _restriction_chain(xsd_type: Any) -> Iterable[Any]:
+    """The restriction steps of a simple type down to its built-in, a list or a union (the
+    built-in list types' own steps included: xs:NMTOKENS has minLength 1)."""
     t = xsd_type
-    while t is not None and not _is_builtin(t) and not isinstance(t, XsdList | XsdUnion):
+    while t is not None and not (_is_builtin(t) and not t.is_list()) and not isinstance(
+            t, XsdList | XsdUnion):
         yield t
-        t = t.base_type
+        t = _base(t)
+
+
+_BOUNDS = ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive")
 
 
 def _facets(xsd_type: Any) -> Facets:
@@ -365,10 +405,16 @@ def _facets(xsd_type: Any) -> Facets:
                 _check_patterns(facet)
                 patterns.append(tuple(facet.regexps))
             elif facet_name == "enumeration":
+                for elem, value in zip(facet, facet.enumeration, strict=True):
+                    if _non_finite(value):
+                        raise _no_json_number(f"enumeration value {elem.get('value')!r}",
+                                              schema_element_location(facet.schema, elem))
                 values.setdefault(facet_name, tuple(facet.enumeration))
                 values.setdefault("enumeration_docs", tuple(
                     (value, doc) for i, value in enumerate(facet.enumeration)
                     if (doc := _annotation_text(facet.get_annotation(i)))))
+            elif facet_name in _BOUNDS:
+                values.setdefault(facet_name, _bound(facet_name, facet))
             else:
                 values.setdefault(facet_name, facet.value)
     return Facets(
@@ -385,6 +431,25 @@ def _facets(xsd_type: Any) -> Facets:
         total_digits=values.get("totalDigits"),
         fraction_digits=values.get("fractionDigits"),
     )
+
+
+def _bound(facet_name: str, facet: Any) -> Any:
+    """A range facet's value for the model.  Numbers stay typed (JSON Schema compares
+    them); other values (dates, times, durations, g* types) are kept as their XSD lexical
+    text, which is all a note can carry.  xs:float/xs:double bounds may be infinite: -INF
+    below or INF above bounds nothing (None); INF below or -INF above leaves only an
+    infinity, and NaN compares with nothing, which JSON numbers cannot say."""
+    value = facet.value
+    if isinstance(value, Decimal | int):
+        return value
+    if not isinstance(value, float):
+        return " ".join(facet.elem.get("value", "").split())
+    if value == (-math.inf if facet_name.startswith("min") else math.inf):
+        return None
+    if _non_finite(value):
+        raise _no_json_number(f"{facet_name} value {facet.elem.get('value')!r}",
+                              component_location(facet))
+    return value
 
 
 def _check_patterns(facet: Any) -> None:

@@ -170,6 +170,11 @@ case("missing_redefine", "Widget_v1.xsd", 6, "redefine of 'WidgetTypes_v1.xsd': 
      xsd=rep(XSD, '  <xs:element name="WidgetRequest">', '  <xs:redefine schemaLocation="WidgetTypes_v1.xsd"/>\n  <xs:element name="WidgetRequest">'))
 case("unicode_category_pattern", "Widget_v1.xsd", 23, r"uses the Unicode category escape \p{Lu}",
      xsd=rep(XSD, '<xs:pattern value="W[0-9]{3}"/>', r'<xs:pattern value="\p{Lu}[0-9]{3}"/>'))
+case("non_xsd_escape_pattern", "Widget_v1.xsd", 23, r"uses \u, which is not an escape of XSD regular expressions",
+     xsd=rep(XSD, '<xs:pattern value="W[0-9]{3}"/>', r'<xs:pattern value="W[0-9\u]{3}"/>'))
+case("nan_facet", "Widget_v1.xsd", 29, "minInclusive value 'NaN' has no JSON number form",
+     xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="load" type="Load" minOccurs="0"/>'),
+             '</xs:schema>', '  <xs:simpleType name="Load">\n    <xs:restriction base="xs:double">\n      <xs:minInclusive value="NaN"/>\n    </xs:restriction>\n  </xs:simpleType>\n</xs:schema>'))
 case("any_type_element", "Widget_v1.xsd", 18, "element 'note' has no type, so its type is xs:anyType",
      xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element name="note" minOccurs="0"/>'))
 case("any_type_declared", "Widget_v1.xsd", 18, "element 'note' has type xs:anyType",
