@@ -192,6 +192,7 @@ def test_huge_exponent_in_a_body_is_judged_at_once(mock_url: str) -> None:
     assert {e["path"] for e in errors} == {
         f"/Bid/0/EnergyBidComponent/0/BidCurve/segment/{i}/mw" for i in range(10)}
     assert all("is greater than" in e["message"] for e in errors), errors
+    assert errors[0]["message"].startswith("1E+20000000 is greater than")
 
 
 def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
@@ -253,3 +254,102 @@ def test_each_server_serves_its_own_openapi_document(mock_url: str) -> None:
 
 def test_unknown_path_is_404(mock_url: str) -> None:
     assert httpx.get(f"{mock_url}/nope/Nothing/op").status_code == 404
+
+
+# ------------------------------------------------------------- HTTP conventions, error shapes
+SUBMIT = next(c for c in CASES if c.service == "SubmitRawBidSet_SIBRv5")
+SUBMIT_URL = f"/sibr/{SUBMIT.service}/submitRawBidSet"
+AVAILABILITY_QUERY = {"scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-03"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "application/xml"])
+def test_a_body_that_is_not_declared_json_is_415(mock_url: str, content_type: str) -> None:
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(SUBMIT.request),
+                          headers={"X-API-Key": "k-fuzz", "Content-Type": content_type})
+    assert content_type in assert_problem(response, 415)["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8",
+                                          None])
+def test_json_media_type_with_parameters_or_none_is_accepted(mock_url: str,
+                                                             content_type: str | None) -> None:
+    headers = {"X-API-Key": "k-fuzz"} | ({"Content-Type": content_type} if content_type else {})
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(SUBMIT.request), headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def test_routing_refusals_inside_an_app_are_problem_documents(mock_url: str) -> None:
+    headers = {"X-API-Key": "k-fuzz"}
+    missing = assert_problem(httpx.get(f"{mock_url}{MRIS}/noSuchOperation", headers=headers),
+                             404)
+    assert missing["title"] == "Not Found" and "noSuchOperation" in missing["detail"]
+    wrong = httpx.get(f"{mock_url}{MRIS}/retrieveMeterData", headers=headers)
+    assert assert_problem(wrong, 405)["title"] == "Method Not Allowed"
+    assert wrong.headers["Allow"] == "POST"
+    assert_problem(httpx.get(f"{mock_url}/nope/Nothing/op"), 404)  # outside every app
+
+
+def test_head_answers_like_get_without_a_body(mock_url: str) -> None:
+    url, headers = f"{mock_url}{MRIS}/retrieveMeterDataAvailability", {"X-API-Key": "k-fuzz"}
+    get = httpx.get(url, headers=headers, params=AVAILABILITY_QUERY)
+    head = httpx.head(url, headers=headers, params=AVAILABILITY_QUERY)
+    assert (head.status_code, get.status_code) == (200, 200)
+    assert head.content == b""
+    for name in ("Content-Type", "Content-Length"):
+        assert head.headers[name] == get.headers[name]
+    assert httpx.head(url, params=AVAILABILITY_QUERY).status_code == 401  # same pipeline
+    assert httpx.head(f"{mock_url}{MRIS}/openapi.json").status_code == 200
+    post_only = httpx.head(f"{mock_url}{MRIS}/retrieveMeterData", headers=headers)
+    assert (post_only.status_code, post_only.headers["Allow"]) == (405, "POST")
+
+
+def test_422_messages_quote_values_as_json_and_cut_long_ones(mock_url: str) -> None:
+    bid = SUBMIT.request["Bid"][0]
+    component = bid["EnergyBidComponent"][0]
+    segment = {**component["BidCurve"]["segment"][0], "mw": Decimal("1E+10")}
+    huge = "QUJD" * 100_000  # 400 KB of base64
+    request = {**SUBMIT.request, "Bid": [{
+        **bid, "resource": None, "comment": huge + "\x01",
+        "EnergyBidComponent": [{**component, "BidCurve": {"segment": [segment]}}]}]}
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(request),
+                          headers={"X-API-Key": "k-fuzz"})
+    body = assert_problem(response, 422)
+    messages = {e["path"]: e["message"] for e in body["errors"]}
+    assert messages["/Bid/0/EnergyBidComponent/0/BidCurve/segment/0/mw"].startswith(
+        "1E+10 is greater than the maximum of ")
+    assert messages["/Bid/0/resource"] == "null is not allowed here (not nullable)"
+    assert messages["/Bid/0/comment"].startswith('"QUJDQUJD')
+    assert "(400008 characters)" in messages["/Bid/0/comment"]
+    assert "Decimal(" not in response.text and "None" not in response.text
+    assert len(response.content) < 3000
+
+
+def test_query_value_messages_quote_json(mock_url: str) -> None:
+    response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
+                         headers={"X-API-Key": "k-fuzz"},
+                         params={**AVAILABILITY_QUERY, "tradeDateStart": "x" * 500})
+    message = assert_problem(response, 422)["errors"][0]["message"]
+    assert message.startswith('"xxx') and "... (502 characters) does not match" in message
+
+
+@pytest.mark.parametrize(("text", "schema", "message"), [
+    ("1.5", {"type": "integer"}, '"1.5" is not an integer'),
+    ("NaN", {"type": "number"}, '"NaN" is not a finite number'),
+    ("yes", {"type": "boolean"}, '"yes" is not a boolean (true/false)'),
+])
+def test_query_typing_messages_quote_json(text: str, schema: dict[str, Any],
+                                          message: str) -> None:
+    from b2b_openapi.runtime.spec import _typed
+
+    with pytest.raises(ValueError) as info:
+        _typed(text, schema)
+    assert str(info.value) == message
