@@ -96,11 +96,35 @@ def test_drrs_incremental_returns_records_changed_on_or_after_the_date(mock_url:
     assert registration_ids(nothing) == []
 
 
-def test_drrs_full_retrieve_returns_everything(mock_url: str) -> None:
-    full = httpx.get(mock_url + DRRS_FULL, headers={"X-API-Key": "k-error"},
-                     params={"scid": "SC01"})
-    assert registration_ids(full) == ["REG-000123", "REG-000124", "REG-000131", "REG-000132",
-                                      "REG-000099"]
+@pytest.mark.parametrize(("since", "expected"), [
+    # REG-000132 was updated 2026-11-21T17:20:00-08:00, i.e. 01:20 UTC on the 22nd
+    ("2026-11-22Z", ["REG-000132"]),
+    ("2026-11-22-01:00", ["REG-000132"]),  # the day starts 01:00 UTC: before it
+    ("2026-11-22-02:00", []),  # the day starts 02:00 UTC: after it
+    ("2026-11-22-08:00", []),
+    ("2026-11-22", []),  # no zone: calendar dates, the 21st in its own offset
+    # REG-000131 was updated 2026-11-20T08:00:00-08:00 (16:00 UTC on the 20th)
+    ("2026-11-21+14:00", ["REG-000131", "REG-000132"]),  # 10:00 UTC on the 20th
+    ("2026-11-21", ["REG-000132"]),
+])
+def test_drrs_incremental_compares_instants_when_modified_since_has_a_zone(
+        mock_url: str, since: str, expected: list[str]) -> None:
+    response = httpx.get(mock_url + DRRS, headers={"X-API-Key": "k-error"},
+                         params={"scid": "SC01", "modifiedSince": since})
+    assert registration_ids(response) == expected
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    (None, ["REG-000123", "REG-000124", "REG-000131", "REG-000132", "REG-000099"]),
+    ("RDRR", ["REG-000124"]),
+    ("PDR", ["REG-000123", "REG-000132", "REG-000099"]),
+    ("PDR-LSR", ["REG-000131"]),
+])
+def test_drrs_full_retrieve_filters_by_program_type_when_given(
+        mock_url: str, program: str | None, expected: list[str]) -> None:
+    params = {"scid": "SC01"} | ({"programType": program} if program else {})
+    full = httpx.get(mock_url + DRRS_FULL, headers={"X-API-Key": "k-error"}, params=params)
+    assert registration_ids(full) == expected
 
 
 def test_drrs_incremental_requires_modified_since(mock_url: str) -> None:
@@ -124,6 +148,26 @@ def test_drrs_dates_compare_as_dates_not_text() -> None:
     kept = drrs_incremental({"modifiedSince": "2026-11-21"}, records)
     assert [r["registrationId"] for r in kept["Registration"]] == ["A", "B"]
     assert "Registration" not in drrs_incremental({"modifiedSince": "10001-01-01"}, records)
+
+
+def test_drrs_instants_only_when_both_sides_have_a_zone() -> None:
+    from b2b_openapi.runtime.behaviours import drrs_incremental
+
+    records = {"Registration": [
+        {"registrationId": "local", "lastModifiedDate": "2026-11-21T23:30:00"},
+        {"registrationId": "zoned", "lastModifiedDate": "2026-11-21T23:30:00-08:00"},
+        {"registrationId": "far", "lastModifiedDate": "10000-01-01T00:00:00Z"},
+        {"registrationId": "none"}]}
+
+    def kept(since: str) -> list[str]:
+        shaped = drrs_incremental({"modifiedSince": since}, records)
+        return [r["registrationId"] for r in shaped.get("Registration", [])]
+
+    assert kept("2026-11-22Z") == ["zoned", "far"]  # a zone-less stamp names no instant
+    assert kept("2026-11-22") == ["far"]  # calendar dates, each in its own offset
+    assert kept("2026-11-21") == ["local", "zoned", "far"]
+    assert kept("10000-01-01+01:00") == ["far"]  # 23:00 UTC the day before
+    assert kept("10000-01-01-01:00") == []  # 01:00 UTC
 
 
 @pytest.mark.parametrize(("pattern", "value", "valid"), [
