@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
 import importlib
 import subprocess
 import sys
 import zipfile
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -228,3 +231,139 @@ def test_request_is_validated_before_sending(built: tuple[Path, Path]) -> None:
     client = client_with(built, lambda r: pytest.fail("must not send"))
     with pytest.raises(ValueError, match="scid"):
         client.retrieve_meter_data_availability({**AVAILABILITY, "scid": "not a scid"})
+
+
+# ------------------------------------------------------------------------------- Retry-After
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": "30"}, 30.0),
+    ({"Retry-After": " 0 "}, 0.0),
+    # an HTTP-date counts from the answer's own Date, whatever this machine's clock says
+    ({"Retry-After": "Thu, 26 Nov 2026 01:15:48 GMT",
+      "Date": "Thu, 26 Nov 2026 01:14:18 GMT"}, 90.0),
+    ({"Retry-After": "Thursday, 26-Nov-26 01:15:48 GMT",  # RFC 850 form
+      "Date": "Thu, 26 Nov 2026 01:15:18 GMT"}, 30.0),
+    ({"Retry-After": "Thu Nov 26 01:15:48 2026",  # asctime form, no zone: GMT
+      "Date": "Thu, 26 Nov 2026 01:15:47 GMT"}, 1.0),
+    ({"Retry-After": "Thu, 26 Nov 2026 01:15:48 GMT",  # already past: no wait
+      "Date": "Thu, 26 Nov 2026 02:00:00 GMT"}, 0.0),
+    ({"Retry-After": "Sat, 01 Jan 2000 00:00:00 GMT"}, 0.0),  # past by this machine's clock
+    ({"Retry-After": "nan"}, None),
+    ({"Retry-After": "inf"}, None),
+    ({"Retry-After": "-5"}, None),
+    ({"Retry-After": "1.5"}, None),  # delay-seconds is a whole number
+    ({"Retry-After": "soon"}, None),
+    ({"Retry-After": "Thu, 31 Feb 2026 01:15:48 GMT"}, None),
+    ({}, None),
+])
+def test_retry_after_reads_seconds_and_http_dates(built: tuple[Path, Path],
+                                                  headers: dict[str, str],
+                                                  seconds: float | None) -> None:
+    runtime, _ = mris(built)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = problem(429, detail="slow down")
+        response.headers.update(headers)
+        return response
+
+    with pytest.raises(runtime.RateLimitError) as info:
+        client_with(built, handler).retrieve_meter_data_availability(AVAILABILITY)
+    assert info.value.retry_after == seconds
+
+
+def test_retry_after_of_an_http_date_counts_from_now_without_a_date(
+        built: tuple[Path, Path]) -> None:
+    runtime, _ = mris(built)
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=120),
+                                       usegmt=True)
+    assert 115 <= runtime.retry_after_seconds(soon) <= 120
+
+
+def test_503_retries_wait_for_retry_after_within_the_bound(
+        built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GET answered 503 with Retry-After is retried after that long (not the shorter
+    backoff); asked to wait longer than ``max_retry_after``, the client gives up at once
+    and the error says how long the service asked for."""
+    runtime, _ = mris(built)
+    waits: list[float] = []
+    monkeypatch.setattr(runtime.time, "sleep", waits.append)
+    calls: list[int] = []
+
+    def unavailable(after: str) -> Any:
+        def handler(request: httpx.Request) -> httpx.Response:
+            calls.append(1)
+            if len(calls) < 3:
+                response = problem(503)
+                response.headers["Retry-After"] = after
+                return response
+            return httpx.Response(200, json=AVAILABLE)
+        return handler
+
+    client_with(built, unavailable("4")).retrieve_meter_data_availability(AVAILABILITY)
+    assert (len(calls), waits) == (3, [4.0, 4.0])
+    calls.clear()
+    waits.clear()
+    with pytest.raises(runtime.ServerError) as info:
+        client_with(built, unavailable("3600"), max_retry_after=60
+                    ).retrieve_meter_data_availability(AVAILABILITY)
+    assert (len(calls), waits, info.value.retry_after) == (1, [], 3600.0)
+
+
+# ------------------------------------------------------------------- 2xx answers, new keys
+@pytest.mark.parametrize(("status", "content", "reason"), [
+    (200, b"<html><body>Gateway login</body></html>", "not JSON"),
+    (204, b"", "not JSON"),
+    (200, b"\xff\xfe{}", "not JSON"),
+    (200, b'{"bogus": 1}', "not a MeterDataAvailability"),
+    (200, b"[1, 2]", "not a MeterDataAvailability"),
+    (200, b'{"AvailableDate": [{"tradeDate": "yesterday", "status": "MISSING"}]}',
+     "not a MeterDataAvailability"),
+])
+def test_a_2xx_that_is_not_the_response_document_raises_response_error(
+        built: tuple[Path, Path], status: int, content: bytes, reason: str) -> None:
+    runtime, _ = mris(built)
+    client = client_with(built, lambda r: httpx.Response(status, content=content))
+    with pytest.raises(runtime.ResponseError, match=reason) as info:
+        client.retrieve_meter_data_availability(AVAILABILITY)
+    assert isinstance(info.value, runtime.B2BError)
+    assert (info.value.status, info.value.response.content) == (status, content)
+    assert info.value.__cause__ is not None
+
+
+def test_async_client_raises_response_error_too(built: tuple[Path, Path]) -> None:
+    runtime, service = mris(built)
+    config = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret")
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=b"<html>"))
+
+    async def call() -> Any:
+        async with service.AsyncClient(config, transport=transport) as client:
+            return await client.retrieve_meter_data_availability(AVAILABILITY)
+
+    with pytest.raises(runtime.ResponseError, match="not JSON"):
+        asyncio.run(call())
+
+
+def test_a_response_with_a_new_optional_key_is_read(built: tuple[Path, Path]) -> None:
+    """An added optional response property is non-breaking by the diff rules: a client
+    generated before it must still read the answer, and can see the new key."""
+    newer = {"AvailableDate": [{**AVAILABLE["AvailableDate"][0], "revision": 2}],
+             "generatedAt": "2026-11-26T01:00:00Z"}
+    result = client_with(built, lambda r: httpx.Response(200, json=newer)
+                         ).retrieve_meter_data_availability(AVAILABILITY)
+    assert result.AvailableDate[0].status.value == "MISSING"
+    assert result.model_extra == {"generatedAt": "2026-11-26T01:00:00Z"}
+    assert result.AvailableDate[0].model_extra == {"revision": 2}
+
+
+def test_a_request_with_an_unknown_key_is_sent_for_the_server_to_refuse(
+        built: tuple[Path, Path]) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return problem(422, detail="unknown parameter")
+
+    runtime, _ = mris(built)
+    with pytest.raises(runtime.RequestValidationError):
+        client_with(built, handler).retrieve_meter_data_availability(
+            {**AVAILABILITY, "tradeDateStrat": "2026-11-01"})
+    assert seen[0].url.params["tradeDateStrat"] == "2026-11-01"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from b2b_openapi.policies import AUP_MESSAGE
 from b2b_openapi.runtime.jsonio import dumps
@@ -92,11 +96,35 @@ def test_drrs_incremental_returns_records_changed_on_or_after_the_date(mock_url:
     assert registration_ids(nothing) == []
 
 
-def test_drrs_full_retrieve_returns_everything(mock_url: str) -> None:
-    full = httpx.get(mock_url + DRRS_FULL, headers={"X-API-Key": "k-error"},
-                     params={"scid": "SC01"})
-    assert registration_ids(full) == ["REG-000123", "REG-000124", "REG-000131", "REG-000132",
-                                      "REG-000099"]
+@pytest.mark.parametrize(("since", "expected"), [
+    # REG-000132 was updated 2026-11-21T17:20:00-08:00, i.e. 01:20 UTC on the 22nd
+    ("2026-11-22Z", ["REG-000132"]),
+    ("2026-11-22-01:00", ["REG-000132"]),  # the day starts 01:00 UTC: before it
+    ("2026-11-22-02:00", []),  # the day starts 02:00 UTC: after it
+    ("2026-11-22-08:00", []),
+    ("2026-11-22", []),  # no zone: calendar dates, the 21st in its own offset
+    # REG-000131 was updated 2026-11-20T08:00:00-08:00 (16:00 UTC on the 20th)
+    ("2026-11-21+14:00", ["REG-000131", "REG-000132"]),  # 10:00 UTC on the 20th
+    ("2026-11-21", ["REG-000132"]),
+])
+def test_drrs_incremental_compares_instants_when_modified_since_has_a_zone(
+        mock_url: str, since: str, expected: list[str]) -> None:
+    response = httpx.get(mock_url + DRRS, headers={"X-API-Key": "k-error"},
+                         params={"scid": "SC01", "modifiedSince": since})
+    assert registration_ids(response) == expected
+
+
+@pytest.mark.parametrize(("program", "expected"), [
+    (None, ["REG-000123", "REG-000124", "REG-000131", "REG-000132", "REG-000099"]),
+    ("RDRR", ["REG-000124"]),
+    ("PDR", ["REG-000123", "REG-000132", "REG-000099"]),
+    ("PDR-LSR", ["REG-000131"]),
+])
+def test_drrs_full_retrieve_filters_by_program_type_when_given(
+        mock_url: str, program: str | None, expected: list[str]) -> None:
+    params = {"scid": "SC01"} | ({"programType": program} if program else {})
+    full = httpx.get(mock_url + DRRS_FULL, headers={"X-API-Key": "k-error"}, params=params)
+    assert registration_ids(full) == expected
 
 
 def test_drrs_incremental_requires_modified_since(mock_url: str) -> None:
@@ -122,6 +150,26 @@ def test_drrs_dates_compare_as_dates_not_text() -> None:
     assert "Registration" not in drrs_incremental({"modifiedSince": "10001-01-01"}, records)
 
 
+def test_drrs_instants_only_when_both_sides_have_a_zone() -> None:
+    from b2b_openapi.runtime.behaviours import drrs_incremental
+
+    records = {"Registration": [
+        {"registrationId": "local", "lastModifiedDate": "2026-11-21T23:30:00"},
+        {"registrationId": "zoned", "lastModifiedDate": "2026-11-21T23:30:00-08:00"},
+        {"registrationId": "far", "lastModifiedDate": "10000-01-01T00:00:00Z"},
+        {"registrationId": "none"}]}
+
+    def kept(since: str) -> list[str]:
+        shaped = drrs_incremental({"modifiedSince": since}, records)
+        return [r["registrationId"] for r in shaped.get("Registration", [])]
+
+    assert kept("2026-11-22Z") == ["zoned", "far"]  # a zone-less stamp names no instant
+    assert kept("2026-11-22") == ["far"]  # calendar dates, each in its own offset
+    assert kept("2026-11-21") == ["local", "zoned", "far"]
+    assert kept("10000-01-01+01:00") == ["far"]  # 23:00 UTC the day before
+    assert kept("10000-01-01-01:00") == []  # 01:00 UTC
+
+
 @pytest.mark.parametrize(("pattern", "value", "valid"), [
     ("^(?:W[0-9]{3})$", "W001", True),
     ("^(?:W[0-9]{3})$", "W001\n", False),  # Python's $ would take the final newline
@@ -133,6 +181,62 @@ def test_server_patterns_follow_ecmascript(pattern: str, value: str, valid: bool
     from b2b_openapi.runtime.spec import Validator
 
     assert Validator({"type": "string", "pattern": pattern}).is_valid(value) is valid
+
+
+# Each of these took Fraction(value) tens of seconds of CPU on the event loop for 10 bytes of
+# JSON (1e20000000 is twenty million digits as an integer); now they are instant.
+@pytest.mark.parametrize(("value", "step", "multiple"), [
+    ("1E+20000000", "0.0001", True),
+    ("-1E+10000000", "0.0001", True),
+    ("3E+20000000", "0.3", True),
+    ("1E+20000000", "0.3", False),
+    ("7E+20000000", "14", True),
+    ("7E+20000000", "3", False),
+    ("1E-20000000", "0.0001", False),
+    ("12345E-2", "0.05", True),
+    ("12345E-2", "0.02", False),
+    ("12300E-2", "1", True),
+    ("1" + "0" * 300000 + "E-300000", "1", True),  # 1 written with 300,000 zero decimals
+    ("7" * 300000 + ".5", "0.5", True),
+    ("7" * 300000 + ".5", "0.2", False),
+    ("0E+20000000", "0.3", True),
+])
+def test_multiple_of_is_exact_for_any_exponent(value: str, step: str, multiple: bool) -> None:
+    from b2b_openapi.runtime.spec import Validator
+
+    validator = Validator({"type": "number", "multipleOf": Decimal(step)})
+    assert validator.is_valid(Decimal(value)) is multiple
+
+
+@given(st.integers(-10**12, 10**12), st.integers(-40, 40), st.integers(1, 10**4),
+       st.integers(-12, 12))
+def test_multiple_of_agrees_with_rational_arithmetic(coefficient: int, exponent: int,
+                                                     step: int, step_exponent: int) -> None:
+    from b2b_openapi.runtime.spec import is_multiple_of
+
+    value, divisor = Decimal(coefficient).scaleb(exponent), Decimal(step).scaleb(step_exponent)
+    expected = (Fraction(value) / Fraction(divisor)).denominator == 1
+    assert is_multiple_of(value, divisor) is expected
+
+
+def test_huge_exponent_in_a_body_is_judged_at_once(mock_url: str) -> None:
+    """A 1 KB body of such numbers: every one refused by its maximum, none reported as a
+    non-multiple (they are multiples of 0.0001), the server still answering others."""
+    case = next(c for c in CASES if c.operation == "submitRawBidSet")
+    segments = [{"@segmentNumber": n, "mw": Decimal(f"{n}E+20000000"),
+                 "price": Decimal("1.5")}
+                for n in range(1, 11)]
+    bid = case.request["Bid"][0]
+    component = {**bid["EnergyBidComponent"][0], "BidCurve": {"segment": segments}}
+    request = {**case.request, "Bid": [{**bid, "EnergyBidComponent": [component]}]}
+    response = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet",
+                          content=_json(request), headers={"X-API-Key": "k-fuzz"}, timeout=60)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {e["path"] for e in errors} == {
+        f"/Bid/0/EnergyBidComponent/0/BidCurve/segment/{i}/mw" for i in range(10)}
+    assert all("is greater than" in e["message"] for e in errors), errors
+    assert errors[0]["message"].startswith("1E+20000000 is greater than")
 
 
 def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
@@ -194,3 +298,102 @@ def test_each_server_serves_its_own_openapi_document(mock_url: str) -> None:
 
 def test_unknown_path_is_404(mock_url: str) -> None:
     assert httpx.get(f"{mock_url}/nope/Nothing/op").status_code == 404
+
+
+# ------------------------------------------------------------- HTTP conventions, error shapes
+SUBMIT = next(c for c in CASES if c.service == "SubmitRawBidSet_SIBRv5")
+SUBMIT_URL = f"/sibr/{SUBMIT.service}/submitRawBidSet"
+AVAILABILITY_QUERY = {"scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-03"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "application/xml"])
+def test_a_body_that_is_not_declared_json_is_415(mock_url: str, content_type: str) -> None:
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(SUBMIT.request),
+                          headers={"X-API-Key": "k-fuzz", "Content-Type": content_type})
+    assert content_type in assert_problem(response, 415)["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8",
+                                          None])
+def test_json_media_type_with_parameters_or_none_is_accepted(mock_url: str,
+                                                             content_type: str | None) -> None:
+    headers = {"X-API-Key": "k-fuzz"} | ({"Content-Type": content_type} if content_type else {})
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(SUBMIT.request), headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def test_routing_refusals_inside_an_app_are_problem_documents(mock_url: str) -> None:
+    headers = {"X-API-Key": "k-fuzz"}
+    missing = assert_problem(httpx.get(f"{mock_url}{MRIS}/noSuchOperation", headers=headers),
+                             404)
+    assert missing["title"] == "Not Found" and "noSuchOperation" in missing["detail"]
+    wrong = httpx.get(f"{mock_url}{MRIS}/retrieveMeterData", headers=headers)
+    assert assert_problem(wrong, 405)["title"] == "Method Not Allowed"
+    assert wrong.headers["Allow"] == "POST"
+    assert_problem(httpx.get(f"{mock_url}/nope/Nothing/op"), 404)  # outside every app
+
+
+def test_head_answers_like_get_without_a_body(mock_url: str) -> None:
+    url, headers = f"{mock_url}{MRIS}/retrieveMeterDataAvailability", {"X-API-Key": "k-fuzz"}
+    get = httpx.get(url, headers=headers, params=AVAILABILITY_QUERY)
+    head = httpx.head(url, headers=headers, params=AVAILABILITY_QUERY)
+    assert (head.status_code, get.status_code) == (200, 200)
+    assert head.content == b""
+    for name in ("Content-Type", "Content-Length"):
+        assert head.headers[name] == get.headers[name]
+    assert httpx.head(url, params=AVAILABILITY_QUERY).status_code == 401  # same pipeline
+    assert httpx.head(f"{mock_url}{MRIS}/openapi.json").status_code == 200
+    post_only = httpx.head(f"{mock_url}{MRIS}/retrieveMeterData", headers=headers)
+    assert (post_only.status_code, post_only.headers["Allow"]) == (405, "POST")
+
+
+def test_422_messages_quote_values_as_json_and_cut_long_ones(mock_url: str) -> None:
+    bid = SUBMIT.request["Bid"][0]
+    component = bid["EnergyBidComponent"][0]
+    segment = {**component["BidCurve"]["segment"][0], "mw": Decimal("1E+10")}
+    huge = "QUJD" * 100_000  # 400 KB of base64
+    request = {**SUBMIT.request, "Bid": [{
+        **bid, "resource": None, "comment": huge + "\x01",
+        "EnergyBidComponent": [{**component, "BidCurve": {"segment": [segment]}}]}]}
+    response = httpx.post(mock_url + SUBMIT_URL, content=_json(request),
+                          headers={"X-API-Key": "k-fuzz"})
+    body = assert_problem(response, 422)
+    messages = {e["path"]: e["message"] for e in body["errors"]}
+    assert messages["/Bid/0/EnergyBidComponent/0/BidCurve/segment/0/mw"].startswith(
+        "1E+10 is greater than the maximum of ")
+    assert messages["/Bid/0/resource"] == "null is not allowed here (not nullable)"
+    assert messages["/Bid/0/comment"].startswith('"QUJDQUJD')
+    assert "(400008 characters)" in messages["/Bid/0/comment"]
+    assert "Decimal(" not in response.text and "None" not in response.text
+    assert len(response.content) < 3000
+
+
+def test_query_value_messages_quote_json(mock_url: str) -> None:
+    response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
+                         headers={"X-API-Key": "k-fuzz"},
+                         params={**AVAILABILITY_QUERY, "tradeDateStart": "x" * 500})
+    message = assert_problem(response, 422)["errors"][0]["message"]
+    assert message.startswith('"xxx') and "... (502 characters) does not match" in message
+
+
+@pytest.mark.parametrize(("text", "schema", "message"), [
+    ("1.5", {"type": "integer"}, '"1.5" is not an integer'),
+    ("NaN", {"type": "number"}, '"NaN" is not a finite number'),
+    ("yes", {"type": "boolean"}, '"yes" is not a boolean (true/false)'),
+])
+def test_query_typing_messages_quote_json(text: str, schema: dict[str, Any],
+                                          message: str) -> None:
+    from b2b_openapi.runtime.spec import _typed
+
+    with pytest.raises(ValueError) as info:
+        _typed(text, schema)
+    assert str(info.value) == message

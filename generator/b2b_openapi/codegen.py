@@ -9,6 +9,12 @@ The emitted specs say more than pydantic models can hold, so the document is tri
 * every operation's request and response schema is made a named component, and the classes
   are named explicitly, so templates know which class each operation takes and returns.
 
+Models accept keys they do not know (pydantic ``extra='allow'``, kept in ``model_extra``)
+although the schemas say ``additionalProperties: false``: a response that gains an optional
+property is a non-breaking change by the project's own diff rules, and a client generated
+before it must still read the answer.  A request with a mistyped key still fails, at the
+server (422), which validates against the full spec.
+
 Values stay exactly as the JSON convention carries them: ``Decimal`` for every number, ``str``
 for XSD dates, times, durations and base64 (their value spaces are wider than Python's
 ``datetime``/``timedelta``/``bytes``, so they would not round-trip).
@@ -24,7 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from datamodel_code_generator import InputFileType, PythonVersion, generate
-from datamodel_code_generator.enums import DataModelType, FieldTypeCollisionStrategy
+from datamodel_code_generator.enums import (
+    DataModelType,
+    ExtraFields,
+    FieldTypeCollisionStrategy,
+)
 from datamodel_code_generator.format import Formatter
 
 from .apiview import parameters_schema
@@ -156,6 +166,7 @@ def generate_models(document: Mapping[str, Any]) -> GeneratedModels:
             # fields keep their XML names; a clashing class is renamed instead
             field_type_collision_strategy=FieldTypeCollisionStrategy.RenameType,
             strict_nullable=True,  # honour OpenAPI 3.0 `nullable` (xsi:nil) on required keys
+            extra_fields=ExtraFields.Allow.value,  # newer services' keys: see the docstring
         )
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned several modules")

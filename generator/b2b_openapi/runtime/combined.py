@@ -15,7 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from .spec import ServiceSpec
+from .jsonio import dumps
+from .spec import Problem, ServiceSpec, shown
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -54,10 +55,11 @@ class Dispatcher:
             if path == base or path.startswith(base + "/"):
                 await app(scope, receive, send)
                 return
+        body = dumps(Problem(404, "Not Found", f"no service at {shown(path)}").body())
         await send({"type": "http.response.start", "status": 404,
-                    "headers": [(b"content-type", b"application/problem+json")]})
-        await send({"type": "http.response.body",
-                    "body": b'{"status":404,"title":"No service at this path"}'})
+                    "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def combined_app(servers_root: Path) -> Dispatcher:

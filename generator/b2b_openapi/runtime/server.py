@@ -12,18 +12,21 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from ..jsonxml import xml_text_errors
 from . import behaviours
 from .gateway import SoapGateway
 from .jsonio import dumps, loads
 from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
-from .spec import Operation, Problem, ServiceSpec
+from .spec import Operation, Problem, ServiceSpec, shown
 
 LOG = logging.getLogger("b2b_openapi.server")
 Mode = Literal["mock", "gateway"]
@@ -117,6 +120,11 @@ class ServiceRuntime:
     async def _payload(self, op: Operation, request: Request) -> Any:
         if op.method == "GET":
             return self.spec.query_object(op, list(request.query_params.multi_items()))
+        content_type = request.headers.get("content-type")
+        # no Content-Type at all is taken as JSON (RFC 9110 lets the recipient judge)
+        if content_type is not None and not _is_json(content_type):
+            raise Problem(415, "Unsupported Media Type",
+                          f"the request body must be {JSON}, not {shown(content_type)}")
         raw = await request.body()
         try:
             return loads(raw)
@@ -129,13 +137,42 @@ class ServiceRuntime:
         return behaviours.shape(op.id, payload, op.example_response())
 
 
+def _is_json(content_type: str) -> bool:
+    return content_type.partition(";")[0].strip().lower() == JSON
+
+
 def _problem_response(problem: Problem) -> Response:
     return Response(dumps(problem.body()), problem.status, dict(problem.headers),
                     media_type=PROBLEM_JSON)
 
 
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    """Routing's own refusals (404 no such operation, 405 wrong method, with ``Allow``) in
+    the problem+json ``Error`` shape of every other answer, not FastAPI's ``{"detail"}``."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    path = shown(request.url.path)
+    detail = {404: f"no operation at {path}",
+              405: f"{request.method} is not allowed at {path}; allowed: "
+                   f"{headers.get('Allow', 'none')}"}.get(exc.status_code, str(exc.detail))
+    return _problem_response(Problem(exc.status_code, HTTPStatus(exc.status_code).phrase,
+                                     detail, headers=headers))
+
+
+class _GetAnswersHead(APIRoute):
+    """A route whose GET also answers HEAD, as HTTP requires of a GET server (RFC 9110
+    9.3.2): the same answer, whose body the ASGI server leaves out (Starlette's plain routes
+    do this too; FastAPI's do not)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.methods and "GET" in self.methods:
+            self.methods.add("HEAD")
+
+
 def create_app(runtime: ServiceRuntime) -> FastAPI:
-    """A FastAPI app whose /openapi.json is the service's own document (not FastAPI's)."""
+    """A FastAPI app whose /openapi.json is the service's own document (not FastAPI's),
+    with the request pipeline's conventions on routing answers too (see above)."""
     spec = runtime.spec
 
     @asynccontextmanager
@@ -145,7 +182,9 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
             await runtime.gateway.aclose()
 
     app = FastAPI(title=spec.view.title, version=spec.view.version, docs_url=None,
-                  redoc_url=None, openapi_url=None, lifespan=lifespan)
+                  redoc_url=None, openapi_url=None, lifespan=lifespan,
+                  exception_handlers={HTTPException: _http_problem})
+    app.router.route_class = _GetAnswersHead  # the generated routes are added after this
     document = dumps(spec.document)
 
     @app.get(spec.base_path + "/openapi.json", include_in_schema=False)

@@ -6,8 +6,7 @@ import copy
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from openapi_schema_validator import OAS30Validator
 
 from .. import formats
 from ..apiview import parameters_schema, service_view
-from .jsonio import load_yaml
+from .jsonio import load_yaml, to_text
 
 ERROR_SCHEMA = "#/components/schemas/Error"
 
@@ -41,12 +40,84 @@ for _format, _parse in formats.CHECKS.items():
     XSD_FORMATS.checks(_format)(_conforms(_parse))
 
 
+SHOWN_CHARS = 100  # a value quoted in an error message, at most (then "...")
+MESSAGE_CHARS = 400  # a whole message, at most: keys and names are caller text too
+_QUOTABLE = (str, int, float, Decimal, list, dict, type(None))  # JSON data, hashable reprs
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: JSON text, as the caller wrote it (not a
+    Python repr such as ``Decimal('1E+10')``), cut short: a 400 KB base64 string must not
+    come back in the answer, let alone once per message."""
+    try:
+        text = to_text(value)
+    except TypeError:  # not JSON data (never from a request): as Python has it
+        text = str(value)
+    return _cut(text, SHOWN_CHARS)
+
+
+def describe(error: ValidationError) -> str:
+    """jsonschema's message for ``error`` with every value it quotes rendered by
+    :func:`shown`: the instance, the keyword's value and its members (enum values, required
+    names); unexpected keys listed in order, once."""
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    if keyword == "type" and instance is None:
+        return "null is not allowed here (not nullable)"
+    if keyword == "additionalProperties" and value is False and isinstance(instance, dict):
+        declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extras = [key for key in instance if key not in declared]
+        return f"additional properties are not allowed: {shown(extras)}"
+    quoted = [instance, value, *(value if isinstance(value, list) else ())]
+    message = error.message
+    for text, replacement in sorted({(repr(v), shown(v)) for v in quoted
+                                     if isinstance(v, _QUOTABLE)},
+                                    key=lambda pair: (-len(pair[0]), pair[0])):
+        message = message.replace(text, replacement)
+    return _cut(message, MESSAGE_CHARS)
+
+
+def is_multiple_of(value: Decimal | int | float, step: Decimal | int | float) -> bool:
+    """Whether ``value`` is an integer multiple of ``step`` (> 0), exactly, in time linear in
+    the digits written whatever the exponents.
+
+    A request body decides the exponent: ``1e20000000`` is ten bytes, and exact rational
+    arithmetic (``Fraction``) or a conversion to ``int`` would build its twenty million
+    digits on the server's one event loop.  With ``value = c * 10**e`` and
+    ``step = s * 10**f`` (integer coefficients) it is ``s | c * 10**(e - f)`` for
+    ``e >= f``, checked modulo ``s`` with a modular power, and ``s * 10**(f - e) | c``
+    otherwise, which a nonzero ``c`` with fewer digits than ``f - e`` cannot satisfy."""
+    number, divisor = Decimal(value), Decimal(step)
+    if not number.is_finite():
+        return False
+    if number.is_zero():
+        return True
+    _, c_digits, e = number.as_tuple()
+    _, s_digits, f = divisor.as_tuple()
+    assert isinstance(e, int) and isinstance(f, int)  # both finite
+    shift = e - f
+    if -shift >= len(c_digits):  # 0 < |c| < 10**len(c_digits) <= s * 10**-shift
+        return False
+    coefficient, modulus = Decimal((0, c_digits, 0)), Decimal((0, s_digits, max(-shift, 0)))
+    with localcontext() as exact:  # enough digits for the quotient: the remainder is exact
+        exact.prec = len(c_digits) + len(s_digits) + 2
+        exact.traps[Inexact] = True
+        remainder = coefficient % modulus
+    if shift <= 0:
+        return remainder.is_zero()
+    s = int(Decimal((0, s_digits, 0)))  # the spec's step: few digits, so are s and remainder
+    return int(remainder) * pow(10, shift, s) % s == 0
+
+
 def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    """Exact for any magnitude: jsonschema's ``Decimal % step`` raises DivisionImpossible
-    once the quotient outgrows the decimal context (a 1e164 MW bid, say)."""
-    if validator.is_type(instance, "number") and (
-            Fraction(instance) / Fraction(step)).denominator != 1:
-        yield ValidationError(f"{instance!r} is not a multiple of {step}")
+    """Exact for any magnitude (jsonschema's ``Decimal % step`` raises DivisionImpossible
+    once the quotient outgrows the decimal context, a 1e164 MW bid say) and fast for any
+    exponent (see :func:`is_multiple_of`)."""
+    if validator.is_type(instance, "number") and not is_multiple_of(instance, step):
+        yield ValidationError(f"{shown(instance)} is not a multiple of {shown(step)}")
 
 
 @cache
@@ -77,7 +148,7 @@ def _python_regex(pattern: str) -> re.Pattern[str]:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
     if validator.is_type(instance, "string") and not _python_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield ValidationError(f"{shown(instance)} does not match {to_text(pattern)}")
 
 
 Validator = validators.extend(  # type: ignore[no-untyped-call]
@@ -181,13 +252,14 @@ class ServiceSpec:
         return self._validators[key]
 
     def errors(self, schema: Mapping[str, Any], instance: Any) -> list[dict[str, str]]:
-        """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted."""
-        found = [
-            {"path": "/" + "/".join(str(p) for p in error.absolute_path),
-             "message": error.message}
+        """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted, each
+        once (OAS30Validator reports a null twice: not nullable, and not of the type)."""
+        found = {
+            ("/" + "/".join(_cut(str(p), SHOWN_CHARS) for p in error.absolute_path),
+             describe(error))
             for error in self.validator(schema).iter_errors(instance)
-        ]
-        return sorted(found, key=lambda e: (e["path"], e["message"]))
+        }
+        return [{"path": path, "message": message} for path, message in sorted(found)]
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in schema:
@@ -202,9 +274,9 @@ class ServiceSpec:
         unknown = sorted({name for name, _ in query if name not in by_name})
         if unknown:
             raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
-                          + ", ".join(unknown),
-                          {"errors": [{"path": f"/{n}", "message": "unknown parameter"}
-                                      for n in unknown]})
+                          + _cut(", ".join(unknown), MESSAGE_CHARS),
+                          {"errors": [{"path": "/" + _cut(n, SHOWN_CHARS),
+                                       "message": "unknown parameter"} for n in unknown]})
         values: dict[str, Any] = {}
         for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
             raw = [v for n, v in query if n == name]
@@ -232,14 +304,14 @@ def _typed(text: str, schema: Mapping[str, Any]) -> Any:
         try:
             return int(text.strip())
         except ValueError:
-            raise ValueError(f"{text!r} is not an integer") from None
+            raise ValueError(f"{shown(text)} is not an integer") from None
     if kind == "number":
         try:
             number = Decimal(text.strip())
         except InvalidOperation:
-            raise ValueError(f"{text!r} is not a decimal number") from None
+            raise ValueError(f"{shown(text)} is not a decimal number") from None
         if not number.is_finite():
-            raise ValueError(f"{text!r} is not a finite number")
+            raise ValueError(f"{shown(text)} is not a finite number")
         return number
     if kind == "boolean":
         lowered = text.strip()
@@ -247,5 +319,5 @@ def _typed(text: str, schema: Mapping[str, Any]) -> Any:
             return True
         if lowered in ("false", "0"):
             return False
-        raise ValueError(f"{text!r} is not a boolean (true/false)")
+        raise ValueError(f"{shown(text)} is not a boolean (true/false)")
     return text
