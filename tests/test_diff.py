@@ -111,6 +111,9 @@ CASES: list[tuple[str, Any]] = [
           obj(a={"type": "number", "multipleOf": 0.0001})),
     *both("pattern-changed", obj(a={"type": "string", "pattern": "^[A-Z]$"}),
           obj(a={"type": "string", "pattern": "^[A-Z0-9]$"})),
+    *both("bound-changed",
+          obj(a={"type": "string", "x-xsd-type": "xs:duration", "x-xsd-max-inclusive": "P1M"}),
+          obj(a={"type": "string", "x-xsd-type": "xs:duration", "x-xsd-max-inclusive": "P30D"})),
     *both("nullable-added", obj(a=STRING), obj(a={**STRING, "nullable": True})),
     *both("nullable-removed", obj(a={**STRING, "nullable": True}), obj(a=STRING)),
     *both("choice-changed", obj(a=STRING, c=STRING),
@@ -443,6 +446,38 @@ def test_anyof_oneof_switch_is_reported() -> None:
 
 
 # ------------------------------------------------------------------------------------- facets
+DATE = {"type": "string", "format": "xsd-date", "x-xsd-type": "xs:date"}
+DATE_TIME = {"type": "string", "format": "xsd-date-time", "x-xsd-type": "xs:dateTime"}
+
+
+@pytest.mark.parametrize(("before", "after", "rule", "message"), [
+    # ordered as XSD orders dates, not as text ("2024-1..." < "2024-9..." either way here,
+    # but 2024-01-01T00:00:00-08:00 is later than 2024-01-01T07:00:00Z)
+    ({**DATE, "x-xsd-min-inclusive": "2024-01-01"}, {**DATE, "x-xsd-min-inclusive": "2025-01-01"},
+     "request-constraint-tightened", "a: min 2024-01-01 -> 2025-01-01"),
+    ({**DATE, "x-xsd-min-inclusive": "2025-01-01"}, {**DATE, "x-xsd-min-inclusive": "2024-01-01"},
+     "request-constraint-loosened", "a: min 2025-01-01 -> 2024-01-01"),
+    ({**DATE_TIME, "x-xsd-max-inclusive": "2024-01-01T07:00:00Z"},
+     {**DATE_TIME, "x-xsd-max-inclusive": "2024-01-01T00:00:00-08:00"},
+     "request-constraint-loosened",
+     "a: max 2024-01-01T07:00:00Z -> 2024-01-01T00:00:00-08:00"),
+    ({**DATE, "x-xsd-min-inclusive": "2024-01-01"}, {**DATE, "x-xsd-min-exclusive": "2024-01-01"},
+     "request-constraint-tightened", "a: min 2024-01-01 -> 2024-01-01 (exclusive)"),
+    (DATE, {**DATE, "x-xsd-max-exclusive": "2030-01-01"},
+     "request-constraint-tightened", "a: max None -> 2030-01-01 (exclusive)"),
+    ({**INTEGER, "x-xsd-pattern": ["[0-9]{3}"]}, INTEGER,
+     "request-constraint-loosened", "a: x-xsd-pattern removed"),
+    ({**INTEGER, "x-xsd-pattern": ["[0-9]{3}"]}, {**INTEGER, "x-xsd-pattern": ["[0-9]{4}"]},
+     "request-pattern-changed", "a: x-xsd-pattern changed"),
+])
+def test_facets_kept_as_notes_are_compared(before: dict[str, Any], after: dict[str, Any],
+                                           rule: str, message: str) -> None:
+    """The bounds and patterns JSON Schema cannot check (the gateway does) change the API
+    as much as the ones it can."""
+    changes = diff_documents(document(obj(a=before), BASE), document(obj(a=after), BASE)).changes
+    assert [(c.rule.id, c.message) for c in changes] == [(rule, message)]
+
+
 def test_exclusive_minimum_flip() -> None:
     inclusive = obj(a={"type": "number", "minimum": 0})
     exclusive = obj(a={"type": "number", "minimum": 0, "exclusiveMinimum": True})

@@ -86,6 +86,12 @@ RULES: tuple[Rule, ...] = (
          "values matching the old pattern may be refused"),
     Rule("response-pattern-changed", "pattern-changed", "response", True,
          "clients may receive values the old pattern excluded"),
+    Rule("request-bound-changed", "bound-changed", "request", True,
+         "a bound moved where its type has no order between the two (P1M against P30D): "
+         "values inside the old bound may be refused"),
+    Rule("response-bound-changed", "bound-changed", "response", True,
+         "a bound moved where its type has no order between the two: clients may receive "
+         "values beyond the old bound"),
     Rule("request-nullable-added", "nullable-added", "request", False,
          "non-null values are still accepted"),
     Rule("response-nullable-added", "nullable-added", "response", True,

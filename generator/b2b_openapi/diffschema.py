@@ -18,7 +18,10 @@ from fractions import Fraction
 from typing import Any
 from urllib.parse import unquote
 
+import xmlschema
+
 from .diffrules import Direction, Rule, rule_for
+from .formats import builtin_type
 from .presence import is_presence_only
 
 Schema = Mapping[str, Any]
@@ -29,6 +32,10 @@ _FACETS = {"minLength": 1, "maxLength": -1, "minItems": 1, "maxItems": -1,
            "x-xsd-total-digits": -1, "minProperties": 1, "maxProperties": -1}
 # bound -> (its OpenAPI 3.0 exclusive flag, +1 when a larger value is tighter)
 _BOUNDS = {"minimum": ("exclusiveMinimum", 1), "maximum": ("exclusiveMaximum", -1)}
+# the bounds JSON Schema cannot compare (dates, durations...), kept as notes in XSD lexical
+# form: (inclusive note, exclusive note, +1 when a larger value is tighter)
+_NOTE_BOUNDS = (("x-xsd-min-inclusive", "x-xsd-min-exclusive", 1),
+                ("x-xsd-max-inclusive", "x-xsd-max-exclusive", -1))
 
 
 @dataclass(frozen=True)
@@ -439,14 +446,47 @@ class Walker:
                           f"{path}: uniqueItems {bool(old.get('uniqueItems'))} -> "
                           f"{bool(new.get('uniqueItems'))}",
                           bool(old.get("uniqueItems")), bool(new.get("uniqueItems")))
-        if old.get("pattern") != new.get("pattern"):
-            if old.get("pattern") is None or new.get("pattern") is None:  # one added/dropped
-                self.narrowed(old.get("pattern") is None, d, op, path,
-                              f"{path or 'body'}: pattern {verb(old, new, 'pattern')}",
-                              old.get("pattern"), new.get("pattern"))
-            else:
-                self.add("pattern-changed", d, op, path, f"{path}: pattern changed",
-                         old.get("pattern"), new.get("pattern"))
+        for keyword in ("pattern", "x-xsd-pattern"):
+            self._pattern(old, new, keyword, op, path, d)
+        for inclusive, exclusive, sign in _NOTE_BOUNDS:
+            self._note_bound(old, new, inclusive, exclusive, sign, op, path, d)
+
+    def _pattern(self, old: Schema, new: Schema, keyword: str, op: str, path: str,
+                 d: Direction) -> None:
+        """``pattern``, or the ``x-xsd-pattern`` note the gateway checks (numbers, lists)."""
+        a, b = old.get(keyword), new.get(keyword)
+        if a == b:
+            return
+        if a is None or b is None:  # one added/dropped
+            self.narrowed(a is None, d, op, path,
+                          f"{path or 'body'}: {keyword} {verb(old, new, keyword)}", a, b)
+        else:
+            self.add("pattern-changed", d, op, path, f"{path}: {keyword} changed", a, b)
+
+    def _note_bound(self, old: Schema, new: Schema, inclusive: str, exclusive: str,
+                    sign: int, op: str, path: str, d: Direction) -> None:
+        """A bound kept as an ``x-xsd-*`` note, ordered as its XSD type orders values
+        (xmlschema's own datatypes); ``P1M`` against ``P30D`` has no order, so that change
+        is reported without a direction."""
+        a, b = _note_bound_of(old, inclusive, exclusive), _note_bound_of(new, inclusive,
+                                                                        exclusive)
+        if a == b:
+            return
+        message = f"{path or 'body'}: {inclusive[6:-10]} {_show(a)} -> {_show(b)}"
+        if a is None or b is None:
+            self.narrowed(a is None, d, op, path, message, _bound_value(a), _bound_value(b))
+            return
+        try:
+            before, after = _xsd_value(old, a[0]), _xsd_value(new, b[0])
+        except (TypeError, ValueError, KeyError, xmlschema.XMLSchemaValidationError):
+            before = after = None
+        if before is not None and after == before:  # the same value, exclusive flipped
+            self.narrowed(b[1], d, op, path, message, _bound_value(a), _bound_value(b))
+        elif before is not None and (after > before or after < before):
+            self.narrowed((after > before) == (sign > 0), d, op, path, message,
+                          _bound_value(a), _bound_value(b))
+        else:  # not ordered: elementpath answers False to <, > and == alike
+            self.add("bound-changed", d, op, path, message, _bound_value(a), _bound_value(b))
 
     def _bound(self, old: Schema, new: Schema, facet: str, op: str, path: str,
                d: Direction) -> None:
@@ -611,6 +651,21 @@ def _bound_of(schema: Schema, facet: str) -> tuple[Any, bool] | None:
     if schema.get(facet) is None:
         return None
     return schema[facet], flag is True
+
+
+def _note_bound_of(schema: Schema, inclusive: str, exclusive: str) -> tuple[Any, bool] | None:
+    if schema.get(exclusive) is not None:
+        return schema[exclusive], True
+    if schema.get(inclusive) is not None:
+        return schema[inclusive], False
+    return None
+
+
+def _xsd_value(schema: Schema, lexical: Any) -> Any:
+    """An XSD lexical value as xmlschema decodes it for the schema's ``x-xsd-type``
+    (elementpath's Date, DateTime, Duration... values, ordered as XSD orders them)."""
+    xsd_type = builtin_type(str(schema["x-xsd-type"]).removeprefix("xs:"))
+    return xsd_type.decode(str(_plain(lexical)))
 
 
 def _show(bound: tuple[Any, bool] | None) -> str:

@@ -35,7 +35,7 @@ QNAME = "xsd-qname"
 
 
 @cache
-def _builtin_type(local_name: str) -> Any:
+def builtin_type(local_name: str) -> Any:
     """One of xmlschema's XSD 1.0 built-in types (its meta-schema is built on first use)."""
     return xmlschema.XMLSchema10.builtin_types()[local_name]
 
@@ -44,7 +44,7 @@ def _lexical(local_name: str) -> Callable[[str], None]:
     """A check by xmlschema's built-in type.  The value must also be its own whitespace
     normal form: XML would accept `` a `` for an xs:NCName, but gives back ``a``."""
     def check(value: str) -> None:
-        xsd_type = _builtin_type(local_name)
+        xsd_type = builtin_type(local_name)
         if xsd_type.normalize(value) != value or not xsd_type.is_valid(value):
             raise ValueError(f"{value!r} is not an xs:{local_name}")
     return check
