@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -18,6 +20,23 @@ from b2b_openapi.wsdl import load_wsdl
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "xsd"
+# the good mini corpus of tests/broken: one service with a Widget element to vary
+MINI = ROOT / "tests" / "broken" / "good" / "TEST" / "RetrieveWidget_TESTv1"
+MINI_NS = "http://www.caiso.com/soa/Widget_v1.xsd#"
+
+
+def mini_corpus(root: Path, edit: Callable[[str], str] = str,
+                output: str | None = None) -> Path:
+    """The mini corpus copied under ``root`` (a corpus root) with its ``Widget_v1.xsd``
+    text passed through ``edit`` and, if given, ``output`` as the output sample; the
+    service's WSDL."""
+    folder = root / "TEST" / MINI.name
+    shutil.copytree(MINI, folder)
+    xsd = folder / "Widget_v1.xsd"
+    xsd.write_text(edit(xsd.read_text()))
+    if output is not None:
+        (folder / "samples" / "retrieveWidget.output.xml").write_text(output)
+    return folder / f"{MINI.name}.wsdl"
 
 
 @cache

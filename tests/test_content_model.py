@@ -7,7 +7,6 @@ Each case is the good mini corpus (tests/broken/good) with another Widget elemen
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,9 @@ from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi import jsonxml, specs
 from b2b_openapi.wsdl import load_wsdl
-from support import decimal_facets
+from support import MINI_NS, decimal_facets, mini_corpus
 
-GOOD = Path(__file__).parent / "broken" / "good" / "TEST" / "RetrieveWidget_TESTv1"
-NS = "http://www.caiso.com/soa/Widget_v1.xsd#"
+NS = MINI_NS
 
 
 @dataclass(frozen=True)
@@ -56,21 +54,20 @@ class Built:
 def build(tmp_path: Path, declarations: str, sample: str) -> Built:
     """The good corpus with ``declarations`` (holding a Widget element) instead of its
     Widget, and ``sample`` as Widget's content in the output sample."""
-    folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
-    shutil.copytree(GOOD, folder)
-    xsd = folder / "Widget_v1.xsd"
-    text = xsd.read_text()
-    start = text.index('  <xs:element name="Widget">')
-    end = text.index("  </xs:element>\n", start) + len("  </xs:element>\n")
-    xsd.write_text(text[:start] + declarations + "\n" + text[end:])
-    (folder / "samples" / "retrieveWidget.output.xml").write_text(
-        f'<Widget xmlns="{NS}">{sample}</Widget>\n')
-    spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
+    spec = specs.render(mini_corpus(tmp_path, lambda text: replace_widget(text, declarations),
+                                    f'<Widget xmlns="{NS}">{sample}</Widget>\n'))
     components = decimal_facets(spec.document["components"])
     return Built(spec.document["components"]["schemas"]["Widget"],
                  load_wsdl(spec.wsdl).schema.maps.elements[f"{{{NS}}}Widget"],
                  OAS30Validator({"$ref": "#/components/schemas/Widget",
                                  "components": components}))
+
+
+def replace_widget(xsd: str, declarations: str) -> str:
+    """The mini corpus's XSD text with ``declarations`` in place of its Widget element."""
+    start = xsd.index('  <xs:element name="Widget">')
+    end = xsd.index("  </xs:element>\n", start) + len("  </xs:element>\n")
+    return xsd[:start] + declarations + "\n" + xsd[end:]
 
 
 def widget(content: str, attributes: str = "") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,9 @@ from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.wsdl import load_wsdl
 from b2b_openapi.xsdmodel import ModelBuilder
-from support import MessageCase, decimal_facets, sample_cases, through_json_text
+from support import MessageCase, decimal_facets, mini_corpus, sample_cases, through_json_text
 
 CASES = sample_cases()
-BROKEN_GOOD = Path(__file__).parent / "broken" / "good"
-
-
 def _outline(elem: ElementTree.Element) -> tuple[object, ...]:
     """Element structure without order: sequences are order-checked by XSD validation
     already, and in xs:all or repeated choices order carries no meaning."""
@@ -116,12 +112,7 @@ def test_recursive_element_used_through_ref_is_one_component(tmp_path: Path) -> 
     """``<xs:element ref="Node"/>`` inside Node's own anonymous type: the referenced global
     element is its component (``$ref``'d, so recursion ends), described there once, and a
     sample with nested nodes survives XML -> JSON -> XML against the emitted spec."""
-    folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
-    shutil.copytree(BROKEN_GOOD / "TEST" / "RetrieveWidget_TESTv1", folder)
-    xsd = folder / "Widget_v1.xsd"
-    xsd.write_text(recursive_xsd(xsd.read_text()))
-    (folder / "samples" / "retrieveWidget.output.xml").write_text(RECURSIVE_OUTPUT)
-    spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
+    spec = specs.render(mini_corpus(tmp_path, recursive_xsd, RECURSIVE_OUTPUT))
 
     schemas = spec.document["components"]["schemas"]
     node = schemas["Node"]
@@ -273,17 +264,18 @@ def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> Non
     """Through the gateway's request path (body parsing, schema validation, encoding): JSON
     ``1e2`` for an xs:decimal reaches the SOAP service as ``100``, a JSON integer for an
     xs:double is written as a double, and 1e20000000 is a 422 that never reaches it."""
-    folder = tmp_path / "TEST" / "RetrieveWidget_TESTv1"
-    shutil.copytree(BROKEN_GOOD / "TEST" / "RetrieveWidget_TESTv1", folder)
-    xsd = folder / "Widget_v1.xsd"
     request_id = '<xs:element name="widgetId" type="WidgetID"/>\n      </xs:sequence>'
-    assert request_id in xsd.read_text()
-    xsd.write_text(xsd.read_text().replace(request_id, '''\
+
+    def edit(xsd: str) -> str:
+        assert request_id in xsd
+        return xsd.replace(request_id, '''\
 <xs:element name="widgetId" type="WidgetID"/>
         <xs:element name="limits" minOccurs="0"><xs:complexType><xs:sequence>
           <xs:element name="mw" type="xs:decimal"/></xs:sequence></xs:complexType></xs:element>
         <xs:element name="ratio" type="xs:double" minOccurs="0"/>
-      </xs:sequence>''', 1))
+      </xs:sequence>''', 1)
+
+    folder = mini_corpus(tmp_path, edit).parent
     spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
     sent: list[bytes] = []
 

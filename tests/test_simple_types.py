@@ -16,7 +16,6 @@ must refuse the value when it encodes (422), never change it silently.
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,9 @@ from b2b_openapi import jsonxml, specs
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.runtime.spec import XSD_FORMATS, Validator
 from b2b_openapi.wsdl import load_wsdl
-from support import decimal_facets
+from support import MINI, MINI_NS, decimal_facets, mini_corpus
 
-GOOD = Path(__file__).parent / "broken" / "good" / "TEST" / "RetrieveWidget_TESTv1"
-NS = "http://www.caiso.com/soa/Widget_v1.xsd#"
+NS = MINI_NS
 CAPACITY = '<xs:element name="capacity" type="xs:decimal"/>'
 
 TYPES = r"""
@@ -104,18 +102,11 @@ def _xsd(good: str) -> str:
         "</xs:schema>", TYPES + "</xs:schema>")
 
 
-def _corpus(root: Path, xsd: str) -> Path:
-    folder = root / "TEST" / "RetrieveWidget_TESTv1"
-    shutil.copytree(GOOD, folder)
-    (folder / "Widget_v1.xsd").write_text(xsd)
-    return folder / "RetrieveWidget_TESTv1.wsdl"
-
-
 class Built:
     """The mini corpus rendered, with the Widget's XSD element and a server-side validator."""
 
     def __init__(self, root: Path) -> None:
-        self.spec = specs.render(_corpus(root, _xsd((GOOD / "Widget_v1.xsd").read_text())))
+        self.spec = specs.render(mini_corpus(root, _xsd))
         self.schemas = self.spec.document["components"]["schemas"]
         self.element = load_wsdl(self.spec.wsdl).schema.maps.elements[f"{{{NS}}}Widget"]
         self.validator = Validator(
@@ -291,12 +282,12 @@ def test_infinite_facets_without_a_json_form_are_refused(tmp_path: Path, fact: s
     """-INF below and INF above bound nothing (see Ratio); the rest leaves only values JSON
     numbers do not have: refused with the facet's line."""
     facets = fact.replace("><", ">\n<")
-    xsd = (GOOD / "Widget_v1.xsd").read_text().replace(
+    xsd = (MINI / "Widget_v1.xsd").read_text().replace(
         CAPACITY, CAPACITY + '<xs:element name="load" type="Load" minOccurs="0"/>').replace(
         "</xs:schema>", '<xs:simpleType name="Load"><xs:restriction base="xs:double">\n'
         f"{facets}\n</xs:restriction></xs:simpleType>\n</xs:schema>")
     with pytest.raises(ArtifactError, match=re.escape(message)) as info:
-        specs.render(_corpus(tmp_path, xsd))
+        specs.render(mini_corpus(tmp_path, lambda _: xsd))
     facet_line = xsd.splitlines().index(facets.splitlines()[line]) + 1
     assert str(info.value).startswith(f"{tmp_path / 'TEST' / 'RetrieveWidget_TESTv1'}")
     assert f":{facet_line}:" in str(info.value)

@@ -116,17 +116,81 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     clashes = _duplicates(names.values())
     if clashes:
         raise ValueError(f"components map to the same class name: {', '.join(clashes)}")
+    stripped: dict[str, Any] = strip_for_models(schemas)
+    for key, cls in _InlineModels(stripped, names).lift().items():
+        names[key] = cls
     trimmed = {
         "openapi": document["openapi"],
         "info": {"title": document["info"]["title"], "version": document["info"]["version"]},
         "paths": {},
-        "components": {"schemas": strip_for_models(schemas)},
+        "components": {"schemas": stripped},
     }
     classes = {
         op_id: OperationModels(names[m.request], names[m.response])
         for op_id, m in operations.items()
     }
     return trimmed, {COMPONENTS + key: cls for key, cls in names.items()}, classes
+
+
+class _InlineModels:
+    """datamodel-code-generator names a model written inline (a property's own complex
+    type, or a component copied in so that ``nullable`` beside it counts) after its
+    property (``amount`` -> ``Amount``, array items ``AmountItem``), and refuses the name
+    map when that is also a component's class (element ``amount`` of type ``Amount`` made
+    nillable).  Such a model becomes a component of its own here, named after its owner
+    (``WidgetAmount``); every other inline model keeps the name the generator gives it."""
+
+    def __init__(self, schemas: dict[str, Any], names: Mapping[str, str]) -> None:
+        self.schemas = schemas
+        self.components = frozenset(names.values())
+        self.taken = set(names.values())
+        self.added: dict[str, str] = {}
+
+    def lift(self) -> dict[str, str]:
+        """Hoist in place; the added components and their class names."""
+        queue = list(self.schemas)
+        while queue:
+            key = queue.pop(0)
+            owner = self.added.get(key) or class_name(key)
+            schema = self.schemas[key]
+            self.schemas[key] = self._walk(schema, owner, owner, queue, inline=False)
+        return self.added
+
+    def _walk(self, schema: Any, hint: str, owner: str, queue: list[str], *,
+              inline: bool = True) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        if inline and hint in self.components and schema.get("type") == "object" and (
+                "properties" in schema):
+            return self._hoisted(schema, hint, owner, queue)
+        out = dict(schema)
+        if "properties" in out:
+            out["properties"] = {name: self._walk(value, class_name(name), owner, queue)
+                                 for name, value in out["properties"].items()}
+        if "items" in out:
+            out["items"] = self._walk(out["items"], hint + "Item", owner, queue)
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in out:
+                out[key] = [self._walk(member, hint, owner, queue) for member in out[key]]
+        return out
+
+    def _hoisted(self, schema: dict[str, Any], hint: str, owner: str,
+                 queue: list[str]) -> dict[str, Any]:
+        cls = self._fresh(hint, owner)
+        self.taken.add(cls)
+        self.added[cls] = cls
+        self.schemas[cls] = {k: v for k, v in schema.items() if k != "nullable"}
+        queue.append(cls)
+        ref = {"$ref": COMPONENTS + cls}
+        return {"allOf": [ref], "nullable": True} if schema.get("nullable") else ref
+
+    def _fresh(self, hint: str, owner: str) -> str:
+        base = owner + hint
+        name, n = base, 1
+        while name in self.taken or name in self.schemas:
+            n += 1
+            name = f"{base}{n}"
+        return name
 
 
 def _hoist(schemas: dict[str, Any], op: Mapping[str, Any], suffix: str,
