@@ -320,6 +320,11 @@ def test_a_body_that_is_not_declared_json_is_415(mock_url: str, content_type: st
     response = httpx.post(mock_url + SUBMIT_URL, content=_json(SUBMIT.request),
                           headers={"X-API-Key": "k-fuzz", "Content-Type": content_type})
     assert content_type in assert_problem(response, 415)["detail"]
+    # and the spec says so, as it does for every status an operation answers with
+    spec = httpx.get(f"{mock_url}/sibr/{SUBMIT.service}/openapi.json").json()
+    declared = spec["paths"]["/submitRawBidSet"]["post"]["responses"]["415"]["content"]
+    assert declared["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=utf-8",

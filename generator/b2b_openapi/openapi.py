@@ -94,6 +94,8 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         "502": problem("The SOAP service could not be reached or answered with something "
                        "that is not a SOAP response."),
     }
+    if op.http_method == "post":
+        responses["415"] = problem("The request body is not `application/json`.")
     fault_examples = {
         f"{fault.name}_{name}": {
             "summary": example["summary"],
