@@ -312,6 +312,13 @@ def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> Non
         assert body.findtext(f"{namespace}limits/{namespace}mw") == "100"
         assert body.findtext(f"{namespace}ratio") == "1.0"
 
+        # an XSD refusal quotes the value; a long one is cut short in the answer
+        answer = post(b'{"widgetId": "W001", "ratio": ' + b"9" * 900 + b"}")
+        assert answer.status_code == 422, answer.text
+        detail = answer.json()["detail"]
+        assert "outside the range of xs:double" in detail or "characters)" in detail
+        assert len(detail) < 500, detail
+
         answer = post(b'{"widgetId": "W001", "limits": {"mw": 1e20000000}}')
         assert answer.status_code == 422 and "more than 1000 digits" in answer.json()["detail"]
         assert len(sent) == 1  # refused before anything reached the SOAP service

@@ -15,7 +15,7 @@ from xmlschema import XMLSchemaValidationError
 from .. import jsonxml, soap
 from ..errors import one_line
 from ..wsdl import load_wsdl
-from .spec import Operation, Problem
+from .spec import Operation, Problem, clip
 from .streaming import JsonStreamer, NotStreamable, StreamError
 
 
@@ -40,8 +40,8 @@ class SoapGateway:
         try:
             body = jsonxml.encode(self._element(op.request_element), request)
         except (XMLSchemaValidationError, ValueError) as exc:
-            raise Problem(422, "Request is not valid for the SOAP service",
-                          one_line(str(getattr(exc, "reason", None) or exc))) from None
+            raise Problem(422, "Request is not valid for the SOAP service",  # may quote it
+                          clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
         return soap.envelope(body, (soap.caiso_header(user),))
 
     async def call(self, op: Operation, request: Any, user: str) -> Any:

@@ -45,7 +45,8 @@ MESSAGE_CHARS = 400  # a whole message, at most: keys and names are caller text 
 _QUOTABLE = (str, int, float, Decimal, list, dict, type(None))  # JSON data, hashable reprs
 
 
-def _cut(text: str, limit: int) -> str:
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
@@ -57,7 +58,7 @@ def shown(value: Any) -> str:
         text = to_text(value)
     except TypeError:  # not JSON data (never from a request): as Python has it
         text = str(value)
-    return _cut(text, SHOWN_CHARS)
+    return clip(text, SHOWN_CHARS)
 
 
 def describe(error: ValidationError) -> str:
@@ -77,7 +78,7 @@ def describe(error: ValidationError) -> str:
                                      if isinstance(v, _QUOTABLE)},
                                     key=lambda pair: (-len(pair[0]), pair[0])):
         message = message.replace(text, replacement)
-    return _cut(message, MESSAGE_CHARS)
+    return clip(message, MESSAGE_CHARS)
 
 
 def is_multiple_of(value: Decimal | int | float, step: Decimal | int | float) -> bool:
@@ -255,7 +256,7 @@ class ServiceSpec:
         """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted, each
         once (OAS30Validator reports a null twice: not nullable, and not of the type)."""
         found = {
-            ("/" + "/".join(_cut(str(p), SHOWN_CHARS) for p in error.absolute_path),
+            ("/" + "/".join(clip(str(p), SHOWN_CHARS) for p in error.absolute_path),
              describe(error))
             for error in self.validator(schema).iter_errors(instance)
         }
@@ -274,8 +275,8 @@ class ServiceSpec:
         unknown = sorted({name for name, _ in query if name not in by_name})
         if unknown:
             raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
-                          + _cut(", ".join(unknown), MESSAGE_CHARS),
-                          {"errors": [{"path": "/" + _cut(n, SHOWN_CHARS),
+                          + clip(", ".join(unknown), MESSAGE_CHARS),
+                          {"errors": [{"path": "/" + clip(n, SHOWN_CHARS),
                                        "message": "unknown parameter"} for n in unknown]})
         values: dict[str, Any] = {}
         for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
