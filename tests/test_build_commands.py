@@ -74,7 +74,8 @@ def test_serve_refuses_tls_without_client_certificates(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("command", "option"), [
     ("specs", "--specs"), ("build", "--build"), ("build", "--postman"), ("postman", "--postman"),
-    ("clients", "--build"), ("portal", "--build"), ("servers", "--build")])
+    ("clients", "--build"), ("portal", "--build"), ("servers", "--build"),
+    ("specs", "--xsd"), ("servers", "--xsd"), ("check", "--xsd"), ("soap-mock", "--xsd")])
 def test_a_file_where_a_folder_belongs_is_a_usage_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, option: str) -> None:
     """Checked before any work: a file there would fail a write half-way (a traceback) or
@@ -99,7 +100,18 @@ def test_a_file_where_a_folder_belongs_is_a_usage_error(
 def _options(command: str) -> set[str]:
     return {"specs": {"--xsd", "--specs"}, "build": {"--xsd", "--specs", "--build", "--postman"},
             "postman": {"--specs", "--postman"}, "clients": {"--specs", "--build"},
-            "portal": {"--specs", "--build"}, "servers": {"--xsd", "--build"}}[command]
+            "portal": {"--specs", "--build"}, "servers": {"--xsd", "--build"},
+            "check": {"--xsd", "--specs"}, "soap-mock": {"--xsd"}}[command]
+
+
+def test_soap_mock_on_a_broken_corpus_is_one_error_line() -> None:
+    """The backend is loaded before uvicorn starts, not in its app factory (a traceback)."""
+    broken = ROOT / "tests" / "broken" / "missing_import"
+    result = CliRunner().invoke(app, ["soap-mock", "--xsd", str(broken), "--port", "1"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and line.endswith(
+        "RetrieveWidget_TESTv1.wsdl:11: import of 'Widgets_v1.xsd': file not found"), line
 
 
 def test_an_unwritable_output_is_one_error_line(tmp_path: Path,

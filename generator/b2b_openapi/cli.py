@@ -40,7 +40,8 @@ R = TypeVar("R")
 def _folder(path: Path) -> Path:
     """A folder option must name a folder, or a place one can be made: checked before any
     work, so a wrong path stops the command with nothing written (a file there would
-    otherwise fail a write half-way, or be swapped aside for the generated tree)."""
+    otherwise fail a write half-way, or be swapped aside for the generated tree).  For the
+    corpus a missing folder is left to the artifact errors ("artifact folder not found")."""
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
         where = "" if existing == path else f" (in {str(path)!r})"
@@ -48,7 +49,8 @@ def _folder(path: Path) -> Path:
     return path
 
 
-XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.")]
+XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.",
+                                         callback=_folder)]
 SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.",
                                            callback=_folder)]
 ServiceOption = Annotated[list[str] | None, typer.Option(
@@ -338,8 +340,13 @@ def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
     import uvicorn
 
-    os.environ["B2B_XSD_ROOT"] = str(xsd)
-    uvicorn.run("b2b_openapi.runtime.soapmock:app_from_env", factory=True, host=host, port=port)
+    from .runtime.soapmock import SoapMockBackend, create_soap_mock_app
+
+    try:  # loaded here, not in a uvicorn factory: a broken corpus is one line, not a traceback
+        app_ = create_soap_mock_app(SoapMockBackend.from_corpus(xsd))
+    except ArtifactError as exc:
+        _fail(exc)
+    uvicorn.run(app_, host=host, port=port)
 
 
 def _exit_code(code: object) -> int:
