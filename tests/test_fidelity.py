@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -188,6 +190,8 @@ def test_json_numbers_are_written_in_the_lexical_form_of_their_xsd_type(
     ({"double": 10 ** 400}, "outside the range of xs:double"),
     ({"union": Decimal("1e20000000")}, "more than 1000 digits"),
     ({"list": [Decimal("1e-20000000")]}, "more than 1000 digits"),
+    ({"integer": 10 ** 1000}, "needs 1001 digits in plain notation; more than 1000 digits"),
+    ({"decimal": -(10 ** 1000)}, "more than 1000 digits"),  # a JSON integer
 ])
 def test_numbers_without_a_value_of_their_xsd_type_are_refused(value: dict[str, object],
                                                                message: str) -> None:
@@ -260,20 +264,20 @@ def test_an_unresolvable_xsi_type_is_a_validation_error_on_its_element(parse: An
     assert caught.value.elem is root[1]
 
 
-def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> None:
-    """Through the gateway's request path (body parsing, schema validation, encoding): JSON
-    ``1e2`` for an xs:decimal reaches the SOAP service as ``100``, a JSON integer for an
-    xs:double is written as a double, and 1e20000000 is a 422 that never reaches it."""
+@contextmanager
+def widget_gateway(tmp_path: Path, request_content: str, declarations: str = "") -> Iterator[
+        tuple[Callable[[bytes], httpx.Response], list[bytes]]]:
+    """The mini corpus's service with ``request_content`` (XSD particles) after the
+    request's widgetId and global ``declarations``, served in gateway mode in this process:
+    a function posting a JSON body to it, and the SOAP envelopes that reached the (mock)
+    SOAP service."""
     request_id = '<xs:element name="widgetId" type="WidgetID"/>\n      </xs:sequence>'
 
     def edit(xsd: str) -> str:
         assert request_id in xsd
-        return xsd.replace(request_id, '''\
-<xs:element name="widgetId" type="WidgetID"/>
-        <xs:element name="limits" minOccurs="0"><xs:complexType><xs:sequence>
-          <xs:element name="mw" type="xs:decimal"/></xs:sequence></xs:complexType></xs:element>
-        <xs:element name="ratio" type="xs:double" minOccurs="0"/>
-      </xs:sequence>''', 1)
+        return xsd.replace(request_id, '<xs:element name="widgetId" type="WidgetID"/>\n'
+                           + request_content + "\n      </xs:sequence>", 1).replace(
+            "</xs:schema>", declarations + "</xs:schema>")
 
     folder = mini_corpus(tmp_path, edit).parent
     spec = specs.render(folder / "RetrieveWidget_TESTv1.wsdl")
@@ -299,11 +303,23 @@ def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> Non
         return await runtime.handle(op_id, request)
 
     app.post(runtime.route(op_id))(handle)
-    with TestClient(app) as client:
-        def post(body: bytes) -> Any:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        def post(body: bytes) -> httpx.Response:
             return client.post(runtime.route(op_id), content=body,
                                headers={"X-API-Key": "key", "Content-Type": "application/json"})
 
+        yield post, sent
+
+
+def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> None:
+    """Through the gateway's request path (body parsing, schema validation, encoding): JSON
+    ``1e2`` for an xs:decimal reaches the SOAP service as ``100``, a JSON integer for an
+    xs:double is written as a double, and 1e20000000 is a 422 that never reaches it."""
+    with widget_gateway(tmp_path, '''\
+        <xs:element name="limits" minOccurs="0"><xs:complexType><xs:sequence>
+          <xs:element name="mw" type="xs:decimal"/></xs:sequence></xs:complexType></xs:element>
+        <xs:element name="ratio" type="xs:double" minOccurs="0"/>
+        <xs:element name="count" type="xs:integer" minOccurs="0"/>''') as (post, sent):
         answer = post(b'{"widgetId": "W001", "limits": {"mw": 1e2}, "ratio": 1}')
         assert answer.status_code == 200, answer.text
         body = soap.parse(sent[-1]).body
@@ -322,3 +338,14 @@ def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> Non
         answer = post(b'{"widgetId": "W001", "limits": {"mw": 1e20000000}}')
         assert answer.status_code == 422 and "more than 1000 digits" in answer.json()["detail"]
         assert len(sent) == 1  # refused before anything reached the SOAP service
+
+        # a JSON integer is held to the 1000 digits of any number
+        answer = post(b'{"widgetId": "W001", "count": -' + b"9" * 1001 + b"}")
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"].startswith("-1.00000e+1001 needs 1001 digits in plain")
+        assert len(sent) == 1  # never sent
+        answer = post(b'{"widgetId": "W001", "count": ' + b"9" * 1000 + b"}")
+        assert answer.status_code == 200, answer.text
+        body = soap.parse(sent[-1]).body
+        assert body is not None and body.findtext(f"{namespace}count") == "9" * 1000
+

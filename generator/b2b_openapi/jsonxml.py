@@ -281,7 +281,8 @@ def _exact(value: int | float | Decimal) -> Decimal:
     assert isinstance(exponent, int)
     length = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
     if length > MAX_NUMBER_DIGITS:
-        raise ValueError(f"{value} needs more than {MAX_NUMBER_DIGITS} digits in plain notation")
+        raise ValueError(f"{number:.6g} needs {length} digits in plain notation; more than "  # not
+                         f"{MAX_NUMBER_DIGITS} digits are refused")  # str(): it may be as long
     return number
 
 
@@ -296,14 +297,17 @@ def _float_text(value: int | float | Decimal, kind: str) -> str:
 
 
 def _integer_text(value: int | float | Decimal) -> str:
-    number = value if isinstance(value, int) else _exact(value)
+    number = _exact(value)  # a JSON integer's digits are counted too
+    if isinstance(value, int):
+        return str(value)
     if number != int(number):
         raise ValueError(f"{value} is not an integer")
     return str(int(number))
 
 
 def _decimal_text(value: int | float | Decimal) -> str:
-    return str(value) if isinstance(value, int) else format(_exact(value), "f")
+    number = _exact(value)
+    return str(value) if isinstance(value, int) else format(number, "f")
 
 
 def _empty_text(text: Any, xsd_type: Any) -> Any:
