@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
+
+from b2b_openapi.runtime.combined import combined_app
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -37,6 +41,19 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(clients, servers) generated from the bundled corpus; clients importable."""
     return build_into(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def mock_app(built: tuple[Path, Path]) -> Iterator[TestClient]:
+    """Every generated server app, mock mode (no acceptable use window), in this process:
+    for request pipeline tests that need no real HTTP server.  A server error is a 500
+    answer here, as a client would see it, not an exception."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in server_env("mock", B2B_AUP_WINDOW_SECONDS="0").items():
+            patch.setenv(name, value)
+        app = combined_app(built[1])  # the apps read their settings when imported
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -402,3 +403,27 @@ def test_query_typing_messages_quote_json(text: str, schema: dict[str, Any],
     with pytest.raises(ValueError) as info:
         _typed(text, schema)
     assert str(info.value) == message
+
+
+# ------------------------------------------- hostile bodies, in process (the same pipeline)
+METER_URL = f"{MRIS}/retrieveMeterData"
+
+
+def post_meter(app: TestClient, content: bytes | str) -> httpx.Response:
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    return app.post(METER_URL, content=raw,
+                    headers={"X-API-Key": "k-fuzz", "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(("content", "path", "message"), [
+    ('{"scid": "\\ud800"}', "/scid", '"\\ud800" is too short'),
+    ('{"\\udfff": 1}', "/", 'additional properties are not allowed: ["\\udfff"]'),
+])
+def test_a_lone_surrogate_is_quoted_as_its_json_escape(mock_app: TestClient, content: str,
+                                                        path: str, message: str) -> None:
+    """JSON can write a lone surrogate; UTF-8 cannot carry one: messages and paths spell it
+    as the request did, and the answer is a 422, not a 500 from encoding it."""
+    response = post_meter(mock_app, content)
+    body = assert_problem(response, 422)
+    response.content.decode("utf-8")  # strict
+    assert {"path": path, "message": message} in body["errors"]

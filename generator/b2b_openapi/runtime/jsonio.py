@@ -6,12 +6,15 @@ simplejson does both (``use_decimal``), so it is the one JSON codec of the runti
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import simplejson
 import yaml
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def loads(data: bytes | str) -> Any:
@@ -29,8 +32,19 @@ def to_text(value: Any, indent: int | None = None, *, sort_keys: bool = False,
 
 
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON: the wire form of every response body."""
-    return to_text(value, compact=True).encode("utf-8")
+    """Compact UTF-8 JSON: the wire form of every response body.  A lone surrogate (a
+    request can write ``"\\ud800"``; UTF-8 has no form for it) is written as its JSON
+    escape, which means the same string: JSON text holds characters only inside strings."""
+    text = to_text(value, compact=True)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_surrogates(text).encode("utf-8")
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate written as a JSON ``\\uXXXX`` escape."""
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~8x

@@ -16,7 +16,7 @@ from openapi_schema_validator import OAS30Validator
 
 from .. import formats
 from ..apiview import parameters_schema, service_view
-from .jsonio import load_yaml, to_text
+from .jsonio import escape_surrogates, load_yaml, to_text
 
 ERROR_SCHEMA = "#/components/schemas/Error"
 
@@ -46,8 +46,11 @@ _QUOTABLE = (str, int, float, Decimal, list, dict, type(None))  # JSON data, has
 
 
 def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
-    """``text`` cut to ``limit`` characters, saying how long it was."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    """``text`` fit for an error answer: cut to ``limit`` characters, saying how long it
+    was, and each lone surrogate (JSON can write one, UTF-8 cannot) as its ``\\uXXXX``
+    escape, as a JSON string would spell it."""
+    text = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    return escape_surrogates(text)
 
 
 def shown(value: Any) -> str:
