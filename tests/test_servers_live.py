@@ -418,6 +418,8 @@ def post_meter(app: TestClient, content: bytes | str) -> httpx.Response:
 @pytest.mark.parametrize(("content", "path", "message"), [
     ('{"scid": "\\ud800"}', "/scid", '"\\ud800" is too short'),
     ('{"\\udfff": 1}', "/", 'additional properties are not allowed: ["\\udfff"]'),
+    ('{"tradeDates": {"\\udfff": {"\\udfff": 1}}}', "/tradeDates/\\udfff",
+     "character U+DFFF is not allowed in XML"),
 ])
 def test_a_lone_surrogate_is_quoted_as_its_json_escape(mock_app: TestClient, content: str,
                                                         path: str, message: str) -> None:
@@ -427,3 +429,16 @@ def test_a_lone_surrogate_is_quoted_as_its_json_escape(mock_app: TestClient, con
     body = assert_problem(response, 422)
     response.content.decode("utf-8")  # strict
     assert {"path": path, "message": message} in body["errors"]
+
+
+def test_paths_of_text_xml_cannot_carry_are_cut_like_every_path(mock_app: TestClient) -> None:
+    """A 100 KB key holding a control character: the path names it cut short, and the
+    answer stays small."""
+    key = "k" * 100_000
+    request = {**METER_CASE.request,
+               "tradeDates": {**METER_CASE.request["tradeDates"], key: "\x01"}}
+    response = post_meter(mock_app, _json(request))
+    errors = assert_problem(response, 422)["errors"]
+    assert {"path": "/tradeDates/" + "k" * 100 + "... (100000 characters)",
+            "message": "character U+0001 is not allowed in XML"} in errors
+    assert len(response.content) < 2000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from functools import cache
@@ -51,6 +51,13 @@ def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
     escape, as a JSON string would spell it."""
     text = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
     return escape_surrogates(text)
+
+
+def pointer(parts: Iterable[object]) -> str:
+    """The location ``/a/0/b`` of a value in a request, as errors name it: each part (a
+    caller's key can be 100 KB) cut at :data:`SHOWN_CHARS`, the whole at
+    :data:`MESSAGE_CHARS`."""
+    return clip("/" + "/".join(clip(str(part), SHOWN_CHARS) for part in parts))
 
 
 def shown(value: Any) -> str:
@@ -259,8 +266,7 @@ class ServiceSpec:
         """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted, each
         once (OAS30Validator reports a null twice: not nullable, and not of the type)."""
         found = {
-            ("/" + "/".join(clip(str(p), SHOWN_CHARS) for p in error.absolute_path),
-             describe(error))
+            (pointer(error.absolute_path), describe(error))
             for error in self.validator(schema).iter_errors(instance)
         }
         return [{"path": path, "message": message} for path, message in sorted(found)]
@@ -279,8 +285,8 @@ class ServiceSpec:
         if unknown:
             raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
                           + clip(", ".join(unknown), MESSAGE_CHARS),
-                          {"errors": [{"path": "/" + clip(n, SHOWN_CHARS),
-                                       "message": "unknown parameter"} for n in unknown]})
+                          {"errors": [{"path": pointer([n]), "message": "unknown parameter"}
+                                      for n in unknown]})
         values: dict[str, Any] = {}
         for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
             raw = [v for n, v in query if n == name]
