@@ -431,6 +431,23 @@ def test_a_lone_surrogate_is_quoted_as_its_json_escape(mock_app: TestClient, con
     assert {"path": path, "message": message} in body["errors"]
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("'GEN'", '"\'GEN\'" is not one of ["GEN", "LOAD", "INTERTIE"]'),
+    ("x['GEN', 'LOAD', 'INTERTIE']",
+     '"x[\'GEN\', \'LOAD\', \'INTERTIE\']" is not one of ["GEN", "LOAD", "INTERTIE"]'),
+    (["'GEN'"], '["\'GEN\'"] is not one of ["GEN", "LOAD", "INTERTIE"]'),
+    ({"'GEN'": 1}, '{"\'GEN\'": 1} is not one of ["GEN", "LOAD", "INTERTIE"]'),
+    ("GEN\n", '"GEN\\n" is not one of ["GEN", "LOAD", "INTERTIE"]'),
+])
+def test_422_messages_quote_the_callers_value_exactly(mock_app: TestClient, value: Any,
+                                                      message: str) -> None:
+    """Each repr in jsonschema's message is swapped for JSON once: the enum member ``'GEN'``
+    inside the caller's ``"'GEN'"`` is not swapped again."""
+    response = post_meter(mock_app, _json({**METER_CASE.request, "measurementType": value}))
+    errors = assert_problem(response, 422)["errors"]
+    assert {"path": "/measurementType", "message": message} in errors
+
+
 def test_paths_of_text_xml_cannot_carry_are_cut_like_every_path(mock_app: TestClient) -> None:
     """A 100 KB key holding a control character: the path names it cut short, and the
     answer stays small."""

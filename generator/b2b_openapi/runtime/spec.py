@@ -74,7 +74,12 @@ def shown(value: Any) -> str:
 def describe(error: ValidationError) -> str:
     """jsonschema's message for ``error`` with every value it quotes rendered by
     :func:`shown`: the instance, the keyword's value and its members (enum values, required
-    names); unexpected keys listed in order, once."""
+    names); unexpected keys listed in order, once.
+
+    The message is jsonschema's fixed words between ``repr()`` s of those values, so each
+    repr is swapped in one pass, the longest first where several start at one place: a
+    swapped text is never searched again (``"'GEN'"`` is the caller's value, whose repr
+    holds the enum member's ``'GEN'``)."""
     keyword, value, instance = error.validator, error.validator_value, error.instance
     if keyword == "type" and instance is None:
         return "null is not allowed here (not nullable)"
@@ -83,12 +88,28 @@ def describe(error: ValidationError) -> str:
         extras = [key for key in instance if key not in declared]
         return f"additional properties are not allowed: {shown(extras)}"
     quoted = [instance, value, *(value if isinstance(value, list) else ())]
-    message = error.message
-    for text, replacement in sorted({(repr(v), shown(v)) for v in quoted
-                                     if isinstance(v, _QUOTABLE)},
-                                    key=lambda pair: (-len(pair[0]), pair[0])):
-        message = message.replace(text, replacement)
-    return clip(message, MESSAGE_CHARS)
+    return clip(_swap(error.message, {repr(v): v for v in quoted if isinstance(v, _QUOTABLE)}))
+
+
+def _swap(message: str, values: Mapping[str, Any]) -> str:
+    """``message`` with each occurrence of a key of ``values`` (a repr) replaced by
+    :func:`shown` of its value, left to right in one pass, the longest where several start
+    at one place.  ``str.find`` does the searching: a regex of a 400 KB repr takes longer
+    to compile than the whole request to validate."""
+    out: list[str] = []
+    start = 0
+    found = {text: message.find(text) for text in values}
+    while True:
+        found = {text: at for text, at in found.items() if at >= 0}
+        if not found:
+            break
+        text = min(found, key=lambda t: (found[t], -len(t)))
+        at = found[text]
+        out += [message[start:at], shown(values[text])]
+        start = at + len(text)
+        found = {t: a if a >= start else message.find(t, start) for t, a in found.items()}
+    out.append(message[start:])
+    return "".join(out)
 
 
 def is_multiple_of(value: Decimal | int | float, step: Decimal | int | float) -> bool:
