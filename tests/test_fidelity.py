@@ -20,7 +20,7 @@ from openapi_schema_validator import OAS30Validator
 from b2b_openapi import jsonxml, soap, specs
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.runtime.gateway import SoapGateway
-from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.runtime.jsonio import dumps, load_yaml
 from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.wsdl import load_wsdl
@@ -349,3 +349,23 @@ def test_the_gateway_sends_json_numbers_in_their_xsd_form(tmp_path: Path) -> Non
         body = soap.parse(sent[-1]).body
         assert body is not None and body.findtext(f"{namespace}count") == "9" * 1000
 
+
+def test_a_recursive_request_as_deep_as_the_servers_read_goes_through(tmp_path: Path) -> None:
+    """Nesting is limited when the body is read (64 levels), low enough that what walks the
+    request afterwards (schema validation, XML encoding, both recursive) cannot run out of
+    stack even on a recursive schema; one level deeper is refused before any of it."""
+    with widget_gateway(tmp_path, '<xs:element ref="Node" minOccurs="0"/>', NODE) as (
+            post, sent):
+        def request(nodes: int) -> bytes:  # each Node is two levels: an object, an array
+            node: dict[str, Any] = {"label": "leaf"}
+            for _ in range(nodes - 1):
+                node = {"label": "x", "Node": [node]}
+            return dumps({"widgetId": "W001", "Node": node})
+
+        answer = post(request(32))  # 1 + 2 * 31 + 1 = 64 levels
+        assert answer.status_code == 200, answer.text
+        assert sent[-1].count(b"label>") == 2 * 32  # each opened and closed
+        answer = post(request(33))
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"] == "arrays and objects nest deeper than 64 levels"
+        assert len(sent) == 1

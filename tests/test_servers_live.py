@@ -431,6 +431,29 @@ def test_a_lone_surrogate_is_quoted_as_its_json_escape(mock_app: TestClient, con
     assert {"path": path, "message": message} in body["errors"]
 
 
+@pytest.mark.parametrize("content", [
+    "[" * 100_000 + "]" * 100_000,  # deeper than the parser's stack
+    '{"scid": ' + "[" * 900 + "]" * 900 + "}",  # parses, then every walk over it would recurse
+    '{"tradeDates": ' + '{"a": ' * 64 + "1" + "}" * 64 + "}",  # 65 levels
+])
+def test_deep_nesting_is_refused_before_anything_recurses_into_it(mock_app: TestClient,
+                                                                   content: str) -> None:
+    body = assert_problem(post_meter(mock_app, content), 422)
+    assert body["title"] == "Request body is beyond the JSON limits"
+    assert body["detail"] == "arrays and objects nest deeper than 64 levels"
+    # 64 levels are read, and judged by the schema
+    within = '{"tradeDates": ' + '{"a": ' * 63 + "1" + "}" * 63 + "}"
+    assert assert_problem(post_meter(mock_app, within), 422)["title"] == \
+        "Request does not conform to the schema"
+
+
+def test_an_integer_longer_than_python_reads_is_a_clear_422(mock_app: TestClient) -> None:
+    body = assert_problem(post_meter(mock_app, '{"scid": ' + "1" * 4301 + "}"), 422)
+    assert body["detail"] == "an integer of 4301 digits: none longer than 4300 digits is read"
+    body = assert_problem(post_meter(mock_app, '{"scid": ' + "1" * 4300 + "}"), 422)
+    assert body["errors"][-1]["message"].endswith('... (4300 characters) is not of type "string"')
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("'GEN'", '"\'GEN\'" is not one of ["GEN", "LOAD", "INTERTIE"]'),
     ("x['GEN', 'LOAD', 'INTERTIE']",

@@ -7,6 +7,7 @@ simplejson does both (``use_decimal``), so it is the one JSON codec of the runti
 from __future__ import annotations
 
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,52 @@ from typing import Any
 import simplejson
 import yaml
 
+# Arrays and objects nested deeper than this are refused when read.  The deepest request of
+# the corpus nests 8 levels; whatever walks a value afterwards (the schema validator, the
+# XML encoder, error messages) recurses a few frames per level, so a document that merely
+# parsed, ~970 levels on the default stack, would still overflow it later.
+MAX_DEPTH = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class JsonLimitError(ValueError):
+    """Valid JSON the runtime does not read: nested deeper than :data:`MAX_DEPTH`, or an
+    integer longer than Python converts (``sys.get_int_max_str_digits()``, 4300 digits)."""
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # a JSON integer literal: only its length can make int() refuse it
+        raise JsonLimitError(f"an integer of {len(text.lstrip('-'))} digits: none longer "
+                             f"than {sys.get_int_max_str_digits()} digits is read") from None
+
+
 def loads(data: bytes | str) -> Any:
-    """Parse JSON text; numbers with a fraction or exponent become ``Decimal``."""
-    return simplejson.loads(data, use_decimal=True)
+    """Parse JSON text; numbers with a fraction or exponent become ``Decimal``.  Raises
+    :class:`JsonLimitError` for nesting or integers past the limits (valid JSON, so
+    that it can be told apart from a syntax error's ValueError)."""
+    try:
+        value = simplejson.loads(data, use_decimal=True, parse_int=_integer)
+    except RecursionError:  # the parser's own stack ran out first
+        raise JsonLimitError(f"arrays and objects nest deeper than {MAX_DEPTH} levels") \
+            from None
+    if nesting_exceeds(value, MAX_DEPTH):
+        raise JsonLimitError(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels deep in ``value``: found
+    level by level, without recursion, as no deep value may be recursed into."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(limit):
+        level = [item for container in level
+                 for item in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(item, (dict, list))]
+        if not level:
+            return False
+    return bool(level)
 
 
 def to_text(value: Any, indent: int | None = None, *, sort_keys: bool = False,

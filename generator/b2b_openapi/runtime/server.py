@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from ..jsonxml import xml_text_errors
 from . import behaviours
 from .gateway import SoapGateway
-from .jsonio import dumps, loads
+from .jsonio import JsonLimitError, dumps, loads
 from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
 from .spec import Operation, Problem, ServiceSpec, pointer, shown
 
@@ -128,6 +128,8 @@ class ServiceRuntime:
         raw = await request.body()
         try:
             return loads(raw)
+        except JsonLimitError as exc:
+            raise Problem(422, "Request body is beyond the JSON limits", str(exc)) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise Problem(422, "Request body is not JSON", str(exc)) from None
 
