@@ -253,6 +253,9 @@ def test_request_is_validated_before_sending(built: tuple[Path, Path]) -> None:
     ({"Retry-After": "1.5"}, None),  # delay-seconds is a whole number
     ({"Retry-After": "soon"}, None),
     ({"Retry-After": "Thu, 31 Feb 2026 01:15:48 GMT"}, None),
+    ({"Retry-After": "Mon, 99999999999999999999 Jan 2026 00:00:00 GMT"}, None),  # overflows
+    ({"Retry-After": "Sat, 01 Jan 2000 00:00:00 GMT",  # an unreadable Date: this clock
+      "Date": "Mon, 99999999999999999999 Jan 2026 00:00:00 GMT"}, 0.0),
     ({}, None),
 ])
 def test_retry_after_reads_seconds_and_http_dates(built: tuple[Path, Path],
