@@ -332,6 +332,42 @@ def test_a_2xx_that_is_not_the_response_document_raises_response_error(
     assert info.value.__cause__ is not None
 
 
+DEEP = b"[" * 100_000 + b"]" * 100_000  # deeper than any parser's stack
+
+
+def gzip_header_on_plain_bytes(status: int) -> httpx.Response:
+    # a stream: httpx.Response(content=...) would decode it here, in the test
+    return httpx.Response(status, headers={"Content-Encoding": "gzip"},
+                          stream=httpx.ByteStream(b"<html>proxy</html>"))
+
+
+@pytest.mark.parametrize("status", [200, 422, 503])
+def test_an_answer_that_does_not_decode_raises_this_clients_errors(
+        built: tuple[Path, Path], status: int) -> None:
+    """Nested past the stack, or not decoding as its Content-Encoding says: a 2xx is a
+    ResponseError, any other status that status's ApiError (body the text, or None when it
+    did not decode); sync and async alike."""
+    runtime, service = mris(built)
+    expected = runtime.ResponseError if status == 200 else (
+        runtime.RequestValidationError if status == 422 else runtime.ServerError)
+    config = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret", max_retries=0)
+    for answer, body in ((lambda r: httpx.Response(status, content=DEEP), DEEP.decode()),
+                         (lambda r: gzip_header_on_plain_bytes(status), None)):
+        with pytest.raises(expected) as info:
+            client_with(built, answer, max_retries=0).retrieve_meter_data_availability(
+                AVAILABILITY)
+        assert (info.value.status, info.value.body) == (status, body)
+
+        async def call(handler: Any) -> Any:
+            async with service.AsyncClient(config, transport=httpx.MockTransport(handler)) \
+                    as client:
+                return await client.retrieve_meter_data_availability(AVAILABILITY)
+
+        with pytest.raises(expected) as info:
+            asyncio.run(call(answer))
+        assert (info.value.status, info.value.body) == (status, body)
+
+
 def test_async_client_raises_response_error_too(built: tuple[Path, Path]) -> None:
     runtime, service = mris(built)
     config = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret")
