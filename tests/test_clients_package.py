@@ -97,7 +97,7 @@ def meter_request() -> Any:
 def client_with(built: tuple[Path, Path], handler: Any, **config: Any) -> Any:
     runtime, service = mris(built)
     cfg = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret",
-                               backoff_seconds=0, **config)
+                               **{"backoff_seconds": 0, **config})
     return service.Client(cfg, transport=httpx.MockTransport(handler))
 
 
@@ -309,6 +309,19 @@ def test_503_retries_wait_for_retry_after_within_the_bound(
         client_with(built, unavailable("3600"), max_retry_after=60
                     ).retrieve_meter_data_availability(AVAILABILITY)
     assert (len(calls), waits, info.value.retry_after) == (1, [], 3600.0)
+
+
+def test_backoff_doubles_up_to_max_retry_after(built: tuple[Path, Path],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a Retry-After, twelve retries wait 0.5, 1, 2, 4, 8 s and then 10 s each (not
+    up to 1024 s, half an hour in all)."""
+    runtime, _ = mris(built)
+    waits: list[float] = []
+    monkeypatch.setattr(runtime.time, "sleep", waits.append)
+    with pytest.raises(runtime.ServerError):
+        client_with(built, lambda r: problem(503), max_retries=12, backoff_seconds=0.5,
+                    max_retry_after=10).retrieve_meter_data_availability(AVAILABILITY)
+    assert waits == [0.5, 1, 2, 4, 8] + [10] * 7
 
 
 # ------------------------------------------------------------------- 2xx answers, new keys
