@@ -370,6 +370,7 @@ def test_an_answer_that_does_not_decode_raises_this_clients_errors(
             client_with(built, answer, max_retries=0).retrieve_meter_data_availability(
                 AVAILABILITY)
         assert (info.value.status, info.value.body) == (status, body)
+        assert len(str(info.value)) < 400  # the message quotes the body cut short
 
         async def call(handler: Any) -> Any:
             async with service.AsyncClient(config, transport=httpx.MockTransport(handler)) \
