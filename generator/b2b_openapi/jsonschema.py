@@ -28,8 +28,28 @@ NULL_ONLY: Schema = {"type": "string", "nullable": True, "enum": [None],
 
 # XSD built-in -> (JSON type, format, extra keywords).  Date/time/duration/binary values get
 # XSD formats (see formats.py) and a pattern for tools that do not know them.
-# XSD 1.0 lexical spaces: year 0000 does not exist, offsets stay within +-14:00
-_YEAR = r"-?([1-9][0-9]{3,}|0([1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))"
+
+
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers of ``limit``'s length (no leading zero) up to it:
+    per digit, a smaller digit there and anything after, or that digit and go on."""
+    digits = str(limit)
+    branches = []
+    for i, digit in enumerate(digits):
+        low, high = int(i == 0), int(digit) - 1
+        if high >= low:
+            smaller = str(low) if low == high else f"[{low}-{high}]"
+            rest = len(digits) - i - 1
+            branches.append(digits[:i] + smaller + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join([*branches, digits])
+
+
+# XSD 1.0 lexical spaces: year 0000 does not exist, offsets stay within +-14:00.  Years are
+# unbounded in XSD, but xmlschema (elementpath) holds |year| <= 2**31 only and raises
+# OverflowError beyond: the schema refuses those years rather than promise them.
+MAX_YEAR = 2**31
+_YEAR = (rf"-?([1-9][0-9]{{3,{len(str(MAX_YEAR)) - 2}}}|{_at_most(MAX_YEAR)}"
+         r"|0([1-9][0-9]{2}|0[1-9][0-9]|00[1-9]))")
 _MONTH = r"(0[1-9]|1[0-2])"
 _DAY = r"(0[1-9]|[12][0-9]|3[01])"
 _DATE = f"{_YEAR}-{_MONTH}-{_DAY}"

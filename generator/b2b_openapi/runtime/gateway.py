@@ -36,10 +36,12 @@ class SoapGateway:
 
     def request_xml(self, op: Operation, request: Any, user: str) -> bytes:
         """The SOAP envelope for a (schema-valid) JSON request; 422 when XSD rules that JSON
-        Schema cannot express (totalDigits) reject it."""
+        Schema cannot express (totalDigits) reject it, or when xmlschema cannot hold a value
+        (its dates and durations overflow with an ArithmeticError): the request is what
+        failed, never the server."""
         try:
             body = jsonxml.encode(self._element(op.request_element), request)
-        except (XMLSchemaValidationError, ValueError) as exc:
+        except (XMLSchemaValidationError, ValueError, ArithmeticError) as exc:
             raise Problem(422, "Request is not valid for the SOAP service",  # may quote it
                           clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
         return soap.envelope(body, (soap.caiso_header(user),))
