@@ -312,15 +312,26 @@ def _decimal_text(value: int | float | Decimal) -> str:
 
 def _empty_text(text: Any, xsd_type: Any) -> Any:
     """An empty element of a string-like type is ``""``, not ``None`` (None means nil)."""
-    if text is None:
-        simple = xsd_type.simple_type
-        if simple.is_list():
-            return []
-        if simple.primitive_type is not None and local_name(simple.primitive_type.name) in (
-            "string", "anyURI", "base64Binary", "hexBinary"
-        ):
-            return ""
-    return text
+    return _empty_value(xsd_type.simple_type) if text is None else text
+
+
+def _empty_value(simple: Any) -> Any:
+    """The JSON of empty text for a simple type: ``[]`` for a list, ``""`` for a string-like
+    type, for a union what its first member that accepts empty text makes of it (the member
+    xmlschema decodes with), else None (empty text is no value of the type)."""
+    if simple.is_list():
+        return []
+    if simple.is_union():
+        for member in _built_on(simple, XsdUnion).member_types:
+            if member.is_valid(""):
+                return _empty_value(member)
+        return None
+    primitive = getattr(simple, "primitive_type", None)
+    if primitive is not None and local_name(primitive.name) in (
+        "string", "anyURI", "base64Binary", "hexBinary"
+    ):
+        return ""
+    return None
 
 
 def _is_global(name: str, xsd_element: Any) -> bool:
