@@ -195,10 +195,14 @@ def test_digit_escape_is_ascii_on_the_json_side() -> None:
     xsd_type = _xsd_string_type(r"\d+")
     assert json_check.is_valid("2026") and xsd_type.is_valid("2026")
     assert not json_check.is_valid("\u0663\u0664") and xsd_type.is_valid("\u0663\u0664")
+    # a negated class ends before the next \d: that one is a plain digit again
+    assert xsd_pattern_to_ecma((r"[^a]\d[b\d]",)) == "^(?:[^a][0-9][b0-9])$"
 
 
 @pytest.mark.parametrize("pattern", [r"\p{Lu}", r"[\P{L}0-9]", r"\p{Nd}+", "\U00010300",
                                      r"\w+", r"\W", r"\D", r"[\S,]",
+                                     # [^0-9] would take U+0660, a digit to the XSD
+                                     r"[^\d]", r"[^a\d]",
                                      # xmlschema misreads ranges with escaped endpoints
                                      r"[\t-\r]", r"[\+-\.]", r"[a-\]]", r"[^a-\.]"])
 def test_patterns_without_an_exact_ecmascript_form_are_refused(pattern: str) -> None:

@@ -79,6 +79,7 @@ def _plain_xsd_regex(pattern: str) -> str:
     out: list[str] = []
     depth = 0  # character class nesting (only class subtraction nests, see above)
     range_open = False  # the last token was a range's "-" (after a character, in a class)
+    negated = False  # the class being read is a [^...] one
     previous = ""  # the class's last token: "" at its start, else "char" or "-"
     i = 0
     while i < len(pattern):
@@ -91,16 +92,19 @@ def _plain_xsd_regex(pattern: str) -> str:
                     f'pattern "{pattern}" has a range with an escaped endpoint, which '
                     "xmlschema reads differently from the XSD standard (so the spec and the "
                     "gateway would disagree); write the endpoints unescaped or list them")
-            out.append(_escape(pattern, pattern[i:i + 2], depth > 0))
+            out.append(_escape(pattern, pattern[i:i + 2], depth > 0,
+                               negated=negated and depth > 0))
             previous, range_open = "char", False
             i += 2
             continue
         range_open = depth > 0 and ch == "-" and previous == "char"
-        if not (ch == "^" and previous == "" and out and out[-1] == "["):  # [^ negates
+        if ch == "^" and previous == "" and out and out[-1] == "[":  # [^ negates
+            negated = True
+        else:
             previous = "-" if ch == "-" else "char"
         if ch == "[":
             depth += 1
-            previous = ""
+            previous, negated = "", False
         elif ch == "]" and depth:
             depth -= 1
         elif depth == 0 and ch in "^$":
@@ -121,23 +125,26 @@ PYTHON_SPACE = _XSD_SPACE + ("\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\
                              "\\u2029\\u202f\\u205f\\u3000")
 
 
-def _escape(pattern: str, escape: str, in_class: bool) -> str:
+def _escape(pattern: str, escape: str, in_class: bool, *, negated: bool = False) -> str:
     r"""One XSD escape in ECMAScript, accepting only what both the XSD specification (a
     SOAP service) and xmlschema (the gateway's encoder) accept.  ``\s`` is the XSD's four
     characters; ``\S`` refuses Python's whitespace too; ``\d`` (XSD: any Unicode decimal
-    digit) is ASCII ``[0-9]``.  ``\w``, ``\W``, ``\D`` and ``\S`` inside a class have no
-    exact ECMA-262 5.1 form (Unicode category sets, complements) and are refused."""
+    digit) is ASCII ``[0-9]``, stricter, except in a negated class, where ``[^0-9]`` would
+    be looser (it takes U+0660) and the exact set has digits beyond U+FFFF: refused, as are
+    ``\w``, ``\W``, ``\D`` and ``\S`` inside a class, which have no exact ECMA-262 5.1
+    form (Unicode category sets, complements)."""
     if escape == "\\-" and not in_class:
         return "-"
     if escape == "\\s":
         return _XSD_SPACE if in_class else f"[{_XSD_SPACE}]"
     if escape == "\\S" and not in_class:
         return f"[^{PYTHON_SPACE}]"
-    if escape == "\\d":
+    if escape == "\\d" and not negated:
         return "0-9" if in_class else "[0-9]"
-    if escape in ("\\w", "\\W", "\\D", "\\S"):
+    if escape in ("\\w", "\\W", "\\D", "\\S", "\\d"):
+        where = " in a negated character class" if negated else " in a character class"
         raise UnsupportedPattern(
-            f'pattern "{pattern}" uses {escape}{" in a character class" if in_class else ""}, '
+            f'pattern "{pattern}" uses {escape}{where if in_class else ""}, '
             "which has no exact OpenAPI 3.0 (ECMA-262 5.1) form; list the characters or "
             "ranges instead")
     return escape
