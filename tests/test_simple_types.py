@@ -61,6 +61,13 @@ TYPES = r"""
   <xs:simpleType name="IntsOrDay"><xs:union memberTypes="Ints xs:date"/></xs:simpleType>
   <xs:complexType name="Tagged"><xs:simpleContent><xs:extension base="IntOrText">
     <xs:attribute name="a" type="xs:string"/></xs:extension></xs:simpleContent></xs:complexType>
+  <xs:simpleType name="Period"><xs:restriction base="xs:duration">
+    <xs:enumeration value="PT60M"/><xs:enumeration value=" P1D "/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="Stamp"><xs:restriction base="xs:dateTime">
+    <xs:enumeration value="2020-01-01T00:00:00+00:00"/></xs:restriction></xs:simpleType>
+  <xs:simpleType name="Blob"><xs:restriction base="xs:base64Binary">
+    <xs:enumeration value="AA=="/><xs:enumeration value="A A = ="/></xs:restriction>
+  </xs:simpleType>
   <xs:simpleType name="Words"><xs:list itemType="xs:string"/></xs:simpleType>
   <xs:simpleType name="Ratio"><xs:restriction base="xs:double">
     <xs:minInclusive value="-INF"/><xs:maxExclusive value="INF"/></xs:restriction></xs:simpleType>
@@ -88,12 +95,14 @@ ELEMENTS = {
     "lang": "xs:language", "name": "xs:Name", "ncname": "xs:NCName", "nmtoken": "xs:NMTOKEN",
     "id": "xs:ID", "qname": "xs:QName", "ratio": "Ratio", "label": "ShortLabel",
     "plain": "PlainBox", "either": "IntOrText", "intsorday": "IntsOrDay", "tagged": "Tagged",
+    "period": "Period", "stamp": "Stamp", "blob": "Blob",
 }
 EXTRA = """
         <xs:element name="amount" type="Amount" fixed="5" minOccurs="0"/>
         <xs:element name="preset" type="Amount" default="7" minOccurs="0"/>
         <xs:element name="box" type="Box" nillable="true" minOccurs="0"/>
         <xs:element name="keyed" type="KeyedBox" nillable="true" minOccurs="0"/>
+        <xs:element name="every" type="xs:duration" fixed="PT60M" minOccurs="0"/>
         <xs:element name="gone" type="xs:int" minOccurs="0" maxOccurs="0"/>
         <xs:sequence minOccurs="0" maxOccurs="0">
           <xs:element name="never" type="xs:int"/></xs:sequence>
@@ -172,6 +181,11 @@ CANDIDATES: list[tuple[str, Any]] = [
     # empty text of a union is what its first member accepting it makes of it
     ("either", ""), ("either", 5), ("either", None), ("intsorday", []), ("intsorday", "x"),
     ("tagged", {"$": "", "@a": "x"}), ("tagged", {"$": None}),
+    # enumerated and fixed values as the XSD writes them (the same value written otherwise,
+    # PT1H, is refused by the schema: stricter, see README)
+    ("period", "PT60M"), ("period", "P1D"), ("period", "P2D"),
+    ("stamp", "2020-01-01T00:00:00+00:00"), ("stamp", "2020-01-01T00:00:01Z"),
+    ("blob", "AA=="), ("blob", "AB=="), ("every", "PT60M"), ("every", "PT2H"),
 ]
 # what the schema may leave to the gateway's encoder, by the note that says so
 NOTES = ("x-xsd-pattern", "x-xsd-min-inclusive", "x-xsd-max-inclusive", "x-xsd-min-exclusive",
@@ -227,7 +241,9 @@ INSTANCES = [
     "<amount>5</amount>", "<amount unit='MW'>5.00</amount>", "<amount/>", "<preset/>",
     "<preset>1</preset>", "<box xsi:nil='true'/>", "<box xsi:nil='true' k='z'/>",
     "<box k='z'><v>1</v></box>", "<keyed xsi:nil='true' k='z'/>", "<plain><v>1</v></plain>",
-    "<either/>", "<intsorday/>", "<tagged a='x'/>",
+    "<either/>", "<intsorday/>", "<tagged a='x'/>", "<period>PT60M</period>",
+    "<period> P1D </period>", "<stamp>2020-01-01T00:00:00+00:00</stamp>", "<blob>A A = =</blob>",
+    "<every>PT60M</every>", "<every/>",
 ]
 
 # valid only in its lexical form, which JSON does not keep (a pattern on a number, see README)

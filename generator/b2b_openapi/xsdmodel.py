@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import xmlschema
+from elementpath.datatypes import AbstractDateTime, Duration
 from xmlschema.names import XSD_NAMESPACE
 from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
@@ -357,7 +358,31 @@ def _typed(declaration: Any, lexical: str | None) -> Any:
     if _non_finite(value):
         raise _no_json_number(f"default/fixed value {lexical!r}",
                               component_location(declaration))
+    return _as_decoded(value, lexical, simple)
+
+
+def _as_decoded(value: Any, lexical: str, xsd_type: Any) -> Any:
+    """A typed facet or fixed/default value as the converter decodes its literal: xmlschema
+    keeps dates, times and durations as their text, stripped (its value objects' str() is
+    a canonical form: ``PT60M`` would be ``PT1H``, which the JSON of ``<d>PT60M</d>`` is
+    not); other values stay typed (binary ones are decoded canonical, as their str())."""
+    if isinstance(value, list):
+        items = xsd_type.normalize(lexical).split()
+        if len(items) == len(value):
+            return [_as_decoded(v, item, xsd_type) for v, item in zip(value, items, strict=True)]
+        return value
+    if isinstance(value, AbstractDateTime | Duration):
+        return lexical.strip()
     return value
+
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    """Values in order, each once (JSON Schema wants an enumeration's values unique)."""
+    kept: list[Any] = []
+    for value in values:
+        if value not in kept:
+            kept.append(value)
+    return kept
 
 
 def _non_finite(value: Any) -> bool:
@@ -405,13 +430,16 @@ def _facets(xsd_type: Any) -> Facets:
                 _check_patterns(facet)
                 patterns.append(tuple(facet.regexps))
             elif facet_name == "enumeration":
+                decoded = []
                 for elem, value in zip(facet, facet.enumeration, strict=True):
                     if _non_finite(value):
                         raise _no_json_number(f"enumeration value {elem.get('value')!r}",
                                               schema_element_location(facet.schema, elem))
-                values.setdefault(facet_name, tuple(facet.enumeration))
+                    decoded.append(_as_decoded(value, elem.get("value", ""), step))
+                # equal literals (base64 "AA==" and "A A = =") decode alike: listed once
+                values.setdefault(facet_name, tuple(_unique(decoded)))
                 values.setdefault("enumeration_docs", tuple(
-                    (value, doc) for i, value in enumerate(facet.enumeration)
+                    (value, doc) for i, value in enumerate(decoded)
                     if (doc := _annotation_text(facet.get_annotation(i)))))
             elif facet_name in _BOUNDS:
                 values.setdefault(facet_name, _bound(facet_name, facet))
