@@ -103,6 +103,8 @@ EXTRA = """
         <xs:element name="box" type="Box" nillable="true" minOccurs="0"/>
         <xs:element name="keyed" type="KeyedBox" nillable="true" minOccurs="0"/>
         <xs:element name="every" type="xs:duration" fixed="PT60M" minOccurs="0"/>
+        <xs:element name="pinned" type="Amount" nillable="true" fixed="1" minOccurs="0"/>
+        <xs:element name="level" type="xs:int" nillable="true" fixed="1" minOccurs="0"/>
         <xs:element name="gone" type="xs:int" minOccurs="0" maxOccurs="0"/>
         <xs:sequence minOccurs="0" maxOccurs="0">
           <xs:element name="never" type="xs:int"/></xs:sequence>
@@ -186,6 +188,9 @@ CANDIDATES: list[tuple[str, Any]] = [
     ("period", "PT60M"), ("period", "P1D"), ("period", "P2D"),
     ("stamp", "2020-01-01T00:00:00+00:00"), ("stamp", "2020-01-01T00:00:01Z"),
     ("blob", "AA=="), ("blob", "AB=="), ("every", "PT60M"), ("every", "PT2H"),
+    # a fixed value rules out xsi:nil, nillable or not
+    ("pinned", {"$": 1}), ("pinned", None), ("pinned", {"$": None}), ("pinned", {"$": 2}),
+    ("level", 1), ("level", None),
 ]
 # what the schema may leave to the gateway's encoder, by the note that says so
 NOTES = ("x-xsd-pattern", "x-xsd-min-inclusive", "x-xsd-max-inclusive", "x-xsd-min-exclusive",
@@ -332,3 +337,11 @@ def test_infinite_facets_without_a_json_form_are_refused(tmp_path: Path, fact: s
     facet_line = xsd.splitlines().index(facets.splitlines()[line]) + 1
     assert str(info.value).startswith(f"{tmp_path / 'TEST' / 'RetrieveWidget_TESTv1'}")
     assert f":{facet_line}:" in str(info.value)
+
+
+def test_fixed_elements_are_not_nullable(built: Built) -> None:
+    """xsi:nil is invalid on an element with a fixed value: its nillable says nothing, and
+    no ``nullable`` tells other tools otherwise (OpenAPI 3.0 validators differ on
+    ``nullable`` beside an ``enum`` without null)."""
+    for key in ("pinned", "level"):
+        assert "nullable" not in repr(built.property(key)), key

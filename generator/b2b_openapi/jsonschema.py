@@ -332,7 +332,10 @@ class SchemaEmitter:
         """One use of a type by an element or attribute declaration: its documentation and
         what the declaration says of the value (nillable, fixed, default).  Of a type with
         simple content these are said of its ``$`` value (the object itself is no number);
-        its component is then copied in, since OpenAPI 3.0 ignores a ``$ref``'s siblings."""
+        its component is then copied in, since OpenAPI 3.0 ignores a ``$ref``'s siblings.
+        An element with a fixed value is never nil (XSD: xsi:nil needs no fixed value), so
+        its ``nillable`` says nothing."""
+        nillable = nillable and fixed is None
         schema = self._described(self.use(type_ref), doc)
         definition = self.resolve(type_ref)
         if not (isinstance(definition, ComplexType) and definition.simple_content is not None):
