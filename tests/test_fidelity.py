@@ -183,9 +183,20 @@ def test_json_numbers_are_written_in_the_lexical_form_of_their_xsd_type(
     assert jsonxml.decode(NUMBERS, encoded) == value  # the same numbers
 
 
+@pytest.mark.parametrize("text", ["3.4028235e38", "-3.40282356e38", "3.4028234663852886e38"])
+def test_the_largest_floats_come_back(text: str) -> None:
+    """xs:float's maximum as usually written is a little above it as a double, and rounds
+    to it in 32 bits (IEEE: round to nearest, as the XSD's lexical mapping): in range."""
+    value = jsonxml.decode(NUMBERS, ElementTree.fromstring(f"<n><float>{text}</float></n>"))
+    assert value == {"float": float(text)}
+    assert jsonxml.decode(NUMBERS, jsonxml.encode(NUMBERS, value)) == value
+    assert jsonxml.encode(NUMBERS, {"float": Decimal(text)})[0].text == repr(float(text))
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ({"int": Decimal("1.5")}, "1.5 is not an integer"),
     ({"float": Decimal("1e39")}, "outside the range of xs:float"),  # would be INF
+    ({"float": Decimal("3.4028236e38")}, "outside the range of xs:float"),  # rounds to INF
     ({"double": Decimal("1e400")}, "outside the range of xs:double"),
     ({"double": 10 ** 400}, "outside the range of xs:double"),
     ({"union": Decimal("1e20000000")}, "more than 1000 digits"),

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import re
-import sys
+import struct
 from collections.abc import Iterable, Iterator, Mapping, MutableSequence
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,7 @@ NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 # A JSON number of 1 KB can say 1e20000000, whose xs:decimal form is 20 MB of digits: numbers
 # whose plain decimal form would be longer than this are refused instead of expanded.
 MAX_NUMBER_DIGITS = 1000
-_FLOAT_MAX = {"float": 3.4028234663852886e38, "double": sys.float_info.max}  # IEEE 32/64 bit
+_FLOAT_KINDS = ("float", "double")  # IEEE 754 binary32/binary64
 
 
 class NotRepresentable(ValueError):
@@ -249,7 +249,7 @@ def xml_number(value: Any, xsd_type: Any) -> Any:
             raise errors[0]
         return value
     kind = _number_kind(xsd_type)
-    if kind in _FLOAT_MAX:
+    if kind in _FLOAT_KINDS:
         return _float_text(value, kind)
     if kind == "integer":
         return _integer_text(value)
@@ -287,11 +287,16 @@ def _exact(value: int | float | Decimal) -> Decimal:
 
 
 def _float_text(value: int | float | Decimal, kind: str) -> str:
+    """The number as xs:float/xs:double text, refused when it rounds to an infinity: as
+    IEEE 754 reads it (round to nearest), not by comparing it with the largest finite
+    value, which ``3.4028235e38`` (xs:float's maximum, as written) exceeds as a double."""
     try:
         number = float(value)
-    except OverflowError:  # an int beyond any float
+        if kind == "float":
+            struct.pack(">f", number)  # OverflowError when it rounds to INF in 32 bits
+    except OverflowError:  # or an int beyond any float
         number = math.inf
-    if not math.isfinite(number) or abs(number) > _FLOAT_MAX[kind]:
+    if not math.isfinite(number):
         raise ValueError(f"{value} is outside the range of xs:{kind}")
     return repr(number)
 
