@@ -16,6 +16,7 @@ import pytest
 from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi import jsonxml, specs
+from b2b_openapi.errors import ArtifactError
 from b2b_openapi.wsdl import load_wsdl
 from support import MINI_NS, decimal_facets, mini_corpus
 
@@ -182,3 +183,31 @@ def test_text_of_an_undeclared_element_under_a_lax_wildcard_survives(tmp_path: P
         f'<Widget xmlns="{NS}"><a>1</a><y:foo xmlns:y="urn:y">hi<y:bar/>ho</y:foo></Widget>')
     with pytest.raises(ValueError, match="mixes text with child elements"):
         jsonxml.decode(built.element, mixed)
+
+
+@pytest.mark.parametrize("content", [
+    # (a | b), a?: <b/><a/> would decode to {"b":.., "a": [..]}, which "a or b" refuses
+    '<xs:choice><xs:element name="a" type="xs:int"/><xs:element name="b" type="xs:int"/>'
+    '</xs:choice><xs:element name="a" type="xs:int" minOccurs="0"/>',
+    # a head (or one of its members) and then that member again
+    '<xs:element ref="head"/><xs:element ref="same" minOccurs="0"/>',
+])
+def test_an_alternative_sharing_its_key_with_another_place_is_refused(
+        tmp_path: Path, content: str) -> None:
+    declarations = SUBSTITUTION.format(block="").replace(widget(
+        '<xs:sequence><xs:element ref="head"/><xs:element ref="h" minOccurs="0"/>'
+        "</xs:sequence>"), widget(f"<xs:sequence>{content}</xs:sequence>"))
+    assert content in declarations
+    with pytest.raises(ArtifactError, match="can occur in several places") as info:
+        build(tmp_path, declarations, "")
+    assert ":unsupported" not in str(info.value) and "Widget_v1.xsd:" in str(info.value)
+
+
+def test_an_element_in_two_places_of_a_plain_sequence_is_kept(tmp_path: Path) -> None:
+    """Without alternatives the XSD fixes each occurrence's place: one array for both."""
+    built = build(tmp_path, widget(
+        '<xs:sequence><xs:element name="a" type="xs:int"/><xs:element name="b" type="xs:int"/>'
+        '<xs:element name="a" type="xs:int" minOccurs="0"/></xs:sequence>'),
+        "<a>1</a><b>2</b><a>3</a>")
+    assert built.round_trip("<a>1</a><b>2</b><a>3</a>") == {"a": [1, 3], "b": 2}
+    assert built.verdicts({"a": [1, 2, 3], "b": 2}) == (False, False)

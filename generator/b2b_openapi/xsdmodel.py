@@ -253,6 +253,7 @@ class ModelBuilder:
             self._check_not_skipped(slot.wildcard, qname)
         self._check_unique_keys(xsd_type, layout)
         self._check_no_repeated_sequence(xsd_type, xsd_type.model_group, None)
+        self._check_alternatives_keyed_once(xsd_type)
         children = tuple(
             Child(
                 key=slot.key,
@@ -335,6 +336,38 @@ class ModelBuilder:
         raise ArtifactError(
             f"unsupported construct: {what}; wrap the repeated sequence in its own element",
             *self._where(group))
+
+    def _check_alternatives_keyed_once(self, xsd_type: Any) -> None:
+        """A key reachable from two particles is one JSON array for both, which cannot say
+        which particle its items came from.  In plain sequences that is harmless (the XSD
+        fixes their places), but the presence clauses of alternatives (a choice, an optional
+        or repeating group, a head and its members) take each key for one particle's:
+        ``(a | b), a?`` holds ``b a``, which ``{"b":.., "a": [..]}`` would be refused for.
+        Rejected rather than emitted wrong."""
+        owners: dict[str, list[tuple[Any, bool]]] = {}
+
+        def walk(group: Any, constrained: bool) -> None:
+            constrained = constrained or group.model == "choice" or group.min_occurs == 0 \
+                or group.max_occurs != 1
+            for particle in group:
+                if isinstance(particle, XsdGroup):
+                    walk(particle, constrained)
+                    continue
+                keys = particle_keys(particle)
+                alternative = constrained or (len(keys) > 1 and particle.max_occurs == 1)
+                for key in keys:
+                    owners.setdefault(key, []).append((particle, alternative))
+
+        if xsd_type.model_group is not None:
+            walk(xsd_type.model_group, False)
+        for key, found in owners.items():
+            if len(found) > 1 and any(alternative for _, alternative in found):
+                raise ArtifactError(
+                    f"unsupported construct: element {key!r} can occur in several places of "
+                    f"{xsd_type.name or 'an anonymous type'}, one of them an alternative "
+                    "(xs:choice, optional or repeating group, substitution group); its one "
+                    "JSON array cannot say which place each occurrence takes; give the "
+                    "places different element names", *self._where(found[1][0]))
 
     @staticmethod
     def _where(component: Any) -> tuple[Path | None, int | None]:
