@@ -39,8 +39,12 @@ class SoapGateway:
         Schema cannot express (totalDigits) reject it, or when xmlschema cannot hold a value
         (its dates and durations overflow with an ArithmeticError): the request is what
         failed, never the server."""
+        element = self._element(op.request_element)
         try:
-            body = jsonxml.encode(self._element(op.request_element), request)
+            body = jsonxml.encode(element, request)
+            # xmlschema's encoder leaves xs:QName prefixes unresolved, and the JSON binds
+            # none: the XML is checked once more rather than sent invalid
+            element.validate(body)
         except (XMLSchemaValidationError, ValueError, ArithmeticError) as exc:
             raise Problem(422, "Request is not valid for the SOAP service",  # may quote it
                           clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
