@@ -53,7 +53,8 @@ def _lexical(local_name: str) -> Callable[[str], None]:
 def _qname(value: str) -> None:
     """xs:QName's lexical space, ``prefix:local`` or ``local``, both NCNames.  Whether the
     prefix is bound depends on the XML it is written into, which JSON has not: the
-    gateway's encoder judges that."""
+    gateway validates the XML it encoded before sending it, and refuses (422) a prefix
+    the request document does not bind (any prefix: the JSON declares no namespaces)."""
     for part in value.split(":", 1):
         _lexical("NCName")(part)
 
