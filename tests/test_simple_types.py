@@ -104,6 +104,7 @@ EXTRA = """
         <xs:element name="keyed" type="KeyedBox" nillable="true" minOccurs="0"/>
         <xs:element name="every" type="xs:duration" fixed="PT60M" minOccurs="0"/>
         <xs:element name="pinned" type="Amount" nillable="true" fixed="1" minOccurs="0"/>
+        <xs:element name="meter" type="Amount" nillable="true" minOccurs="0"/>
         <xs:element name="level" type="xs:int" nillable="true" fixed="1" minOccurs="0"/>
         <xs:element name="gone" type="xs:int" minOccurs="0" maxOccurs="0"/>
         <xs:sequence minOccurs="0" maxOccurs="0">
@@ -251,7 +252,8 @@ INSTANCES = [
     "<box k='z'><v>1</v></box>", "<keyed xsi:nil='true' k='z'/>", "<plain><v>1</v></plain>",
     "<either/>", "<intsorday/>", "<tagged a='x'/>", "<period>PT60M</period>",
     "<period> P1D </period>", "<stamp>2020-01-01T00:00:00+00:00</stamp>", "<blob>A A = =</blob>",
-    "<every>PT60M</every>", "<every/>",
+    "<every>PT60M</every>", "<every/>", "<meter xsi:nil='true'/>",
+    "<meter xsi:nil='true' unit='MW'/>",
 ]
 
 # valid only in its lexical form, which JSON does not keep (a pattern on a number, see README)
@@ -268,6 +270,19 @@ def test_valid_xml_decodes_to_json_the_schema_accepts(built: Built, inner: str) 
     assert [e.message for e in built.validator.iter_errors(value)] == []
     if inner not in LEXICAL_ONLY:
         assert jsonxml.decode(built.element, jsonxml.encode(built.element, value)) == value
+
+
+def test_a_nil_element_of_simple_content_is_null_unless_it_has_attributes(built: Built) -> None:
+    """README: ``xsi:nil="true"`` is ``null``, ``"$": null`` only beside attributes; one
+    JSON form per XML element (it used to decode to ``{"$": null}`` and encode from both)."""
+    def decoded(inner: str) -> Any:
+        xml = ElementTree.fromstring(
+            f'<Widget xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<widgetId>W001</widgetId><capacity>12.5</capacity>{inner}</Widget>")
+        return jsonxml.decode(built.element, xml)["meter"]
+
+    assert decoded("<meter xsi:nil='true'/>") is None
+    assert decoded("<meter xsi:nil='true' unit='MW'/>") == {"@unit": "MW", "$": None}
 
 
 def test_what_json_schema_cannot_say_is_kept_as_notes(built: Built) -> None:

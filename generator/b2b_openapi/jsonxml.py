@@ -110,7 +110,7 @@ class B2BJsonConverter(XMLSchemaConverter):
         if xsd_type.simple_type is not None:  # simple type, or complex type with simple content
             text = None if nil else _empty_text(data.text, xsd_type)
             _check_finite(text, f"<{local_name(xsd_element.name)}>")
-            if not xsd_type.is_complex():
+            if not xsd_type.is_complex() or (nil and not result):  # nil, no attributes: null
                 return text
             result[TEXT_KEY] = text
             return result
