@@ -450,6 +450,22 @@ DATE = {"type": "string", "format": "xsd-date", "x-xsd-type": "xs:date"}
 DATE_TIME = {"type": "string", "format": "xsd-date-time", "x-xsd-type": "xs:dateTime"}
 
 
+@pytest.mark.parametrize(("before", "after"), [
+    ({**DATE, "x-xsd-min-inclusive": "2020-01-01"},
+     {**DATE, "x-xsd-min-inclusive": datetime.date(2020, 1, 1)}),  # YAML, unquoted
+    ({**DATE, "x-xsd-min-exclusive": "2020-01-01"},
+     {**DATE, "x-xsd-min-exclusive": datetime.date(2020, 1, 1)}),
+    ({**DATE_TIME, "x-xsd-max-inclusive": "2020-01-01T00:00:00Z"},
+     {**DATE_TIME, "x-xsd-max-inclusive": "2020-01-01T00:00:00+00:00"}),
+    ({"type": "string", "x-xsd-type": "xs:decimal", "x-xsd-max-exclusive": "1.50"},
+     {"type": "string", "x-xsd-type": "xs:decimal", "x-xsd-max-exclusive": "1.5"}),
+])
+def test_a_note_bound_written_another_way_is_no_change(before: dict[str, Any],
+                                                       after: dict[str, Any]) -> None:
+    assert diff_documents(document(obj(a=before), BASE),
+                          document(obj(a=after), BASE)).changes == []
+
+
 @pytest.mark.parametrize(("before", "after", "rule", "message"), [
     # ordered as XSD orders dates, not as text ("2024-1..." < "2024-9..." either way here,
     # but 2024-01-01T00:00:00-08:00 is later than 2024-01-01T07:00:00Z)

@@ -480,8 +480,9 @@ class Walker:
             before, after = _xsd_value(old, a[0]), _xsd_value(new, b[0])
         except (TypeError, ValueError, KeyError, xmlschema.XMLSchemaValidationError):
             before = after = None
-        if before is not None and after == before:  # the same value, exclusive flipped
-            self.narrowed(b[1], d, op, path, message, _bound_value(a), _bound_value(b))
+        if before is not None and after == before:  # the same value written another way
+            if a[1] != b[1]:  # and the exclusive flag flipped
+                self.narrowed(b[1], d, op, path, message, _bound_value(a), _bound_value(b))
         elif before is not None and (after > before or after < before):
             self.narrowed((after > before) == (sign > 0), d, op, path, message,
                           _bound_value(a), _bound_value(b))
@@ -654,10 +655,12 @@ def _bound_of(schema: Schema, facet: str) -> tuple[Any, bool] | None:
 
 
 def _note_bound_of(schema: Schema, inclusive: str, exclusive: str) -> tuple[Any, bool] | None:
+    """``(value, exclusive)`` of a note bound, the value as JSON text has it (an unquoted
+    YAML date is read as a ``date``: it is the same bound as the quoted one)."""
     if schema.get(exclusive) is not None:
-        return schema[exclusive], True
+        return _plain(schema[exclusive]), True
     if schema.get(inclusive) is not None:
-        return schema[inclusive], False
+        return _plain(schema[inclusive]), False
     return None
 
 
