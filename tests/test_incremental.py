@@ -118,3 +118,28 @@ def test_a_cold_build_parses_each_spec_once(tmp_path: Path,
     assert {s.path: s.text for s in result.specs} == {
         p.relative_to(tmp_path / "specs"): p.read_text(encoding="utf-8")
         for p in (tmp_path / "specs").rglob("*.yaml")}
+
+
+def test_damaged_cache_entries_and_a_removed_system_rebuild_like_a_fresh_build(
+        workspace: Path, tmp_path: Path) -> None:
+    """The cache is ours but lives on disk: an entry truncated or overwritten (a full disk,
+    a killed build) is a miss, not an error on every later build; and a system no service
+    is in any more leaves no empty folder behind in specs/."""
+    root = tmp_path / "damaged"
+    shutil.copytree(workspace, root)
+    parsed = sorted((root / "build/.cache/parsed").iterdir())
+    assert parsed, "the spec documents are kept parsed in the cache"
+    for i, entry in enumerate(parsed):
+        entry.write_bytes(b"" if i < len(parsed) // 2 else b"garbage")
+    xsd = root / "xsd/DRRS/RetrieveRegistrations_DRRSv1/Registrations_v1.xsd"
+    doc = "Demand response registrations with their locations."
+    assert doc in xsd.read_text()  # a spec text changes: the later stages read every document
+    xsd.write_text(xsd.read_text().replace(doc, "Demand response registrations (revised)."))
+    build(root)
+    shutil.rmtree(root / "xsd/OASIS")
+    build(root)
+    assert not (root / "specs/OASIS").exists()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root / "xsd", fresh / "xsd")
+    build(fresh, "--no-cache")
+    assert snapshot(fresh) == snapshot(root)

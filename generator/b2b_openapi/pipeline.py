@@ -67,9 +67,14 @@ class LazyDocument(Mapping[str, Any]):
     def _document(self) -> Mapping[str, Any]:
         path = self._stored()
         if path is not None and path.is_file():
-            with path.open("rb") as stream:
-                loaded: Mapping[str, Any] = pickle.load(stream)
-            return loaded
+            try:
+                with path.open("rb") as stream:
+                    loaded = pickle.load(stream)
+            except Exception:  # a damaged entry of our own cache (truncated, overwritten)
+                loaded = None  # is a miss: unpickling garbage raises almost anything
+            if isinstance(loaded, Mapping):
+                return loaded
+            path.unlink(missing_ok=True)  # parsed again below and kept anew
         document: Mapping[str, Any] = load_yaml(self.text)
         self._keep(document)
         return document

@@ -94,6 +94,8 @@ def write_all(specs_root: Path, files: list[SpecFile], prune: bool) -> tuple[int
             if stale not in keep:
                 stale.unlink()
                 removed += 1
+                if not any(stale.parent.iterdir()):  # a system no service is in any more
+                    stale.parent.rmdir()
     return changed, removed
 
 
