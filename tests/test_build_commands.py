@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from b2b_openapi import soap
 from b2b_openapi import specs as spec_stage
 from b2b_openapi.cli import app
-from b2b_openapi.outputs import replace_tree, sync_tree
+from b2b_openapi.outputs import replace_tree, sync_tree, write_atomically
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.yamlio import atomic_write
 from support import ROOT, XSD, rendered
@@ -231,3 +231,15 @@ def test_soap_mock_refuses_bad_requests_with_client_faults(
     message = post(soap_mock, data, action or op.soap_action)  # type: ignore[attr-defined]
     assert message.fault is not None and message.fault.is_client
     assert says in message.fault.string
+
+
+def test_a_failed_write_names_the_file_not_its_temporary_sibling(tmp_path: Path) -> None:
+    """The error line must name what the user can look at (a folder squatting on a file's
+    place, here), not the hidden temporary file the write went through."""
+    target = tmp_path / "page.html"
+    target.mkdir()
+    (target / "keep").write_text("x")
+    with pytest.raises(OSError) as info:
+        write_atomically(target, b"<html/>")
+    assert info.value.filename == str(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]  # no temporary left

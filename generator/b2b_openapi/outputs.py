@@ -30,6 +30,9 @@ def write_atomically(path: Path, data: bytes) -> None:
             stream.write(data)
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
+    except OSError as exc:  # name the file the caller meant, not the temporary sibling
+        Path(tmp).unlink(missing_ok=True)
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
