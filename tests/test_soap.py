@@ -31,6 +31,25 @@ def test_envelope_round_trip_with_valid_caiso_header() -> None:
     assert created == "2026-11-24T08:00:00Z"
 
 
+def _outline(element: ElementTree.Element) -> tuple[object, ...]:
+    return (element.tag, tuple(_outline(child) for child in element))
+
+
+def test_the_header_sample_is_valid_and_shaped_like_the_gateways_header() -> None:
+    """The request messages' header part has its sample too (xsd/common/samples), and the
+    header the gateway writes for a caller has the sample's elements, in its order (the
+    optional Comment aside)."""
+    schema = xmlschema.XMLSchema(str(XSD / "common" / "CAISOWSHeader_v1.xsd"))
+    sample = ElementTree.parse(XSD / "common" / "samples" / "CAISOWSHeader.xml").getroot()
+    schema.validate(sample)
+    comment = sample.find(f".//{{{soap.CAISO_HEADER_NS}}}Comment")
+    assert comment is not None
+    info = sample.find(f"{{{soap.CAISO_HEADER_NS}}}CAISOMessageInfo")
+    assert info is not None
+    info.remove(comment)
+    assert _outline(soap.caiso_header("ABC1-user")) == _outline(sample)
+
+
 def test_carriage_returns_survive_the_envelope() -> None:
     """A JSON string with CR LF must reach the SOAP service as CR LF, not as LF."""
     body = ElementTree.Element("{urn:r}Req", {"note": "a\r\nb"})
