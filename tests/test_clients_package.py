@@ -149,6 +149,16 @@ def test_non_2xx_raise_typed_errors_with_the_parsed_body(built: tuple[Path, Path
     assert info.value.error.detail == "nope"
 
 
+def test_a_config_printed_or_logged_shows_no_secret(built: tuple[Path, Path]) -> None:
+    runtime, _ = mris(built)
+    certificate = runtime.ClientCertificate(b"PUBLIC CERT", b"PRIVATE KEY", b"key password")
+    config = runtime.ClientConfig(api_key="s3cret-api-key", certificate=certificate)
+    shown = repr(config) + str(config)
+    assert "PUBLIC CERT" in shown  # the certificate is public, and tells which one it is
+    for secret in ("s3cret-api-key", "PRIVATE KEY", "key password"):
+        assert secret not in shown
+
+
 def test_429_exposes_retry_after(built: tuple[Path, Path]) -> None:
     runtime, _ = mris(built)
 
