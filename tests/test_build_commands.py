@@ -58,9 +58,35 @@ def test_clients_without_specs_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_serve_unknown_service_names_the_known_ones(tmp_path: Path) -> None:
+    app_file = tmp_path / "servers" / "SIBR" / "SubmitRawBidSet_SIBRv5" / "app.py"
+    app_file.parent.mkdir(parents=True)
+    app_file.write_text("")
     proc = cli("serve", "Nope_SIBRv1", "--build", str(tmp_path), "--api-key", "k=u")
     assert proc.returncode == 1
-    assert "unknown service 'Nope_SIBRv1'" in proc.stderr
+    assert "unknown service 'Nope_SIBRv1'; built servers: SubmitRawBidSet_SIBRv5" in proc.stderr
+
+
+def test_serve_without_built_servers_says_to_build(tmp_path: Path) -> None:
+    proc = cli("serve", "--build", str(tmp_path), "--api-key", "k=u")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"error: {tmp_path / 'servers'}: no generated server apps "
+                                   "here: run `b2b-openapi build` first")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--mode", "gatewy"], "'gatewy' is not mock or gateway"),
+    (["--api-key", "a"], "'a' is not key=user"),
+    (["--api-key", "=alice"], "'=alice' is not key=user"),
+    (["--tls-cert", "nope.pem", "--tls-key", "nope.key", "--tls-client-ca", "ca.pem"],
+     "'nope.pem': no such file"),
+])
+def test_serve_usage_errors_are_one_message_not_a_traceback(
+        tmp_path: Path, args: list[str], message: str) -> None:
+    defaults = ["--api-key", "k=u"] if "--api-key" not in args else []
+    proc = cli("serve", "--build", str(tmp_path), *defaults, *args)
+    assert proc.returncode == 2
+    assert message in " ".join(proc.stderr.replace("│", " ").split())
+    assert "Traceback" not in proc.stderr
 
 
 def test_serve_refuses_tls_without_client_certificates(tmp_path: Path) -> None:

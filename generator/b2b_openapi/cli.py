@@ -308,17 +308,33 @@ def serve_command(
 
     import uvicorn
 
-    folders = {p.parent.name: p.parent for p in build.glob("servers/*/*/app.py")}
-    if service is not None and service not in folders:
-        known = ", ".join(sorted(folders)) or "none (run `b2b-openapi build`)"
-        _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
+    if mode not in ("mock", "gateway"):
+        raise typer.BadParameter(f"{mode!r} is not mock or gateway", param_hint="--mode")
     if not api_key:
         raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
+    malformed = [k for k in api_key if not all(part.strip() for part in k.partition("=")[::2])]
+    if malformed:
+        raise typer.BadParameter(f"{malformed[0]!r} is not key=user", param_hint="--api-key")
     if (tls_cert is None) != (tls_client_ca is None) or (tls_cert is None) != (tls_key is None):
         # TLS without client certificates would quietly drop the specs' x-b2b-mutual-tls
         raise typer.BadParameter(
             "TLS is mutual: give --tls-cert, --tls-key and --tls-client-ca together (or none "
             "of them, for plain HTTP on a trusted network)", param_hint="--tls-client-ca")
+    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key),
+                         ("--tls-client-ca", tls_client_ca)):
+        if path is not None and not path.is_file():
+            raise typer.BadParameter(f"{str(path)!r}: no such file", param_hint=option)
+    folders = {p.parent.name: p.parent for p in build.glob("servers/*/*/app.py")}
+    if not folders:
+        _fail(ArtifactError("no generated server apps here: run `b2b-openapi build` first",
+                            build / "servers"))
+    if service is not None and service not in folders:
+        known = ", ".join(sorted(folders))
+        _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
+    if mode == "gateway" and not soap_endpoint and not any(
+            v in os.environ for v in ("B2B_SOAP_ENDPOINT", "B2B_SOAP_BASE_URL")):
+        _say("gateway: no --soap-endpoint, so each service posts to its WSDL's soap:address "
+             "(CAISO's own endpoint)")
     os.environ["B2B_MODE"] = mode
     os.environ["B2B_API_KEYS"] = ",".join(api_key)
     if soap_endpoint:
