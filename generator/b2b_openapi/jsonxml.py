@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import struct
-from collections.abc import Iterable, Iterator, Mapping, MutableSequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence
 from decimal import Decimal
 from typing import Any
 
@@ -427,22 +427,30 @@ def encode(xsd_element: Any, value: Any) -> Any:
     return xsd_element.encode(value, converter=B2BJsonConverter, validation="strict")
 
 
-def xml_text_errors(value: Any) -> list[dict[str, str]]:
+def _json_pointer(parts: tuple[object, ...]) -> str:
+    """``/a/0/b``: where a value sits in a JSON document."""
+    return "/" + "/".join(str(part) for part in parts)
+
+
+def xml_text_errors(value: Any, path_of: Callable[[tuple[object, ...]], str] = _json_pointer
+                    ) -> list[dict[str, str]]:
     """Strings (keys included) of a JSON value that XML cannot carry, as
-    ``{"path": "/a/0/b", "message": ...}``: valid JSON, yet no SOAP message can hold them."""
-    return [{"path": path, "message": f"character U+{ord(char):04X} is not allowed in XML"}
-            for path, char in _bad_chars(value, "")]
+    ``{"path": "/a/0/b", "message": ...}``: valid JSON, yet no SOAP message can hold them.
+    ``path_of`` names a location from its parts (the servers cut a caller's long keys)."""
+    return [{"path": path_of(parts),
+             "message": f"character U+{ord(char):04X} is not allowed in XML"}
+            for parts, char in _bad_chars(value, ())]
 
 
-def _bad_chars(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def _bad_chars(value: Any, parts: tuple[object, ...]) -> Iterator[tuple[tuple[object, ...], str]]:
     if isinstance(value, str):
         found = NOT_XML_CHAR.search(value)
         if found:
-            yield path or "/", found.group()
+            yield parts, found.group()
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _bad_chars(key, path or "/")
-            yield from _bad_chars(item, f"{path}/{key}")
+            yield from _bad_chars(key, parts)
+            yield from _bad_chars(item, (*parts, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _bad_chars(item, f"{path}/{index}")
+            yield from _bad_chars(item, (*parts, index))

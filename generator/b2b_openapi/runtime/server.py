@@ -97,7 +97,7 @@ class ServiceRuntime:
             # text no XML (so no SOAP service) can carry, where the schema cannot say so
             # itself (wildcard content): free-text schemas already refuse it
             flagged = {e["path"] for e in errors}
-            errors += [e for e in _xml_text_errors(payload) if e["path"] not in flagged]
+            errors += [e for e in xml_text_errors(payload, pointer) if e["path"] not in flagged]
             errors.sort(key=lambda e: (e["path"], e["message"]))
             if errors:
                 raise Problem(422, "Request does not conform to the schema",
@@ -137,14 +137,6 @@ class ServiceRuntime:
         if self.gateway is not None:
             return await self.gateway.call(op, payload, user)
         return behaviours.shape(op.id, payload, op.example_response())
-
-
-def _xml_text_errors(payload: Any) -> list[dict[str, str]]:
-    """:func:`~b2b_openapi.jsonxml.xml_text_errors` with paths named as schema violations
-    name theirs (:func:`~.spec.pointer`): their parts are caller keys, cut short.  Split
-    at ``/`` (no XML name holds one, so a declared key's path parts come back whole)."""
-    return [{**error, "path": pointer(error["path"].split("/")[1:])}
-            for error in xml_text_errors(payload)]
 
 
 def _is_json(content_type: str) -> bool:
