@@ -117,8 +117,7 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     if clashes:
         raise ValueError(f"components map to the same class name: {', '.join(clashes)}")
     stripped: dict[str, Any] = strip_for_models(schemas)
-    for key, cls in _InlineModels(stripped, names).lift().items():
-        names[key] = cls
+    names.update((cls, cls) for cls in _InlineModels(stripped, names).lift())
     trimmed = {
         "openapi": document["openapi"],
         "info": {"title": document["info"]["title"], "version": document["info"]["version"]},
@@ -144,16 +143,16 @@ class _InlineModels:
         self.schemas = schemas
         self.components = frozenset(names.values())
         self.taken = set(names.values())
-        self.added: dict[str, str] = {}
+        self.added: list[str] = []
 
-    def lift(self) -> dict[str, str]:
-        """Hoist in place; the added components and their class names."""
+    def lift(self) -> list[str]:
+        """Hoist in place; the added components, each named as its class."""
         queue = list(self.schemas)
         while queue:
             key = queue.pop(0)
-            owner = self.added.get(key) or class_name(key)
-            schema = self.schemas[key]
-            self.schemas[key] = self._walk(schema, owner, owner, queue, inline=False)
+            owner = class_name(key)  # an added component's name already is a class name
+            self.schemas[key] = self._walk(self.schemas[key], owner, owner, queue,
+                                           inline=False)
         return self.added
 
     def _walk(self, schema: Any, hint: str, owner: str, queue: list[str], *,
@@ -178,7 +177,7 @@ class _InlineModels:
                  queue: list[str]) -> dict[str, Any]:
         cls = self._fresh(hint, owner)
         self.taken.add(cls)
-        self.added[cls] = cls
+        self.added.append(cls)
         self.schemas[cls] = {k: v for k, v in schema.items() if k != "nullable"}
         queue.append(cls)
         ref = {"$ref": COMPONENTS + cls}
