@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from b2b_openapi import soap
-from b2b_openapi import specs as spec_stage
 from b2b_openapi.cli import app
+from b2b_openapi.codec import soap
+from b2b_openapi.openapi import stage as spec_stage
+from b2b_openapi.openapi.yamlio import atomic_write
 from b2b_openapi.outputs import replace_tree, sync_tree, write_atomically
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
-from b2b_openapi.yamlio import atomic_write
 from support import ROOT, XSD, rendered
 
 

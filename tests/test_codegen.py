@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from b2b_openapi import codegen, specs
+from b2b_openapi.emit import models as codegen
+from b2b_openapi.openapi import stage as specs
 from support import MINI_NS, mini_corpus
 
 CAPACITY = '<xs:element name="capacity" type="xs:decimal"/>'

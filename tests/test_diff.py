@@ -17,10 +17,15 @@ import openapi_spec_validator
 import pytest
 from markdown_it import MarkdownIt
 
-from b2b_openapi.diff import CannotCompare, ExternalReference, UnresolvedReference, diff_documents
-from b2b_openapi.diffreport import diff_files, render_report
-from b2b_openapi.diffrules import RULES
-from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.diff.compare import (
+    CannotCompare,
+    ExternalReference,
+    UnresolvedReference,
+    diff_documents,
+)
+from b2b_openapi.diff.report import diff_files, render_report
+from b2b_openapi.diff.rules import RULES
 from support import ROOT
 
 STRING = {"type": "string"}

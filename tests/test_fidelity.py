@@ -17,14 +17,15 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi import jsonxml, soap, specs
+from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec.jsonio import dumps, load_yaml
 from b2b_openapi.errors import ArtifactError
+from b2b_openapi.openapi import stage as specs
 from b2b_openapi.runtime.gateway import SoapGateway
-from b2b_openapi.runtime.jsonio import dumps, load_yaml
 from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
-from b2b_openapi.wsdl import load_wsdl
-from b2b_openapi.xsdmodel import ModelBuilder
+from b2b_openapi.xsd.builder import ModelBuilder
+from b2b_openapi.xsd.wsdl import load_wsdl
 from support import MessageCase, decimal_facets, mini_corpus, sample_cases, through_json_text
 
 CASES = sample_cases()

@@ -13,9 +13,9 @@ import httpx
 import pytest
 import xmlschema
 
-from b2b_openapi import soap
-from b2b_openapi.jsonxml import decode
-from b2b_openapi.wsdl import load_wsdl
+from b2b_openapi.codec import soap
+from b2b_openapi.codec.jsonxml import decode
+from b2b_openapi.xsd.wsdl import load_wsdl
 from live import API_KEYS, CASES, OperationCase, call_sync, dump, server_env, uvicorn
 from support import rendered
 

@@ -77,7 +77,7 @@ def test_cached_build_equals_a_build_without_cache(workspace: Path, tmp_path: Pa
 
 
 def test_files_many_computes_only_the_misses_in_one_batch(tmp_path: Path) -> None:
-    from b2b_openapi.cache import BuildCache
+    from b2b_openapi.incremental.cache import BuildCache
 
     cache = BuildCache(tmp_path / "cache", salt="s")
     cache.files("step", "b", lambda: {Path("b.txt"): "cached b"})
@@ -100,8 +100,9 @@ def test_a_cold_build_parses_each_spec_once(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Rendering parses the YAML back to validate it; clients, servers, diffs, Postman and
     the portal reuse that document instead of parsing the text again."""
-    from b2b_openapi import pipeline, specs
-    from b2b_openapi.runtime import jsonio
+    from b2b_openapi.codec import jsonio
+    from b2b_openapi.incremental import pipeline
+    from b2b_openapi.openapi import stage as specs
 
     parsed: list[str] = []
 

@@ -22,9 +22,9 @@ import pytest
 import xmlschema
 from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi.jsonschema import XML_TEXT, SchemaEmitter
 from b2b_openapi.model import Facets, SimpleType
-from b2b_openapi.xsdregex import UnsupportedPattern, xml_text_only, xsd_pattern_to_ecma
+from b2b_openapi.openapi.schema import XML_TEXT, SchemaEmitter
+from b2b_openapi.openapi.xsdregex import UnsupportedPattern, xml_text_only, xsd_pattern_to_ecma
 from support import decimal_facets, document, rendered, xsd_schema
 
 NUMERIC = {"number", "integer"}

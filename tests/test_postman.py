@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from b2b_openapi.postman import SCHEMA_URL, collection, postman_files
-from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.emit.postman import SCHEMA_URL, collection, postman_files
 from live import newman
 from support import ROOT
 

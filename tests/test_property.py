@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from b2b_openapi import jsonxml
+from b2b_openapi.codec import jsonxml
 from support import MessageCase, document, message_cases
 from xsd_strategies import FORMATS
 

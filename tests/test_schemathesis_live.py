@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from b2b_openapi.apiview import service_view
-from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.emit.view import service_view
 from live import server_env, uvicorn
 from support import ROOT, rendered
 

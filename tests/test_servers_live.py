@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2b_openapi.policies import AUP_MESSAGE
-from b2b_openapi.runtime.jsonio import dumps
+from b2b_openapi.codec.jsonio import dumps
+from b2b_openapi.openapi.policies import AUP_MESSAGE
 from live import AUP_WINDOW, CASES, call_sync
 
 MRIS = "/mris/RetrieveMeterData_STLMTv1"

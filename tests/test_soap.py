@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from b2b_openapi import jsonxml, soap
+from b2b_openapi.codec import jsonxml, soap
 from support import XSD
 
 

@@ -15,9 +15,10 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from xmlschema.validators.facets import XsdEnumerationFacets
 
-from b2b_openapi import specs, yamlio
-from b2b_openapi.runtime.jsonio import load_yaml
-from b2b_openapi.xsdmodel import documentation
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.openapi import stage as specs
+from b2b_openapi.openapi import yamlio
+from b2b_openapi.xsd.builder import documentation
 from support import ROOT, XSD, rendered, xsd_schema
 
 

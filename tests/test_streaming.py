@@ -8,9 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from b2b_openapi import jsonxml, soap
-from b2b_openapi.runtime.jsonio import dumps
-from b2b_openapi.runtime.streaming import NotStreamable, StreamError, stream_json
+from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec.jsonio import dumps
+from b2b_openapi.codec.streaming import NotStreamable, StreamError, stream_json
 from support import MessageCase, sample_cases
 
 OUTPUTS = [(case, path) for case, path in sample_cases() if case.kind == "output"]

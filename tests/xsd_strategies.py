@@ -9,7 +9,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from b2b_openapi import formats
+from b2b_openapi.openapi import formats
 
 _TZ = st.sampled_from(["", "Z", "+00:00", "-08:00", "+14:00"])
 FORMATS: dict[str, st.SearchStrategy[str]] = {

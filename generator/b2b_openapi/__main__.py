@@ -1,5 +1,5 @@
 """``python -m b2b_openapi`` is the ``b2b-openapi`` command."""
 
-from .cli import main
+from b2b_openapi.cli import main
 
 main()

@@ -17,19 +17,19 @@ from typing import Annotated, NoReturn, ParamSpec, TypeVar
 import typer
 import yaml
 
-from . import pipeline
-from . import specs as spec_stage
-from .diff import CannotCompare, diff_documents
-from .diffreport import FORMATS, diff_files, render_report
-from .errors import ArtifactError
-from .outputs import replace_tree
-from .portal import portal_files
-from .postman import postman_files
-from .runtime.jsonio import load_yaml
-from .sdk import client_files
-from .servers import server_files
-from .workers import Workers
-from .yamlio import atomic_write
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.diff.compare import CannotCompare, diff_documents
+from b2b_openapi.diff.report import FORMATS, diff_files, render_report
+from b2b_openapi.emit.portal import portal_files
+from b2b_openapi.emit.postman import postman_files
+from b2b_openapi.emit.sdk import client_files
+from b2b_openapi.emit.servers import server_files
+from b2b_openapi.errors import ArtifactError
+from b2b_openapi.incremental import pipeline
+from b2b_openapi.incremental.workers import Workers
+from b2b_openapi.openapi import stage as spec_stage
+from b2b_openapi.openapi.yamlio import atomic_write
+from b2b_openapi.outputs import replace_tree
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
@@ -356,7 +356,7 @@ def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
     import uvicorn
 
-    from .runtime.soapmock import SoapMockBackend, create_soap_mock_app
+    from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 
     try:  # loaded here, not in a uvicorn factory: a broken corpus is one line, not a traceback
         app_ = create_soap_mock_app(SoapMockBackend.from_corpus(xsd))

@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from .jsonio import dumps
-from .spec import Problem, ServiceSpec, shown
+from b2b_openapi.codec.jsonio import dumps
+from b2b_openapi.runtime.spec import Problem, ServiceSpec, shown
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

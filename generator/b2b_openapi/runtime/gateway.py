@@ -12,11 +12,11 @@ import httpx
 from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
-from .. import jsonxml, soap
-from ..errors import one_line
-from ..wsdl import load_wsdl
-from .spec import Operation, Problem, clip
-from .streaming import JsonStreamer, NotStreamable, StreamError
+from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
+from b2b_openapi.errors import one_line
+from b2b_openapi.runtime.spec import Operation, Problem, clip
+from b2b_openapi.xsd.wsdl import load_wsdl
 
 
 class SoapGateway:

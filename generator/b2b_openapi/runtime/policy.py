@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from .spec import Problem
+from b2b_openapi.runtime.spec import Problem
 
 API_KEY_HEADER = "x-api-key"
 

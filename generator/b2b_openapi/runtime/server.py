@@ -21,12 +21,12 @@ from fastapi.responses import Response, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from ..jsonxml import xml_text_errors
-from . import behaviours
-from .gateway import SoapGateway
-from .jsonio import JsonLimitError, dumps, loads
-from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
-from .spec import Operation, Problem, ServiceSpec, pointer, shown
+from b2b_openapi.codec.jsonio import JsonLimitError, dumps, loads
+from b2b_openapi.codec.jsonxml import xml_text_errors
+from b2b_openapi.runtime import behaviours
+from b2b_openapi.runtime.gateway import SoapGateway
+from b2b_openapi.runtime.policy import AcceptableUseLimiter, authenticate, parse_api_keys
+from b2b_openapi.runtime.spec import Operation, Problem, ServiceSpec, pointer, shown
 
 LOG = logging.getLogger("b2b_openapi.server")
 Mode = Literal["mock", "gateway"]

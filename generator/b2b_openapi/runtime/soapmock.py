@@ -24,11 +24,12 @@ from xml.etree import ElementTree
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from .. import corpus, jsonxml, soap
-from ..errors import one_line
-from ..model import Operation, Service
-from ..wsdl import load_service, load_wsdl
-from . import behaviours
+from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.errors import one_line
+from b2b_openapi.model import Operation, Service
+from b2b_openapi.runtime import behaviours
+from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd.wsdl import load_service, load_wsdl
 
 XML = "text/xml; charset=utf-8"
 FAULT_USERS = {"fault-client": "soap:Client", "fault-server": "soap:Server"}

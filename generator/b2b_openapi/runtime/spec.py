@@ -14,9 +14,9 @@ from typing import Any
 from jsonschema import FormatChecker, ValidationError, validators
 from openapi_schema_validator import OAS30Validator
 
-from .. import formats
-from ..apiview import parameters_schema, service_view
-from .jsonio import escape_surrogates, load_yaml, to_text
+from b2b_openapi.codec.jsonio import escape_surrogates, load_yaml, to_text
+from b2b_openapi.emit.view import parameters_schema, service_view
+from b2b_openapi.openapi import formats
 
 ERROR_SCHEMA = "#/components/schemas/Error"
 

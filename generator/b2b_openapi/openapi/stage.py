@@ -10,13 +10,13 @@ from typing import Any
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from . import corpus
-from .errors import ArtifactError, one_line
-from .model import Service
-from .openapi import build_document
-from .runtime.jsonio import load_yaml
-from .wsdl import load_service
-from .yamlio import atomic_write, dump
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.errors import ArtifactError, one_line
+from b2b_openapi.model import Service
+from b2b_openapi.openapi.document import build_document
+from b2b_openapi.openapi.yamlio import atomic_write, dump
+from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd.wsdl import load_service
 
 Progress = Callable[[str], None]
 

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import formats
-from .content import local_name
-from .model import Attribute, Child, ComplexType, Facets, Ref, SimpleType, TypeRef
-from .xsdregex import PYTHON_SPACE, xml_text_only, xsd_pattern_to_ecma
+from b2b_openapi.model import Attribute, Child, ComplexType, Facets, Ref, SimpleType, TypeRef
+from b2b_openapi.openapi import formats
+from b2b_openapi.openapi.xsdregex import PYTHON_SPACE, xml_text_only, xsd_pattern_to_ecma
+from b2b_openapi.xsd.content import local_name
 
 Schema = dict[str, Any]
 COMPONENTS = "#/components/schemas/"

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .jsonschema import COMPONENTS, Schema, SchemaEmitter, join_docs
-from .model import Message, Operation, Ref, Service
-from .policies import acceptable_use
-from .xsdmodel import component_names
+from b2b_openapi.model import Message, Operation, Ref, Service
+from b2b_openapi.openapi.policies import acceptable_use
+from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter, join_docs
+from b2b_openapi.xsd.builder import component_names
 
 OPENAPI_VERSION = "3.0.3"
 ERROR_SCHEMA = "Error"

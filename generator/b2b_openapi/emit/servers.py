@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from . import __version__
-from .apiview import service_view
-from .cache import NO_CACHE, BuildCache, file_digest
-from .specs import SpecFile
-from .templating import render
+from b2b_openapi import __version__
+from b2b_openapi.emit.templating import render
+from b2b_openapi.emit.view import service_view
+from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, file_digest
+from b2b_openapi.openapi.stage import SpecFile
 
 Progress = Callable[[str], None]
 

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .apiview import service_view
-from .diffreport import version_pairs
-from .runtime.jsonio import to_text
-from .sdk import package_name
-from .templating import TEMPLATES, render
+from b2b_openapi.codec.jsonio import to_text
+from b2b_openapi.diff.report import version_pairs
+from b2b_openapi.emit.sdk import package_name
+from b2b_openapi.emit.templating import TEMPLATES, render
+from b2b_openapi.emit.view import service_view
 
 VENDOR = TEMPLATES / "portal" / "vendor"
 # Redoc's footer logo is the bundle's only network fetch: serve it locally instead

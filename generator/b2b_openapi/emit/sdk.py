@@ -13,12 +13,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .apiview import service_view
-from .cache import NO_CACHE, BuildCache, document_key
-from .codegen import ERROR_CLASS, generate_models
-from .templating import render
-from .workers import IN_PROCESS, Workers
+from b2b_openapi import __version__
+from b2b_openapi.emit.models import ERROR_CLASS, generate_models
+from b2b_openapi.emit.templating import render
+from b2b_openapi.emit.view import service_view
+from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, document_key
+from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 
 Progress = Callable[[str], None]
 

@@ -22,18 +22,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import corpus, specs
-from .cache import NO_CACHE, BuildCache, code_salt, digest, digests
-from .diffreport import diff_files
-from .outputs import sync_tree, write_atomically
-from .portal import portal_files
-from .postman import postman_files
-from .runtime.jsonio import load_yaml
-from .sdk import client_files
-from .servers import server_files
-from .templating import TEMPLATES
-from .workers import IN_PROCESS, Workers
-from .wsdl import preload_shared
+from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.diff.report import diff_files
+from b2b_openapi.emit.portal import portal_files
+from b2b_openapi.emit.postman import postman_files
+from b2b_openapi.emit.sdk import client_files
+from b2b_openapi.emit.servers import server_files
+from b2b_openapi.emit.templating import TEMPLATES
+from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, digest, digests
+from b2b_openapi.incremental.workers import IN_PROCESS, Workers
+from b2b_openapi.openapi import stage as specs
+from b2b_openapi.outputs import sync_tree, write_atomically
+from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd.wsdl import preload_shared
 
 Progress = Callable[[str], None]
 

@@ -20,11 +20,9 @@ from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 from xmlschema.validators import XsdElement
 
-from . import jsonxml, shared
-from .content import local_name
-from .errors import ArtifactError, one_line
-from .locate import element_line, error_location, register_embedded_schemas
-from .model import (
+from b2b_openapi.codec import jsonxml
+from b2b_openapi.errors import ArtifactError, one_line
+from b2b_openapi.model import (
     ComplexType,
     Element,
     Fault,
@@ -36,7 +34,10 @@ from .model import (
     ServiceId,
     SimpleType,
 )
-from .xsdmodel import ModelBuilder
+from b2b_openapi.xsd import shared
+from b2b_openapi.xsd.builder import ModelBuilder
+from b2b_openapi.xsd.content import local_name
+from b2b_openapi.xsd.locate import element_line, error_location, register_embedded_schemas
 
 SERVICE_NAME = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9]*)_(?P<system>[A-Z]+)v(?P<version>[0-9]+)"

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diffrules import Direction
-from .diffschema import Change, Schema, Walker, deref, join, pointer, verb
+from b2b_openapi.diff.rules import Direction
+from b2b_openapi.diff.schema import Change, Schema, Walker, deref, join, pointer, verb
 
 __all__ = ["CannotCompare", "Change", "ExternalReference", "Report", "UnresolvedReference",
            "diff_documents"]

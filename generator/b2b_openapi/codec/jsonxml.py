@@ -49,7 +49,7 @@ from xmlschema.names import XSD_INTEGER, XSI_NIL, XSI_TYPE
 from xmlschema.utils.etree import is_etree_element
 from xmlschema.validators import XsdList, XsdUnion
 
-from .content import attribute_key, content_layout, is_xsi, local_name
+from b2b_openapi.xsd.content import attribute_key, content_layout, is_xsi, local_name
 
 TEXT_KEY = "$"
 ATTR_PREFIX = "@"

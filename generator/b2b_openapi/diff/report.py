@@ -11,8 +11,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .diff import Report, diff_documents
-from .templating import environment
+from b2b_openapi.diff.compare import Report, diff_documents
+from b2b_openapi.emit.templating import environment
 
 FORMATS = ("md", "json", "html")
 # Markdown that would change what a table cell shows: a pipe ends the cell, a backslash

@@ -21,13 +21,22 @@ from elementpath.datatypes import AbstractDateTime, Duration
 from xmlschema.names import XSD_NAMESPACE
 from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
-from .content import content_layout, local_name
-from .errors import ArtifactError
-from .jsonschema import join_docs
-from .locate import component_location, schema_element_location
-from .model import Attribute, Child, ComplexType, Element, Facets, Ref, SimpleType, TypeRef
-from .presence import group_constraints, particle_keys
-from .xsdregex import UnsupportedPattern, xsd_regex_to_ecma
+from b2b_openapi.errors import ArtifactError
+from b2b_openapi.model import (
+    Attribute,
+    Child,
+    ComplexType,
+    Element,
+    Facets,
+    Ref,
+    SimpleType,
+    TypeRef,
+)
+from b2b_openapi.openapi.schema import join_docs
+from b2b_openapi.openapi.xsdregex import UnsupportedPattern, xsd_regex_to_ecma
+from b2b_openapi.xsd.content import content_layout, local_name
+from b2b_openapi.xsd.locate import component_location, schema_element_location
+from b2b_openapi.xsd.presence import group_constraints, particle_keys
 
 _XSD = "{" + XSD_NAMESPACE + "}"
 _FACET = {name: _XSD + name for name in (

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .apiview import OperationView, service_view
-from .runtime.jsonio import to_text
+from b2b_openapi.codec.jsonio import to_text
+from b2b_openapi.emit.view import OperationView, service_view
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds

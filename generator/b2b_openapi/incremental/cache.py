@@ -16,12 +16,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .outputs import write_atomically
-from .runtime.jsonio import to_text
+from b2b_openapi.codec.jsonio import to_text
+from b2b_openapi.outputs import write_atomically
 
 T = TypeVar("T")
 A = TypeVar("A")
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 LIBRARIES = ("xmlschema", "elementpath", "datamodel-code-generator", "jinja2", "pyyaml",
              "openapi-spec-validator", "simplejson")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from xmlschema.validators import XsdAnyElement, XsdGroup
 
-from .content import element_candidates, local_name
+from b2b_openapi.xsd.content import element_candidates, local_name
 
 Schema = dict[str, Any]
 

@@ -20,9 +20,9 @@ from urllib.parse import unquote
 
 import xmlschema
 
-from .diffrules import Direction, Rule, rule_for
-from .formats import builtin_type
-from .presence import is_presence_only
+from b2b_openapi.diff.rules import Direction, Rule, rule_for
+from b2b_openapi.openapi.formats import builtin_type
+from b2b_openapi.xsd.presence import is_presence_only
 
 Schema = Mapping[str, Any]
 _DOC_KEYS = ("title", "description")

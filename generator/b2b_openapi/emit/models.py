@@ -37,9 +37,9 @@ from datamodel_code_generator.enums import (
 )
 from datamodel_code_generator.format import Formatter
 
-from .apiview import parameters_schema
-from .jsonschema import COMPONENTS
-from .presence import is_presence_only
+from b2b_openapi.emit.view import parameters_schema
+from b2b_openapi.openapi.schema import COMPONENTS
+from b2b_openapi.xsd.presence import is_presence_only
 
 TYPE_MAPPINGS = ["number+default=decimal"]  # XSD formats (formats.py) stay plain str
 ERROR_CLASS = "Error"

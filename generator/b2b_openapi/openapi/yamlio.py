@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .outputs import write_atomically
+from b2b_openapi.outputs import write_atomically
 
 # libyaml's emitter: ~4x faster, byte-identical output (the specs test would catch a change)
 _Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ArtifactError
+from b2b_openapi.errors import ArtifactError
 
 
 def discover(root: Path) -> list[Path]:

@@ -22,10 +22,10 @@ from typing import Any
 from lxml import etree
 from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError
 
-from ..content import content_layout, local_name
-from ..jsonxml import B2BJsonConverter
-from ..soap import SOAP_ENV
-from .jsonio import dumps
+from b2b_openapi.codec.jsonio import dumps
+from b2b_openapi.codec.jsonxml import B2BJsonConverter
+from b2b_openapi.codec.soap import SOAP_ENV
+from b2b_openapi.xsd.content import content_layout, local_name
 
 BODY = f"{{{SOAP_ENV}}}Body"
 FAULT = f"{{{SOAP_ENV}}}Fault"

@@ -1,0 +1,1 @@
+"""Diff reports between two OpenAPI documents: pairing, schema walk, rules, reports."""

@@ -1,0 +1,1 @@
+"""Stage 3: OpenAPI documents -> clients, servers, Postman collections, portal."""

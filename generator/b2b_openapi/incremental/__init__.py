@@ -1,0 +1,1 @@
+"""The incremental build: stages, content-hash cache, process pool."""

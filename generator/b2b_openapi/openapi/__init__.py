@@ -1,0 +1,1 @@
+"""Stage 2: the intermediate model -> OpenAPI 3.0.3 documents."""
