@@ -74,7 +74,7 @@ def test_serve_without_built_servers_says_to_build(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--mode", "gatewy"], "'gatewy' is not mock or gateway"),
+    (["--mode", "gatewy"], "'gatewy' is not one of 'mock', 'gateway'"),
     (["--api-key", "a"], "'a' is not key=user"),
     (["--api-key", "=alice"], "'=alice' is not key=user"),
     (["--tls-cert", "nope.pem", "--tls-key", "nope.key", "--tls-client-ca", "ca.pem"],
@@ -269,3 +269,41 @@ def test_a_failed_write_names_the_file_not_its_temporary_sibling(tmp_path: Path)
         write_atomically(target, b"<html/>")
     assert info.value.filename == str(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]  # no temporary left
+
+
+def test_version_prints_the_installed_distribution_version() -> None:
+    from importlib.metadata import version
+
+    proc = cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout == f"b2b-openapi {version('b2b-openapi')}\n"
+
+
+def test_folders_default_from_the_environment_and_quiet_drops_progress(
+        tmp_path: Path) -> None:
+    """B2B_XSD / B2B_SPECS stand in for --xsd / --specs; --quiet leaves stderr empty on
+    success, while the same run without it reports what it wrote."""
+    env = {**os.environ, "B2B_XSD": str(ROOT / "tests" / "broken" / "good"),
+           "B2B_SPECS": str(tmp_path / "specs")}
+    quiet = subprocess.run([sys.executable, "-m", "b2b_openapi", "--quiet", "specs"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 1
+    loud = subprocess.run([sys.executable, "-m", "b2b_openapi", "specs"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, check=False)
+    assert loud.returncode == 0
+    assert "specs: 1 OpenAPI documents valid, 0 written" in loud.stderr
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["diff", "a.yaml", "b.yaml", "--format", "xml"], "--format"),
+    (["diff", "a.yaml", "b.yaml", "--fail-on", "minor"], "--fail-on"),
+    (["build", "--jobs", "0"], "--jobs"),
+])
+def test_choices_are_checked_before_any_work(args: list[str], option: str,
+                                             tmp_path: Path) -> None:
+    proc = cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert f"Invalid value for '{option}'" in proc.stderr
+    assert not any(tmp_path.iterdir())

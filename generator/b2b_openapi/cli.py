@@ -11,15 +11,18 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 import yaml
 
+from b2b_openapi import __version__
 from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.console import Reporter
 from b2b_openapi.diff.compare import CannotCompare, diff_documents
-from b2b_openapi.diff.report import FORMATS, diff_files, render_report
+from b2b_openapi.diff.report import diff_files, render_report
 from b2b_openapi.emit.portal import portal_files
 from b2b_openapi.emit.postman import postman_files
 from b2b_openapi.emit.sdk import client_files
@@ -35,6 +38,43 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
 P = ParamSpec("P")
 R = TypeVar("R")
+REPORTER = Reporter()
+
+
+class Mode(StrEnum):
+    """What a served app does with a request."""
+
+    mock = "mock"
+    gateway = "gateway"
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+class FailOn(StrEnum):
+    breaking = "breaking"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"b2b-openapi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", envvar="B2B_QUIET",
+        help="No progress lines (warnings and errors are still printed).")] = False,
+) -> None:
+    """Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends."""
+    REPORTER.quiet = quiet
 
 
 def _folder(path: Path) -> Path:
@@ -50,19 +90,19 @@ def _folder(path: Path) -> Path:
 
 
 XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.",
-                                         callback=_folder)]
+                                         envvar="B2B_XSD", callback=_folder)]
 SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.",
-                                           callback=_folder)]
+                                           envvar="B2B_SPECS", callback=_folder)]
 ServiceOption = Annotated[list[str] | None, typer.Option(
     "--service", "-s", help="Only this service (repeatable), e.g. RetrieveCleanBidSet_SIBRv5.")]
 BuildOption = Annotated[Path, typer.Option("--build", help="Where generated code goes.",
-                                           callback=_folder)]
+                                           envvar="B2B_BUILD", callback=_folder)]
 PostmanOption = Annotated[Path, typer.Option("--postman", help="Where collections go.",
-                                             callback=_folder)]
+                                             envvar="B2B_POSTMAN", callback=_folder)]
 
 
 def _say(message: str) -> None:
-    typer.echo(message, err=True)
+    REPORTER.progress(message)
 
 
 def _fail(exc: ArtifactError) -> NoReturn:
@@ -126,14 +166,16 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
                   build: BuildOption = Path("build"),
                   postman: PostmanOption = Path("postman"),
                   jobs: Annotated[int | None, typer.Option(
+                      envvar="B2B_JOBS", min=1,
                       help="Worker processes for rendering specs (default: CPU count).")] = None,
                   cache: Annotated[bool, typer.Option(
                       help="Reuse unchanged results from build/.cache/.")] = True) -> None:
     """Build everything from the artifact corpus: specs, client packages, server apps,
     diff reports, Postman collections and the portal (incrementally)."""
     try:
-        result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
-                                use_cache=cache)
+        with REPORTER.status("building"):
+            result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
+                                    use_cache=cache)
     except ArtifactError as exc:
         _fail(exc)
     for name, (written, removed) in result.written.items():
@@ -200,9 +242,10 @@ def _load_document(path: Path) -> dict[str, object]:
 def diff_command(
     old: Annotated[Path, typer.Argument(help="Older OpenAPI document (YAML or JSON).")],
     new: Annotated[Path, typer.Argument(help="Newer OpenAPI document.")],
-    fmt: Annotated[str, typer.Option("--format", help="md | json | html")] = "md",
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
+        ReportFormat.md),
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
-    fail_on: Annotated[str | None, typer.Option(
+    fail_on: Annotated[FailOn | None, typer.Option(
         help="`breaking`: exit 1 when any change is breaking (for CI).")] = None,
 ) -> None:
     """Compare two OpenAPI documents; classify every change as breaking or not.
@@ -212,10 +255,6 @@ def diff_command(
     OpenAPI 3.0 document, a $ref unresolved or to another file, the comparison or the
     output failed).
     """
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
-    if fail_on not in (None, "breaking"):
-        raise typer.BadParameter("the only level is `breaking`", param_hint="--fail-on")
     try:
         documents = [_load_document(old), _load_document(new)]
     except typer.Exit:  # _load_document named the file and the problem; 1 is "breaking" here
@@ -226,7 +265,7 @@ def diff_command(
         raise typer.Exit(2) from None
     try:
         report = diff_documents(*documents)
-        text = render_report(report, fmt)
+        text = render_report(report, fmt.value)
     except CannotCompare as exc:  # not 3.0, a $ref unresolved or to another file: made up
         source = old if exc.side == "old" else new
         typer.secho(f"error: {ArtifactError(str(exc), source)}", err=True, fg=typer.colors.RED)
@@ -245,7 +284,7 @@ def diff_command(
                     err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
     _say(f"{len(report.changes)} changes, {len(report.breaking)} breaking")
-    if fail_on == "breaking" and report.breaking:
+    if fail_on is FailOn.breaking and report.breaking:
         raise typer.Exit(1)
 
 
@@ -290,7 +329,8 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 def serve_command(
     service: Annotated[str | None, typer.Argument(
         help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
-    mode: Annotated[str, typer.Option(help="mock | gateway")] = "mock",
+    mode: Annotated[Mode, typer.Option(envvar="B2B_MODE", help="Mock answers, or the "
+                                       "REST->SOAP gateway.")] = Mode.mock,
     api_key: Annotated[list[str] | None, typer.Option(
         "--api-key", help="key=user accepted by the server (repeatable).")] = None,
     soap_endpoint: Annotated[str | None, typer.Option(
@@ -308,8 +348,6 @@ def serve_command(
 
     import uvicorn
 
-    if mode not in ("mock", "gateway"):
-        raise typer.BadParameter(f"{mode!r} is not mock or gateway", param_hint="--mode")
     if not api_key:
         raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
     malformed = [k for k in api_key if not all(part.strip() for part in k.partition("=")[::2])]
@@ -331,11 +369,11 @@ def serve_command(
     if service is not None and service not in folders:
         known = ", ".join(sorted(folders))
         _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
-    if mode == "gateway" and not soap_endpoint and not any(
+    if mode is Mode.gateway and not soap_endpoint and not any(
             v in os.environ for v in ("B2B_SOAP_ENDPOINT", "B2B_SOAP_BASE_URL")):
         _say("gateway: no --soap-endpoint, so each service posts to its WSDL's soap:address "
              "(CAISO's own endpoint)")
-    os.environ["B2B_MODE"] = mode
+    os.environ["B2B_MODE"] = mode.value
     os.environ["B2B_API_KEYS"] = ",".join(api_key)
     if soap_endpoint:
         os.environ["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
