@@ -83,3 +83,21 @@ def gateway_url(built: tuple[Path, Path], soap_url: str,  # type: ignore[no-unty
                      B2B_AUP_WINDOW_SECONDS="0")
     with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True, log=log) as url:
         yield url
+
+
+# --------------------------------------------------------------------- tiers
+
+# Modules whose tests start real processes or tools: uvicorn servers, TLS peers, newman,
+# Chromium, a wheel install.  `pytest -m "not live"` is the fast tier for the inner loop;
+# CI runs everything.
+LIVE_MODULES = {"test_clients_live", "test_clients_package", "test_gateway_live",
+                "test_portal", "test_postman", "test_schemathesis_live", "test_servers_live",
+                "test_tls_live"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        name = module.__name__.rpartition(".")[2] if module is not None else ""
+        if name in LIVE_MODULES or name.endswith("_live"):
+            item.add_marker(pytest.mark.live)
