@@ -23,6 +23,7 @@ from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.console import Reporter
 from b2b_openapi.diff.compare import CannotCompare, diff_documents
 from b2b_openapi.diff.report import diff_files, render_report
+from b2b_openapi.docs import stale_docs
 from b2b_openapi.emit.portal import portal_files
 from b2b_openapi.emit.postman import postman_files
 from b2b_openapi.emit.sdk import client_files
@@ -309,20 +310,47 @@ def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("bui
     _servers(files, xsd, build)
 
 
+DocsOption = Annotated[Path, typer.Option("--docs", help="The documentation folder.",
+                                          envvar="B2B_DOCS", callback=_folder)]
+
+
+def _stale_docs(docs: Path) -> dict[Path, str]:
+    """The docs files whose generated parts are stale; none when there is no docs/ folder
+    (an artifact corpus outside this repository has no docs to keep)."""
+    if not docs.is_dir():
+        return {}
+    try:
+        return stale_docs(docs)
+    except ValueError as exc:
+        _fail(ArtifactError(str(exc)))
+
+
 @app.command("check")
-def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs")) -> None:
-    """Fail if specs/ is not exactly what the corpus generates (for CI)."""
+def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
+                  docs: DocsOption = Path("docs")) -> None:
+    """Fail if specs/ is not exactly what the corpus generates, or a generated part of
+    docs/ (the diff rules table) is stale (for CI)."""
     try:
         files = spec_stage.render_all(xsd)
     except ArtifactError as exc:
         _fail(exc)
-    stale = spec_stage.stale_specs(specs, files)
+    stale = [*spec_stage.stale_specs(specs, files), *_stale_docs(docs)]
     for path in stale:
         _say(f"out of date: {path}")
     if stale:
-        _say("run `b2b-openapi specs` and commit specs/")
+        _say("run `b2b-openapi specs` and `b2b-openapi docs`, and commit specs/ and docs/")
         raise typer.Exit(1)
-    _say(f"specs/ is up to date ({len(files)} documents)")
+    _say(f"specs/ is up to date ({len(files)} documents), docs/ too")
+
+
+@app.command("docs")
+@_file_errors
+def docs_command(docs: DocsOption = Path("docs")) -> None:
+    """Rewrite the generated parts of docs/ (the diff rules table) from the code."""
+    stale = _stale_docs(docs)
+    for path, text in stale.items():
+        atomic_write(path, text)
+    _say(f"docs: {len(stale)} files rewritten")
 
 
 @app.command("serve")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from b2b_openapi.diff.compare import Report, diff_documents
+from b2b_openapi.diff.rules import RULES
 from b2b_openapi.emit.templating import environment
 
 FORMATS = ("md", "json", "html")
@@ -48,6 +49,15 @@ def md_code(value: object) -> str:
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text[0] in "` " or text[-1] in "` " else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def rules_markdown() -> str:
+    """The rule table as a Markdown table, for docs/diff.md: generated from :data:`RULES`
+    so the documentation cannot drift from the policy the code applies."""
+    rows = ["| rule | change | where | breaking | why |", "|---|---|---|---|---|"]
+    rows += [f"| {md_code(r.id)} | {md_code(r.kind)} | {r.direction} | "
+             f"{'yes' if r.breaking else 'no'} | {md_text(r.why)} |" for r in RULES]
+    return "\n".join(rows) + "\n"
 
 
 def _one_line(value: object) -> str:

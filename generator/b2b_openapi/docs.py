@@ -1,0 +1,48 @@
+"""The generated parts of docs/: blocks between ``<!-- generated:NAME -->`` and
+``<!-- end:NAME -->`` markers, rewritten from the code they describe.
+
+``b2b-openapi docs`` rewrites them and ``b2b-openapi check`` fails when one is stale, as it
+does for specs/: a rule table edited in code but not in the docs is a CI failure, not a
+silent lie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from b2b_openapi.diff.report import rules_markdown
+
+# docs file -> block name -> what fills it
+BLOCKS: Mapping[str, Mapping[str, Callable[[], str]]] = {
+    "diff.md": {"rules": rules_markdown},
+}
+
+
+def refreshed(text: str, blocks: Mapping[str, Callable[[], str]]) -> str:
+    """``text`` with each named block's content regenerated; a missing marker pair is an
+    error (the block was deleted by hand, and would silently stop being checked)."""
+    for name, make in blocks.items():
+        pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- end:{name} -->)",
+                             re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"no <!-- generated:{name} --> ... <!-- end:{name} --> block")
+        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text,
+                           count=1)
+    return text
+
+
+def stale_docs(docs: Path) -> dict[Path, str]:
+    """Each docs file whose generated blocks are out of date, with its fresh text."""
+    stale: dict[Path, str] = {}
+    for name, blocks in BLOCKS.items():
+        path = docs / name
+        text = path.read_text(encoding="utf-8")
+        try:
+            fresh = refreshed(text, blocks)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        if fresh != text:
+            stale[path] = fresh
+    return stale
