@@ -28,8 +28,8 @@ def refreshed(text: str, blocks: Mapping[str, Callable[[], str]]) -> str:
                              re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"no <!-- generated:{name} --> ... <!-- end:{name} --> block")
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text,
-                           count=1)
+        content = make()
+        text = pattern.sub(lambda m: m.group(1) + content + m.group(2), text, count=1)
     return text
 
 
