@@ -26,10 +26,10 @@ def refreshed(text: str, blocks: Mapping[str, Callable[[], str]]) -> str:
     for name, make in blocks.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- end:{name} -->)",
                              re.DOTALL)
-        if not pattern.search(text):
+        match = pattern.search(text)
+        if match is None:
             raise ValueError(f"no <!-- generated:{name} --> ... <!-- end:{name} --> block")
-        content = make()
-        text = pattern.sub(lambda m: m.group(1) + content + m.group(2), text, count=1)
+        text = text[:match.end(1)] + make() + text[match.start(2):]
     return text
 
 
