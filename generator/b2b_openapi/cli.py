@@ -65,6 +65,10 @@ def _say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _warn(message: str) -> None:
+    typer.secho(f"warning: {message}", err=True, fg=typer.colors.YELLOW)
+
+
 def _fail(exc: ArtifactError) -> NoReturn:
     typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
@@ -84,7 +88,7 @@ def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
     try:
-        files = spec_stage.render_all(xsd, service or (), progress=_say)
+        files = spec_stage.render_all(xsd, service or (), progress=_say, warn=_warn)
     except ArtifactError as exc:
         _fail(exc)
     changed, removed = spec_stage.write_all(specs, files, prune=not service)
@@ -133,7 +137,7 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     diff reports, Postman collections and the portal (incrementally)."""
     try:
         result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
-                                use_cache=cache)
+                                use_cache=cache, warn=_warn)
     except ArtifactError as exc:
         _fail(exc)
     for name, (written, removed) in result.written.items():

@@ -1,0 +1,1 @@
+"""Stage 1: WSDL + XSD artifacts -> the intermediate model."""
