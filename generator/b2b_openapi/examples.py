@@ -81,23 +81,23 @@ def synthesize(schema: Mapping[str, Any], schemas: Mapping[str, Any], key: str =
     if "enum" in schema:
         values = [v for v in schema["enum"] if v is not None]
         return values[0] if values else None
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return _object(schema, schemas, depth)
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for branch in schema["allOf"]:
             value = synthesize(branch, schemas, key, depth + 1)
             if isinstance(value, dict):
                 merged.update(value)
-            else:
+            elif value is not None:
                 return value
-        return _object(schema, schemas, depth, merged) if "properties" in schema else merged
+        return merged
     for choice in ("oneOf", "anyOf"):
-        if choice in schema and "properties" not in schema:
+        if choice in schema:
             branches = [b for b in schema[choice] if not _null_only(b)]
             return synthesize(branches[0] if branches else schema[choice][0], schemas, key,
                               depth + 1)
-    kind = schema.get("type")
-    if kind == "object" or "properties" in schema:
-        return _object(schema, schemas, depth, {})
     if kind == "array":
         count = max(1, int(schema.get("minItems", 1)))
         item = synthesize(schema.get("items", {}), schemas, key, depth + 1)
@@ -108,24 +108,40 @@ def synthesize(schema: Mapping[str, Any], schemas: Mapping[str, Any], key: str =
         return _number(schema, kind)
     if kind == "string":
         return _string(schema, key)
-    return "CAISO" if not schema else {}
+    return None if "required" in schema else "CAISO"
 
 
 def _null_only(schema: Mapping[str, Any]) -> bool:
     return schema.get("enum") == [None] or schema.get("type") == "null"
 
 
-def _object(schema: Mapping[str, Any], schemas: Mapping[str, Any], depth: int,
-            merged: dict[str, Any]) -> dict[str, Any]:
-    properties: Mapping[str, Any] = schema.get("properties", {})
-    required = list(schema.get("required", ()))
-    for choice in ("oneOf", "anyOf"):  # presence constraints: take the first branch's keys
+def _required(schema: Mapping[str, Any]) -> list[str]:
+    """The keys presence constraints require: ``required``, every ``allOf`` branch's and
+    the first ``oneOf``/``anyOf`` branch's (the first alternative of a choice)."""
+    keys = list(schema.get("required", ()))
+    for branch in schema.get("allOf", ()):
+        keys += _required(branch)
+    for choice in ("oneOf", "anyOf"):
         for branch in schema.get(choice, ())[:1]:
-            required += [k for k in branch.get("required", ()) if k not in required]
-    constrained = any(k in schema for k in ("oneOf", "anyOf", "not", "dependencies"))
+            keys += _required(branch)
+    return list(dict.fromkeys(keys))
+
+
+def _constrained(schema: Mapping[str, Any]) -> bool:
+    """Presence constraints beyond plain ``required`` (choices, exclusions)."""
+    if any(k in schema for k in ("oneOf", "anyOf", "not", "dependencies")):
+        return True
+    return any(_constrained(b) for b in schema.get("allOf", ()))
+
+
+def _object(schema: Mapping[str, Any], schemas: Mapping[str, Any],
+            depth: int) -> dict[str, Any]:
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    required = _required(schema)
+    constrained = _constrained(schema)
     wanted = [k for k in properties if k in required or (
         not constrained and depth < _OPTIONAL_DEPTH and _simple(properties[k]))]
-    out = dict(merged)
+    out: dict[str, Any] = {}
     for name in wanted:
         if depth >= _MAX_DEPTH and name not in required:
             continue

@@ -85,9 +85,10 @@ def _soap_extensions(op: Operation) -> Schema:
            if message.rpc_parts is not None}
     if rpc:
         out["x-soap-rpc"] = rpc
-    for side, message in (("request", op.input), ("response", op.output)):
-        if message.headers:
-            out[f"x-soap-{side}-headers"] = [_xml_name(h.qname) for h in message.headers]
+    if len(op.input.headers) > 1:  # one is x-soap-header
+        out["x-soap-request-headers"] = [_xml_name(h.qname) for h in op.input.headers]
+    if op.output.headers:
+        out["x-soap-response-headers"] = [_xml_name(h.qname) for h in op.output.headers]
     attachments = {side: attachment_extension(message)
                    for side, message in (("request", op.input), ("response", op.output))
                    if message.attachment is not None}

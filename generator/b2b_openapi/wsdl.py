@@ -366,7 +366,7 @@ def load_service(source: Path | Artifact) -> Service:
         sources=context.sources,
         binding=f"SOAP {soap[0].soap_version} {'+'.join(styles)}/literal",
         mtom=context.mtom,
-        warnings=tuple(context.warnings),
+        warnings=tuple(context.warnings + context.builder.warnings),
     )
 
 
@@ -582,6 +582,7 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
+    _parse_well_formed(found.path)
     try:
         with _strict_imports():
             schema = xmlschema.XMLSchema(str(found.path), allow="local")

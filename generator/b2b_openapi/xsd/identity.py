@@ -199,8 +199,10 @@ def derive(wsdl: Path, root: Path, names: tuple[str, ...], mapping: Mapping) -> 
         name = _sanitise(str(entry["name"]))
     if "version" in entry:
         version = int(str(entry["version"]))
+    if not system and mapping.default_system:
+        system = mapping.default_system  # the user's choice: nothing to warn about
     if not system:
-        system = mapping.default_system or DEFAULT_SYSTEM
+        system = DEFAULT_SYSTEM
         where = f"; add it to {mapping.path or MAPPING_FILE}"
         warnings.append(f"unknown service {published!r}: system {system} assumed{where}")
     if match is None and "version" not in entry:
