@@ -12,10 +12,10 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from . import corpus
 from .errors import ArtifactError, one_line
+from .examples import add_examples
 from .model import Service
 from .openapi import build_document
 from .runtime.jsonio import load_yaml
-from .examples import add_examples
 from .wsdl import as_artifact, load_service
 from .xsd.packages import Artifact
 from .yamlio import atomic_write, dump

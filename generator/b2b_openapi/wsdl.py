@@ -48,8 +48,8 @@ from .xsd.bindings import (
     declares_mtom,
     read_bindings,
 )
-from .xsd.identity import api_base, derive, load_mapping, parse_service_id
-from .xsd.packages import SERVICE_NAME, Artifact
+from .xsd.identity import SERVICE_NAME, api_base, derive, load_mapping, parse_service_id
+from .xsd.packages import Artifact
 from .xsd.payload import find_payload_xsd, payload_element
 from .xsdmodel import ModelBuilder
 

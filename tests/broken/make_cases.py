@@ -4,9 +4,11 @@ Each case folder is a corpus root; expect.txt gives the file, line and message f
 one-line error must report (line 0: the error has no line, e.g. a bad folder name).
 Regenerate with: python tests/broken/make_cases.py tests/broken
 """
+import io
 import pathlib
 import shutil
 import sys
+import zipfile
 
 OUT = pathlib.Path(sys.argv[1])
 WSDL = '''<?xml version="1.0" encoding="UTF-8"?>
@@ -271,8 +273,6 @@ case("soap_body_encoded", f"{SVC}.wsdl", 31, 'soap:body use="encoded" is not sup
 
 # Packages as CAISO publishes them (<Service>/<YYYYMMDD>/, CAISO's file names, zips): the
 # identity is derived, and what cannot be understood is still one error line.
-import io
-import zipfile
 
 MAPPING = 'default_system = "TEST"\n'
 ISOATTACHMENT = '''<?xml version="1.0" encoding="UTF-8"?>

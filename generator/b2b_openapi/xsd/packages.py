@@ -17,8 +17,10 @@ one API name otherwise are an error naming both.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -112,10 +114,11 @@ def unpack(archive: Path) -> Path:
     except zipfile.BadZipFile as exc:
         raise ArtifactError(f"not a zip package: {exc}", archive) from None
     (staging / ".complete").write_text("", encoding="utf-8")
-    try:
+    if target.exists() and not (target / ".complete").is_file():
+        shutil.rmtree(target, ignore_errors=True)  # an interrupted earlier unpack
+    with contextlib.suppress(OSError):  # another build unpacked it meanwhile
         staging.rename(target)
-    except OSError:  # another build unpacked it meanwhile
-        pass
+    shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
