@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from b2b_openapi.cli import app
 from b2b_openapi.runtime.jsonio import load_yaml
+from b2b_openapi.wsdl import load_wsdl
 
 REAL = Path(os.environ.get("B2B_REAL_ARTIFACTS") or
             Path(__file__).resolve().parents[1].parent / "shared" / "real-artifacts")
@@ -189,6 +190,8 @@ def test_mock_servers_of_real_packages_answer_every_operation(
     for app_py in apps:
         document = load_yaml(app_py.parent / "openapi.yaml")
         base = document["servers"][0]["url"].replace("{baseUrl}", "")
+        for wsdl in app_py.parent.glob("artifacts/**/*.wsdl"):  # what a gateway loads
+            assert load_wsdl(wsdl).schema.maps.elements
         client = TestClient(_load_app(app_py))
         for path, item in document["paths"].items():
             for method, op in item.items():

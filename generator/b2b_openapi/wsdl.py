@@ -255,6 +255,14 @@ def preload_shared(wsdl: Path) -> None:
         shared.parent_schema(shared_folders)
 
 
+def _embedded_namespaces(wsdl: Path) -> set[str]:
+    """targetNamespaces of the schemas embedded in the WSDL (ERCOT's Nodal.wsdl declares
+    the namespace of the message schema it includes)."""
+    root = _parse_well_formed(wsdl).getroot()
+    return {str(e.get("targetNamespace")) for e in root.iter(_XS + "schema")
+            if e.get("targetNamespace")}
+
+
 def load_wsdl(wsdl: Path | Artifact) -> Wsdl11Document:
     """Parse a WSDL and its schemas with xmlschema, refusing anything it only warns about."""
     artifact = as_artifact(wsdl)
@@ -271,6 +279,8 @@ def _load(wsdl: Path, package: Path | None = None
     """
     reached = _reach(wsdl, package)
     parent = shared.parent_schema(reached.shared) if reached.shared else None
+    if parent is not None and _embedded_namespaces(wsdl) & set(parent.maps.namespaces):
+        parent = None  # a WSDL schema in a shared namespace: xmlschema would merge them
     try:
         with _strict_imports():
             root = shared.service_root(parent) if parent is not None else None
@@ -296,7 +306,10 @@ def as_artifact(source: Path | Artifact) -> Artifact:
                         corpus_layout=True)
     root = source.parent
     derived = derive(source, root, (), load_mapping(root))
-    return Artifact(source, derived.id, root, derived.release)
+    # a generated server's artifacts/ folder holds the whole package: schemaLocations
+    # resolved elsewhere in the package at build time resolve there again
+    package = next((p for p in source.parents if p.name == "artifacts"), root)
+    return Artifact(source, derived.id, package, derived.release)
 
 
 @dataclass
