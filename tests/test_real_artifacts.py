@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 from fastapi.testclient import TestClient
 from lxml import etree
 from openapi_schema_validator import OAS30Validator
 from typer.testing import CliRunner
 
+from b2b_openapi import jsonxml
 from b2b_openapi.cli import app
 from b2b_openapi.runtime.jsonio import load_yaml
 from b2b_openapi.wsdl import load_wsdl
@@ -207,3 +209,30 @@ def test_mock_servers_of_real_packages_answer_every_operation(
                 assert response.status_code == 200, (path, response.text)
                 answered += 1
     assert answered == sum(_concrete(package).values())
+
+
+@pytest.mark.parametrize("service", ["GasBurnSummaryData", "GasBurnResourceData"])
+def test_synthesized_payload_examples_are_valid_xml_too(service: str, tmp_path: Path) -> None:
+    """The payload document JSON the REST API speaks (here the synthesized example) encodes
+    to XML valid against CAISO's payload XSD, and decodes back to the same JSON."""
+    result, specs = _specs(CMRI / service, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    docattach = load_yaml(next(p for p in specs if p.stem.endswith("_DocAttach")))
+    op = next(o for item in docattach["paths"].values() for o in item.values())
+    attachment = op["x-caiso-attachment"]["response"]
+    release = CMRI / service / "20171001"
+    schema = xmlschema.XMLSchema(str(release / attachment["payloadSchema"]))
+    element = schema.elements[attachment["payloadElement"]]
+    assert schema.target_namespace == attachment["payloadNamespace"]
+    value = op["responses"]["200"]["content"]["application/json"]["examples"][
+        "synthesized"]["value"]
+    xml = jsonxml.encode(element, value)
+    element.validate(xml)
+    assert jsonxml.decode(element, xml) == value
+    request = op["requestBody"]["content"]["application/json"]["examples"]["synthesized"]
+    wsdl = load_wsdl(next(release.glob("*_DocAttach.wsdl")))
+    soap_request = op["x-soap-request-element"]
+    request_element = wsdl.schema.maps.elements[
+        f"{{{soap_request['namespace']}}}{soap_request['name']}"]
+    request_xml = jsonxml.encode(request_element, request["value"])
+    request_element.validate(request_xml)
