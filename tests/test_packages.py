@@ -258,3 +258,32 @@ def test_synthesized_values_are_valid(schema: dict[str, Any]) -> None:
     value = synthesize(schema, {})
     OAS30Validator(schema).validate(value)
     assert synthesize(schema, {}) == value  # deterministic
+
+
+def test_add_files_a_package_unchanged_and_takes_back_a_clash(tmp_path: Path) -> None:
+    name = "retrieveWidgetData_v1_DocAttach"
+    download = package(tmp_path / "download", {f"{name}.wsdl": wsdl(name),
+                                               "WidgetData_v1.xsd": PAYLOAD_XSD}, folder=".")
+    corpus = tmp_path / "xsd"
+    corpus.mkdir()
+    runner = CliRunner()
+    result = runner.invoke(app, ["add", str(download), "--xsd", str(corpus),
+                                 "--system", "CMRI"])
+    assert result.exit_code == 0, result.output
+    assert "RetrieveWidgetData_CMRIv1_DocAttach" in result.stderr
+    filed = corpus / "CMRI" / "download"
+    assert (filed / f"{name}.wsdl").read_text() == (download / f"{name}.wsdl").read_text()
+    assert 'system = "CMRI"' in (corpus / "b2b-packages.toml").read_text()
+    mapping = (corpus / "b2b-packages.toml").read_text()
+    again = runner.invoke(app, ["add", str(download), "--xsd", str(corpus),
+                                "--system", "CMRI"])
+    assert again.exit_code == 1 and "already in the corpus" in again.stderr
+    twin = tmp_path / "twin"
+    package(twin, {f"{name}.wsdl": wsdl(name)}, folder=".")
+    clash = runner.invoke(app, ["add", str(twin), "--xsd", str(corpus), "--system", "CMRI"])
+    assert clash.exit_code == 1 and "two WSDLs claim the API name" in clash.stderr
+    assert not (corpus / "CMRI" / "twin").exists()
+    assert (corpus / "b2b-packages.toml").read_text() == mapping
+    result, found = specs(corpus, tmp_path / "specs")
+    assert result.exit_code == 0 and list(found) == [
+        "CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]

@@ -274,6 +274,28 @@ def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("bui
     _servers(files, xsd, build)
 
 
+@app.command("add")
+@_file_errors
+def add_command(
+    package: Annotated[Path, typer.Argument(help="A downloaded package: .zip or folder.")],
+    xsd: XsdOption = Path("xsd"),
+    system: Annotated[str | None, typer.Option(
+        help="The CAISO system (SIBR, CMRI...) when the built-in table does not know the "
+             "service; written to the corpus's b2b-packages.toml.")] = None,
+) -> None:
+    """File a downloaded artifact package into the corpus, unchanged (docs/artifacts.md)."""
+    from .xsd.filing import add_package
+
+    try:
+        filed = add_package(package, xsd, system)
+    except ArtifactError as exc:
+        _fail(exc)
+    for message in filed.warnings:
+        _warn(message)
+    names = ", ".join(a.full_name for a in filed.artifacts)
+    _say(f"add: {len(filed.artifacts)} services ({names}) -> {filed.target}")
+
+
 @app.command("check")
 def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs")) -> None:
     """Fail if specs/ is not exactly what the corpus generates (for CI)."""
