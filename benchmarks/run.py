@@ -91,7 +91,7 @@ print(json.dumps({"seconds": time.perf_counter() - start, "services": len(wsdls)
 SPECS_ONLY = """
 import json, sys, time
 from pathlib import Path
-from b2b_openapi import specs
+from b2b_openapi.openapi import stage as specs
 start = time.perf_counter()
 files = specs.render_all(Path(sys.argv[1]))
 print(json.dumps({"seconds": time.perf_counter() - start, "services": len(files)}))

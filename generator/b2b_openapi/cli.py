@@ -106,6 +106,10 @@ def _say(message: str) -> None:
     REPORTER.progress(message)
 
 
+def _warn(message: str) -> None:
+    REPORTER.warning(message)
+
+
 def _fail(exc: ArtifactError) -> NoReturn:
     typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
     raise typer.Exit(1)
@@ -125,7 +129,7 @@ def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
     try:
-        files = spec_stage.render_all(xsd, service or (), progress=_say)
+        files = spec_stage.render_all(xsd, service or (), progress=_say, warn=_warn)
     except ArtifactError as exc:
         _fail(exc)
     changed, removed = spec_stage.write_all(specs, files, prune=not service)
@@ -176,7 +180,7 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     try:
         with REPORTER.status("building"):
             result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
-                                    use_cache=cache)
+                                    use_cache=cache, warn=_warn)
     except ArtifactError as exc:
         _fail(exc)
     for name, (written, removed) in result.written.items():
@@ -323,6 +327,28 @@ def _stale_docs(docs: Path) -> dict[Path, str]:
         return stale_docs(docs)
     except ValueError as exc:
         _fail(ArtifactError(str(exc)))
+
+
+@app.command("add")
+@_file_errors
+def add_command(
+    package: Annotated[Path, typer.Argument(help="A downloaded package: .zip or folder.")],
+    xsd: XsdOption = Path("xsd"),
+    system: Annotated[str | None, typer.Option(
+        help="The CAISO system (SIBR, CMRI...) when the built-in table does not know the "
+             "service; written to the corpus's b2b-packages.toml.")] = None,
+) -> None:
+    """File a downloaded artifact package into the corpus, unchanged (docs/artifacts.md)."""
+    from b2b_openapi.xsd.filing import add_package
+
+    try:
+        filed = add_package(package, xsd, system)
+    except ArtifactError as exc:
+        _fail(exc)
+    for message in filed.warnings:
+        _warn(message)
+    names = ", ".join(a.full_name for a in filed.artifacts)
+    _say(f"add: {len(filed.artifacts)} services ({names}) -> {filed.target}")
 
 
 @app.command("check")

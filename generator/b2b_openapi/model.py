@@ -132,9 +132,41 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A document carried as an attachment (docs/artifacts.md): CAISO's DocAttach
+    (``ISOAttachment/AttachmentValue`` in the body), SOAP with Attachments (a MIME part) or
+    MTOM.  The REST side speaks the payload document's JSON (``payload_element``); None
+    there means the package lacks the payload XSD and the JSON is the base64 text."""
+
+    form: Literal["docattach", "swa", "mtom"]
+    payload_element: str | None  # {namespace}local of the payload document
+    payload_schema: str | None = None  # the payload XSD's file name in the package
+    part: str | None = None  # the message part holding the (encoded) document
+    content_type: str | None = None  # mime:content type (swa)
+    container: str | None = None  # docattach: {ns}ISOAttachment
+
+
+@dataclass(frozen=True)
+class RpcPart:
+    """One part of an rpc/literal message: a child of the wrapper element."""
+
+    name: str
+    type_name: str | None = None  # {ns}local of type= (an unqualified child named ``name``)
+    element_name: str | None = None  # {ns}local of element= (the element itself)
+
+
+@dataclass(frozen=True)
 class Message:
+    """One side of an operation.  ``element`` is what the REST API speaks as JSON; when
+    the SOAP body is something else (an rpc wrapper, an attachment's container) that is
+    ``soap_element``."""
+
     element: Element
     samples: tuple[Sample, ...] = ()
+    soap_element: Element | None = None
+    attachment: Attachment | None = None
+    rpc_parts: tuple[RpcPart, ...] | None = None  # rpc style: the wrapper's parts
+    headers: tuple[Element, ...] = ()  # soap:header elements bound to this message
 
 
 @dataclass(frozen=True)
@@ -188,3 +220,6 @@ class Service:
     operations: tuple[Operation, ...]
     components: dict[str, TypeRef] = field(default_factory=dict)
     sources: tuple[Path, ...] = ()  # the WSDL and every schema file it loaded
+    binding: str = "SOAP 1.1 document/literal"
+    mtom: bool = False  # the WSDL declares MTOM (an OptimizedMimeSerialization assertion)
+    warnings: tuple[str, ...] = ()  # degraded results the build reports

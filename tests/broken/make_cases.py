@@ -4,9 +4,11 @@ Each case folder is a corpus root; expect.txt gives the file, line and message f
 one-line error must report (line 0: the error has no line, e.g. a bad folder name).
 Regenerate with: python tests/broken/make_cases.py tests/broken
 """
+import io
 import pathlib
 import shutil
 import sys
+import zipfile
 
 OUT = pathlib.Path(sys.argv[1])
 WSDL = '''<?xml version="1.0" encoding="UTF-8"?>
@@ -127,13 +129,10 @@ case("part_with_type", f"{SVC}.wsdl", 17, "must reference an element",
      wsdl=rep(WSDL, '<wsdl:part name="body" element="w:Widget"/>', '<wsdl:part name="body" type="xs:string"/>'))
 case("unknown_message", f"{SVC}.wsdl", 23, "responseMessage",
      wsdl=rep(WSDL, '<wsdl:output message="tns:responseMsg"/>', '<wsdl:output message="tns:responseMessage"/>'))
-case("rpc_binding", f"{SVC}.wsdl", 26, "not document/literal",
-     wsdl=rep(WSDL, 'style="document" transport', 'style="rpc" transport').replace(' style="document"/>', ' style="rpc"/>'))
 case("no_soap_binding", f"{SVC}.wsdl", 26, "missing soap:binding",
      wsdl=rep(WSDL, '    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>\n', ''))
 case("missing_soap_action", f"{SVC}.wsdl", 21, "no soapAction",
      wsdl=rep(WSDL, ' soapAction="http://www.caiso.com/soa/retrieveWidget"', ''))
-case("bad_service_name", "Retrieve-Widget_TEST1.wsdl", 0, "does not follow CAISO", svc="Retrieve-Widget_TEST1")
 case("service_name_mismatch", f"{SVC}.wsdl", 34, "must be named",
      wsdl=rep(WSDL, '<wsdl:service name="RetrieveWidget_TESTv1">', '<wsdl:service name="WidgetService">'))
 case("invalid_sample", "retrieveWidget.output.xml", 3, "sample is not valid",
@@ -157,9 +156,6 @@ case("duplicate_local_names", "Widget_v1.xsd", 15, "share the local name",
      xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element ref="o:widgetId" minOccurs="0"/>'),
              'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:other" schemaLocation="Other.xsd"/>'),
      extra={"Other.xsd": '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:other" elementFormDefault="qualified"><xs:element name="widgetId" type="xs:string"/></xs:schema>\n'})
-case("skip_wildcard", "Widget_v1.xsd", 19, 'processContents="skip"',
-     xsd=rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>',
-             '<xs:element name="capacity" type="xs:decimal"/>\n      </xs:sequence>\n      <xs:anyAttribute processContents="skip"/>'))
 case("import_namespace_mismatch", "Widget_v1.xsd", 6, "import of namespace 'urn:wrong' from 'Other.xsd': that schema's targetNamespace is 'urn:other'",
      xsd=rep(rep(XSD, '<xs:element name="capacity" type="xs:decimal"/>', '<xs:element name="capacity" type="xs:decimal"/>\n        <xs:element ref="o:note" minOccurs="0"/>'),
              'elementFormDefault="qualified">', 'elementFormDefault="qualified" xmlns:o="urn:other">\n  <xs:import namespace="urn:wrong" schemaLocation="Other.xsd"/>'),
@@ -274,3 +270,62 @@ case("soap_body_unknown_part", f"{SVC}.wsdl", 30, "names part 'nope', which mess
      wsdl=rep(WSDL, '<wsdl:input><soap:body use="literal"/>', '<wsdl:input><soap:body use="literal" parts="nope"/>'))
 case("soap_body_encoded", f"{SVC}.wsdl", 31, 'soap:body use="encoded" is not supported',
      wsdl=rep(WSDL, '<wsdl:output><soap:body use="literal"/>', '<wsdl:output><soap:body use="encoded"/>'))
+
+# Packages as CAISO publishes them (<Service>/<YYYYMMDD>/, CAISO's file names, zips): the
+# identity is derived, and what cannot be understood is still one error line.
+
+MAPPING = 'default_system = "TEST"\n'
+ISOATTACHMENT = '''<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd" targetNamespace="http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd" elementFormDefault="qualified">
+  <xs:element name="AttachmentValue" type="xs:string"/>
+  <xs:element name="ISOAttachment">
+    <xs:complexType><xs:sequence><xs:element ref="AttachmentValue"/></xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>
+'''
+DOCATTACH = rep(rep(rep(rep(WSDL, 'xmlns:w="http://www.caiso.com/soa/Widget_v1.xsd#">',
+                            'xmlns:w="http://www.caiso.com/soa/Widget_v1.xsd#"\n    xmlns:a="http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd">'),
+                    '<xs:import namespace="http://www.caiso.com/soa/Widget_v1.xsd#" schemaLocation="Widget_v1.xsd"/>',
+                    '<xs:import namespace="http://www.caiso.com/soa/Widget_v1.xsd#" schemaLocation="RequestWidget_v1.xsd"/>\n      <xs:import namespace="http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd" schemaLocation="ISOAttachment.xsd"/>'),
+                '<wsdl:part name="body" element="w:Widget"/>', '<wsdl:part name="body" element="a:ISOAttachment"/>'),
+            '<wsdl:service name="RetrieveWidget_TESTv1">', '<wsdl:service name="retrieveWidget_v1_DocAttachService">')
+
+
+def package_case(name, file, line, message, files):
+    root = OUT / name
+    shutil.rmtree(root, ignore_errors=True)
+    for rel, content in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (root / rel).write_bytes(content)
+        else:
+            (root / rel).write_text(content)
+    (root / "expect.txt").write_text(f"file: {file}\nline: {line}\nmessage: {message}\n")
+
+
+def zipped(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for rel, text in sorted(files.items()):
+            info = zipfile.ZipInfo(rel, date_time=(2020, 1, 1, 0, 0, 0))
+            package.writestr(info, text)
+    return buffer.getvalue()
+
+
+package_case("duplicate_api_name", "B/20200101/retrieveWidget_v1.wsdl", 0,
+             "two WSDLs claim the API name RetrieveWidget_TESTv1", {
+                 "b2b-packages.toml": MAPPING,
+                 "A/20200101/retrieveWidget_v1.wsdl": WSDL, "A/20200101/Widget_v1.xsd": XSD,
+                 "B/20200101/retrieveWidget_v1.wsdl": WSDL, "B/20200101/Widget_v1.xsd": XSD})
+package_case("payload_xsd_malformed", "Widget_v1.xsd", 7, "malformed XML", {
+    "b2b-packages.toml": MAPPING,
+    "Widget/20200101/retrieveWidget_v1_DocAttach.wsdl": DOCATTACH,
+    "Widget/20200101/RequestWidget_v1.xsd": XSD,
+    "Widget/20200101/ISOAttachment.xsd": ISOATTACHMENT,
+    "Widget/20200101/Widget_v1.xsd": rep(XSD, '  <xs:element name="WidgetRequest">', '  <xs:element name="WidgetRequest"'),
+})
+package_case("zip_without_wsdl", "Widget.zip", 0, "zip package holds no WSDL", {
+    "Widget.zip": zipped({"Widget/20200101/Widget_v1.xsd": XSD})})
+package_case("abstract_wsdl_only", "retrieveWidget_v1.wsdl", 0, "abstract WSDL (no wsdl:binding)", {
+    "Widget/retrieveWidget_v1.wsdl": WSDL[:WSDL.index("  <wsdl:binding")] + "</wsdl:definitions>\n",
+    "Widget/Widget_v1.xsd": XSD})

@@ -34,21 +34,35 @@ def server_files(specs: Iterable[SpecFile], xsd_root: Path, progress: Progress |
         folder = server_folder(spec)
         if progress:
             progress(f"server {folder}")
-        artifacts = [f for f in spec.sources if f.is_relative_to(root)]
+        package = spec.package.resolve() if spec.package is not None else None
+        artifacts = [f for f in spec.sources if _relative(f, root, package) is not None]
         key = spec.text + "".join(f"{a}:{file_digest(a)}" for a in artifacts)
-        tree = cache.files("server", key, partial(_server_tree, spec, artifacts, root))
+        tree = cache.files("server", key, partial(_server_tree, spec, artifacts, root,
+                                                  package))
         files.update({folder / path: text for path, text in tree.items()})
     return files
 
 
-def _server_tree(spec: SpecFile, artifacts: list[Path], root: Path) -> dict[Path, str]:
+def _relative(path: Path, root: Path, package: Path | None) -> Path | None:
+    """Where an artifact goes under artifacts/: its path in the corpus, or for a package
+    unpacked from a zip (outside the corpus) its path under the package's name."""
+    if path.is_relative_to(root):
+        return path.relative_to(root)
+    if package is not None and path.is_relative_to(package):
+        return Path(package.name) / path.relative_to(package)
+    return None
+
+
+def _server_tree(spec: SpecFile, artifacts: list[Path], root: Path,
+                 package: Path | None = None) -> dict[Path, str]:
     view = service_view(spec.parsed())
     folder = server_folder(spec)
-    tree = {Path("artifacts") / a.relative_to(root): a.read_text(encoding="utf-8")
+    tree = {Path("artifacts") / str(_relative(a, root, package)): a.read_text(encoding="utf-8")
             for a in artifacts}
     tree[Path("openapi.yaml")] = spec.text
+    wsdl = _relative(spec.wsdl.resolve(), root, package) or Path(spec.wsdl.name)
     tree[Path("app.py")] = render(
         "server/app.py.j2", service=view, operations=view.operations,
-        wsdl=(Path("artifacts") / spec.wsdl.resolve().relative_to(root)).as_posix(),
+        wsdl=(Path("artifacts") / wsdl).as_posix(),
         folder=f"build/servers/{folder.as_posix()}", version=__version__)
     return tree

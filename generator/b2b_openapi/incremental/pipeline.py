@@ -34,6 +34,7 @@ from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.outputs import sync_tree, write_atomically
 from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.wsdl import preload_shared
 
 Progress = Callable[[str], None]
@@ -125,25 +126,36 @@ def _unchanged(recorded: Mapping[str, str], wsdl: Path) -> bool:
         return False
 
 
-def _render_light(wsdl: Path) -> specs.SpecFile:
+def _render_light(artifact: Artifact) -> specs.SpecFile:
     """specs.render without the model (the parsed document is kept), for sending back
     from a worker process."""
-    return replace(specs.render(wsdl), service=None)
+    return replace(specs.render(artifact), service=None)
+
+
+def _cache_key(artifact: Artifact) -> str:
+    """A WSDL's spec entry: its path, and the identity derived for it (a mapping file
+    edit renames the API without touching the package)."""
+    return f"{artifact.wsdl.resolve()}|{artifact.id}|{sorted(artifact.mapping.items())}"
 
 
 def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = None,
-                 workers: Workers = IN_PROCESS) -> list[tuple[specs.SpecFile, dict[str, str]]]:
+                 workers: Workers = IN_PROCESS, warn: Progress | None = None,
+                 ) -> list[tuple[specs.SpecFile, dict[str, str]]]:
     """Every service's spec with the digests of the files it was made from (checked or
     computed here once, so later stages key on them without hashing again)."""
-    wsdls = corpus.discover(xsd_root)
+    artifacts = corpus.discover(xsd_root, warn)
+    wsdls = [a.wsdl for a in artifacts]
+    by_wsdl = dict(zip(wsdls, artifacts, strict=True))
     found: dict[Path, tuple[specs.SpecFile, dict[str, str]]] = {}
     cold: list[Path] = []
     for wsdl in wsdls:
-        entry = cache.get("spec", str(wsdl.resolve()))
+        entry = cache.get("spec", _cache_key(by_wsdl[wsdl]))
         if entry is not None and _unchanged(entry["deps"], wsdl):
             cache.hits += 1
             found[wsdl] = (specs.SpecFile(Path(entry["path"]), entry["text"], wsdl,
-                                          tuple(Path(p) for p in entry["sources"])),
+                                          tuple(Path(p) for p in entry["sources"]),
+                                          warnings=tuple(entry.get("warnings", ())),
+                                          package=by_wsdl[wsdl].package),
                            entry["deps"])
         else:
             cold.append(wsdl)
@@ -152,14 +164,18 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
     if workers.pooled(len(cold)):
         preload_shared(cold[0])
-    rendered = workers.map(_render_light, cold)
+    rendered = workers.map(_render_light, [by_wsdl[w] for w in cold])
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):
         deps = _dependencies(spec)
         found[wsdl] = (spec, deps)
-        cache.put("spec", str(wsdl.resolve()), {
+        cache.put("spec", _cache_key(by_wsdl[wsdl]), {
             "deps": deps, "path": spec.path.as_posix(), "text": spec.text,
-            "sources": [str(p) for p in spec.sources]})
+            "sources": [str(p) for p in spec.sources], "warnings": list(spec.warnings)})
+    if warn is not None:
+        for wsdl in wsdls:
+            for note in found[wsdl][0].warnings:
+                warn(note)
     return [found[w] for w in wsdls]
 
 
@@ -190,15 +206,17 @@ def _rare_collections() -> Iterator[None]:
 
 def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
           progress: Progress | None = None, jobs: int | None = None,
-          use_cache: bool = True) -> BuildResult:
+          use_cache: bool = True, warn: Progress | None = None) -> BuildResult:
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
     with _rare_collections(), Workers(jobs) as workers:
-        return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache)
+        return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache,
+                      warn)
 
 
 def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
-           progress: Progress | None, workers: Workers, cache: BuildCache) -> BuildResult:
-    with_digests = render_specs(xsd_root, cache, progress, workers)
+           progress: Progress | None, workers: Workers, cache: BuildCache,
+           warn: Progress | None = None) -> BuildResult:
+    with_digests = render_specs(xsd_root, cache, progress, workers, warn)
     store = build_root / ".cache" / "parsed" if cache is not NO_CACHE else None
     rendered = [replace(s, document=LazyDocument(s.text, store, s.document))
                 for s, _ in with_digests]

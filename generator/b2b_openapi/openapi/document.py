@@ -62,10 +62,76 @@ def _element_doc_beside(message: Message) -> str | None:
     return element.doc
 
 
-def _xml_element(message: Message) -> Schema:
-    qname = message.element.qname
-    namespace, _, name = qname[1:].partition("}")
+def _xml_name(qname: str) -> Schema:
+    namespace, _, name = qname[1:].partition("}") if qname.startswith("{") else ("", "",
+                                                                                    qname)
     return {"name": name, "namespace": namespace}
+
+
+def _xml_element(message: Message) -> Schema:
+    """The SOAP body element (an rpc wrapper or attachment container where the JSON is
+    something else)."""
+    return _xml_name((message.soap_element or message.element).qname)
+
+
+def _soap_extensions(op: Operation) -> Schema:
+    """What the gateway needs beyond the body elements (docs/artifacts.md): rpc parts,
+    headers per side, attachments."""
+    out: Schema = {}
+    rpc = {side: [{"name": p.name, **({"type": _xml_name(p.type_name)} if p.type_name else
+                                      {"element": _xml_name(p.element_name or "")})}
+                  for p in message.rpc_parts]
+           for side, message in (("request", op.input), ("response", op.output))
+           if message.rpc_parts is not None}
+    if rpc:
+        out["x-soap-rpc"] = rpc
+    if len(op.input.headers) > 1:  # one is x-soap-header
+        out["x-soap-request-headers"] = [_xml_name(h.qname) for h in op.input.headers]
+    if op.output.headers:
+        out["x-soap-response-headers"] = [_xml_name(h.qname) for h in op.output.headers]
+    attachments = {side: attachment_extension(message)
+                   for side, message in (("request", op.input), ("response", op.output))
+                   if message.attachment is not None}
+    if attachments:
+        out["x-caiso-attachment"] = attachments
+    return out
+
+
+ATTACHMENT_HASH = {"header": "attachmentHash",
+                   "namespace": "http://www.caiso.com/mrtu/soa/schemas/2005/09/attachmenthash",
+                   "algorithm": "base64(sha1(encoded text))"}
+
+
+def attachment_extension(message: Message) -> Schema:
+    """``x-caiso-attachment.<request|response>``: the wire form the JSON document stands
+    for (docs/artifacts.md)."""
+    attachment = message.attachment
+    assert attachment is not None
+    out: Schema = {"form": attachment.form}
+    if attachment.payload_element is not None:
+        payload = _xml_name(attachment.payload_element)
+        out["payloadElement"] = payload["name"]
+        out["payloadNamespace"] = payload["namespace"]
+        if attachment.payload_schema:
+            out["payloadSchema"] = attachment.payload_schema
+    else:
+        out["payloadElement"] = None
+        out["fallback"] = "base64"  # no payload XSD: the JSON carries the encoded text
+    if attachment.part:
+        out["part"] = attachment.part
+    if attachment.content_type:
+        out["contentType"] = attachment.content_type
+    if attachment.container:
+        out["container"] = {**_xml_name(attachment.container),
+                            "valueElement": "AttachmentValue"}
+    out["compression"] = "gzip"
+    out["encoding"] = "base64"
+    out["hash"] = ATTACHMENT_HASH
+    info = next((h for h in message.headers
+                 if h.qname.endswith("}standardAttachmentInfor")), None)
+    if info is not None:
+        out["infoHeader"] = _xml_name(info.qname)
+    return out
 
 
 def _examples(message: Message) -> Schema:
@@ -160,6 +226,7 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
     operation["x-soap-faults"] = [
         {"name": f.name, **_xml_element(f.message)} for f in op.faults
     ]
+    operation.update(_soap_extensions(op))
     policy = acceptable_use(service.id.name, op.name)
     if policy is not None:
         operation["x-caiso-acceptable-use"] = {
@@ -283,7 +350,8 @@ def build_document(service: Service) -> dict[str, Any]:
         "x-soap-service": {
             "targetNamespace": service.target_namespace,
             "endpoint": service.endpoint,
-            "binding": "SOAP 1.1 document/literal",
+            "binding": service.binding,
+            **({"mtom": True} if service.mtom else {}),
         },
     }
     return document

@@ -14,9 +14,11 @@ from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.model import Service
 from b2b_openapi.openapi.document import build_document
+from b2b_openapi.openapi.examples import add_examples
 from b2b_openapi.openapi.yamlio import atomic_write, dump
 from b2b_openapi.xsd import corpus
-from b2b_openapi.xsd.wsdl import load_service
+from b2b_openapi.xsd.packages import Artifact
+from b2b_openapi.xsd.wsdl import as_artifact, load_service
 
 Progress = Callable[[str], None]
 
@@ -33,6 +35,8 @@ class SpecFile:
     sources: tuple[Path, ...]  # the WSDL and the schema files it loads
     service: Service | None = None
     document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    warnings: tuple[str, ...] = ()  # degraded results (printed again on a cache hit)
+    package: Path | None = None  # the package the artifacts come from (servers copy them)
 
     def parsed(self) -> Mapping[str, Any]:
         """The OpenAPI document: the one kept from rendering, else parsed from the text."""
@@ -54,27 +58,41 @@ def spec_path(service: Service) -> Path:
     return Path(service.id.folder_system) / f"{service.id.full_name}.yaml"
 
 
-def render(wsdl: Path) -> SpecFile:
+def render(source: Path | Artifact) -> SpecFile:
     """Load one service and render its validated OpenAPI YAML.  What is validated is the
     text parsed back, i.e. exactly what lands in specs/."""
-    service = load_service(wsdl)
-    text = dump(build_document(service))
+    artifact = as_artifact(source)
+    wsdl = artifact.wsdl
+    service = load_service(artifact)
+    built = build_document(service)
+    synthesized = add_examples(built)
+    notes = service.warnings + tuple(
+        f"{wsdl}: {name}: no sample, example synthesized from the schema"
+        for name in synthesized)
+    text = dump(built)
     document = load_yaml(text)
     try:
         validate(document)
     except OpenAPIValidationError as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(spec_path(service), text, wsdl, service.sources, service, document)
+    return SpecFile(spec_path(service), text, wsdl, service.sources, service, document,
+                    notes, artifact.package)
 
 
 def render_all(xsd_root: Path, names: Iterable[str] = (),
-               progress: Progress | None = None) -> list[SpecFile]:
-    wsdls = corpus.select(corpus.discover(xsd_root), names)
+               progress: Progress | None = None,
+               warn: Progress | None = None) -> list[SpecFile]:
+    artifacts = corpus.select(corpus.discover(xsd_root, warn), names)
     results = []
-    for index, wsdl in enumerate(wsdls, 1):
+    for index, artifact in enumerate(artifacts, 1):
         if progress:
-            progress(f"[{index}/{len(wsdls)}] {wsdl.parent.parent.name}/{wsdl.stem}")
-        results.append(render(wsdl))
+            progress(f"[{index}/{len(artifacts)}] {artifact.id.folder_system}/"
+                     f"{artifact.full_name}")
+        spec = render(artifact)
+        if warn is not None:
+            for note in spec.warnings:
+                warn(note)
+        results.append(spec)
     return results
 
 

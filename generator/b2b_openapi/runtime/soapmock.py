@@ -64,7 +64,7 @@ class SoapMockBackend:
     @classmethod
     def from_corpus(cls, xsd_root: Path, names: list[str] | None = None) -> SoapMockBackend:
         wsdls = corpus.select(corpus.discover(xsd_root), names or ())
-        return cls({w.stem: MockService(load_service(w), load_wsdl(w).schema) for w in wsdls})
+        return cls({w.full_name: MockService(load_service(w), load_wsdl(w).schema) for w in wsdls})
 
     def answer(self, name: str, action: str, data: bytes) -> Response:
         self.received = data

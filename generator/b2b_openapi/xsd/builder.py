@@ -115,6 +115,7 @@ class ModelBuilder:
     def __init__(self) -> None:
         self.components: dict[str, TypeRef] = {}
         self._building: set[str] = set()
+        self.warnings: list[str] = []  # degraded mappings, for the build to report
 
     # ---------------------------------------------------------------- elements
     def element(self, xsd_element: Any) -> Element:
@@ -291,13 +292,19 @@ class ModelBuilder:
         )
 
     def _check_not_skipped(self, wildcard: Any, qname: str | None) -> None:
-        """xmlschema drops content matched by a processContents="skip" wildcard when it
-        decodes, so it could never reach JSON and back: refuse instead of losing data."""
+        """A processContents="skip" wildcard maps like a lax one (an open object: any
+        further keys), but xmlschema drops the content it matches when it decodes, so that
+        content never reaches JSON: a degraded result, said as a warning (real packages,
+        such as ERCOT's message Payload, use it)."""
         if wildcard.process_contents == "skip":
-            raise ArtifactError(
-                'unsupported construct: processContents="skip" wildcard in '
-                f"{qname or 'an anonymous type'} (its content would be lost in JSON); "
-                'use processContents="lax"', *self._where(wildcard))
+            path, line = self._where(wildcard)
+            where = f"{path}:{line}: " if path is not None and line else (
+                f"{path}: " if path is not None else "")
+            warning = (f'{where}processContents="skip" wildcard in '
+                       f"{qname or 'an anonymous type'}: mapped as an open object; the XML "
+                       "it matches is not carried into JSON")
+            if warning not in self.warnings:
+                self.warnings.append(warning)
 
     def _check_unique_keys(self, xsd_type: Any, layout: Any) -> None:
         for first, second in layout.clashes:

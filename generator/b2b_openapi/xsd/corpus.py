@@ -1,35 +1,36 @@
-"""Find the service folders of an artifact corpus (``xsd/<SYSTEM>/<Service>/<Service>.wsdl``)."""
+"""Find the services of an artifact corpus: the bundled layout
+(``xsd/<SYSTEM>/<Service>/<Service>.wsdl``) and CAISO packages as published (see
+:mod:`b2b_openapi.xsd.packages`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from b2b_openapi.errors import ArtifactError
+from b2b_openapi.xsd.packages import Artifact
+from b2b_openapi.xsd.packages import discover as discover_packages
+
+Warn = Callable[[str], None]
 
 
-def discover(root: Path) -> list[Path]:
-    """Every service WSDL under ``root``, sorted for deterministic builds."""
-    if not root.is_dir():
-        raise ArtifactError("artifact folder not found", root)
-    found = sorted(p for p in root.glob("*/*/*.wsdl") if p.parent.name == p.stem)
-    stray = sorted(p for p in root.rglob("*.wsdl") if p not in found)
-    if stray:
-        raise ArtifactError(
-            "WSDL outside the <SYSTEM>/<Service>/<Service>.wsdl layout", stray[0])
-    if not found:
-        raise ArtifactError("no service WSDL found (expected <SYSTEM>/<Service>/<Service>.wsdl)",
-                            root)
-    return found
+def discover(root: Path, warn: Warn | None = None) -> list[Artifact]:
+    """Every service under ``root``, sorted for deterministic builds; what was assumed or
+    skipped on the way goes to ``warn``."""
+    found = discover_packages(root)
+    if warn is not None:
+        for message in found.warnings:
+            warn(message)
+    return sorted(found.artifacts, key=lambda a: (a.id.folder_system, a.full_name))
 
 
-def select(wsdls: Iterable[Path], names: Iterable[str]) -> list[Path]:
+def select(artifacts: Iterable[Artifact], names: Iterable[str]) -> list[Artifact]:
     """Restrict to the named services (by full name, e.g. RetrieveCleanBidSet_SIBRv5)."""
-    wsdls = list(wsdls)
+    artifacts = list(artifacts)
     wanted = list(names)
     if not wanted:
-        return wsdls
-    by_name = {p.stem: p for p in wsdls}
+        return artifacts
+    by_name = {a.full_name: a for a in artifacts}
     unknown = [n for n in wanted if n not in by_name]
     if unknown:
         known = ", ".join(sorted(by_name))

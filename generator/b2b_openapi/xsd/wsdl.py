@@ -11,6 +11,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree import ElementTree
@@ -23,41 +24,34 @@ from xmlschema.validators import XsdElement
 from b2b_openapi.codec import jsonxml
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.model import (
+    Attachment,
+    Child,
     ComplexType,
     Element,
     Fault,
     Message,
     Operation,
     Ref,
+    RpcPart,
     Sample,
     Service,
-    ServiceId,
     SimpleType,
 )
-from b2b_openapi.xsd import shared
+from b2b_openapi.xsd import shared, wellknown
+from b2b_openapi.xsd.bindings import (
+    Binding,
+    MessageBinding,
+    OperationBinding,
+    addresses,
+    declares_mtom,
+    read_bindings,
+)
 from b2b_openapi.xsd.builder import ModelBuilder
 from b2b_openapi.xsd.content import local_name
-from b2b_openapi.xsd.locate import element_line, error_location, register_embedded_schemas
-
-SERVICE_NAME = re.compile(
-    r"^(?P<name>[A-Za-z][A-Za-z0-9]*)_(?P<system>[A-Z]+)v(?P<version>[0-9]+)"
-    r"(?:_(?P<variant>DocAttach))?$"
-)
-
-
-def parse_service_id(wsdl: Path) -> ServiceId:
-    """``xsd/SIBR/RetrieveCleanBidSet_SIBRv5/RetrieveCleanBidSet_SIBRv5.wsdl`` -> ServiceId."""
-    match = SERVICE_NAME.match(wsdl.stem)
-    if not match:
-        raise ArtifactError(
-            f"service name {wsdl.stem!r} does not follow CAISO's <Name>_<SYSTEM>v<N>[_DocAttach] "
-            "convention", wsdl)
-    if wsdl.parent.name != wsdl.stem:
-        raise ArtifactError(f"WSDL {wsdl.name} must live in a folder named {wsdl.stem}", wsdl)
-    return ServiceId(
-        name=match["name"], system=match["system"], version=int(match["version"]),
-        variant=match["variant"], folder_system=wsdl.parent.parent.name,
-    )
+from b2b_openapi.xsd.identity import SERVICE_NAME, api_base, derive, load_mapping, parse_service_id
+from b2b_openapi.xsd.locate import error_location, register_embedded_schemas
+from b2b_openapi.xsd.packages import Artifact
+from b2b_openapi.xsd.payload import find_payload_xsd, payload_element
 
 
 @contextmanager
@@ -130,22 +124,22 @@ def _line_mentioning(path: Path, name: str) -> int | None:
     return _line_of(path, name=name) or _line_of(path, refers_to=name)
 
 
-def _first_schema_error(wsdl: Path) -> ArtifactError | None:
+def _first_schema_error(wsdl: Path, reached: Reached) -> ArtifactError | None:
     """Load each schema file on its own to pin an error xmlschema reported at the import."""
-    for path in _schema_files(wsdl):
+    for path in reached.files:
         if path.suffix != ".xsd":
             continue
         try:
             with _strict_imports():
-                xmlschema.XMLSchema(str(path), allow="local")
+                xmlschema.XMLSchema(str(path), allow="local", uri_mapper=reached.remap)
         except _XMLSCHEMA_ERRORS as exc:
             return _translate(exc, path)
     return None
 
 
-def _schema_files(wsdl: Path) -> list[Path]:
+def _schema_files(wsdl: Path, package: Path | None = None) -> list[Path]:
     """The WSDL and every schema file it reaches, checking each is well-formed and local."""
-    return _reach(wsdl)[0]
+    return _reach(wsdl, package).files
 
 
 def _is_shared_folder(folder: Path, own: Path) -> bool:
@@ -170,12 +164,28 @@ def _check_import_namespace(elem: Any, location: str, tree: Any, path: Path) -> 
                             _sourceline(elem))
 
 
-def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
+@dataclass(frozen=True)
+class Reached:
+    """What a WSDL reaches: its files in walk order, the shared schema folders it imports
+    from, the schemaLocations resolved other than at their relative path (for xmlschema's
+    ``uri_mapper``) and the warnings that says."""
+
+    files: list[Path]
+    shared: set[Path]
+    remap: dict[str, str]
+    warnings: list[str]
+
+
+def _reach(wsdl: Path, package: Path | None = None) -> Reached:
     """Every file the WSDL reaches (in walk order), and the shared schema folders it
-    xs:imports from."""
+    xs:imports from.  A remote schemaLocation of a well-known W3C/OASIS schema resolves to
+    a local copy; one that does not resolve at its relative path but names a unique file
+    in the same package resolves to that file (with a warning)."""
     seen: list[Path] = []
     imported: set[Path] = set()  # folders of xs:import targets
     trees: dict[Path, Any] = {}  # each reached file parsed once
+    remap: dict[str, str] = {}
+    notes: list[str] = []
 
     def parsed(path: Path) -> Any:
         if path not in trees:
@@ -194,19 +204,38 @@ def _reach(wsdl: Path) -> tuple[list[Path], set[Path]]:
             if not location:
                 continue
             kind = etree.QName(elem).localname
-            if re.match(r"^[a-z][a-z0-9+.-]*://", location) and not location.startswith("file:"):
-                raise ArtifactError(f"remote schemaLocation {location!r} is not allowed "
-                                    "(builds never use the network)", path, _sourceline(elem))
-            target = (path.parent / location).resolve()
-            if not target.is_file():
-                raise ArtifactError(f"{kind} of {location!r}: file not found", path,
-                                    _sourceline(elem))
+            target = _resolve_location(path, elem, location, kind, package, notes)
+            if str(target) != str((path.parent / location).resolve()):
+                remap[location] = target.as_uri()
             if kind == "import":
                 imported.add(target.parent)
                 _check_import_namespace(elem, location, parsed(target), path)
             todo.append(target)
     own = wsdl.resolve().parent
-    return seen, {folder for folder in imported if _is_shared_folder(folder, own)}
+    return Reached(seen, {folder for folder in imported if _is_shared_folder(folder, own)},
+                   remap, notes)
+
+
+def _resolve_location(path: Path, elem: Any, location: str, kind: str,
+                      package: Path | None, notes: list[str]) -> Path:
+    """The local file a schemaLocation stands for, or an ArtifactError saying why none."""
+    known = wellknown.local_copy(location, elem.get("namespace"), package)
+    if known is not None:
+        return known
+    if re.match(r"^[a-z][a-z0-9+.-]*://", location) and not location.startswith("file:"):
+        raise ArtifactError(f"remote schemaLocation {location!r} is not allowed "
+                            "(builds never use the network)", path, _sourceline(elem))
+    target = (path.parent / location).resolve()
+    if target.is_file():
+        return target
+    if package is not None:
+        name = Path(location).name
+        found = sorted({p.resolve() for p in package.rglob(name) if p.is_file()})
+        if len(found) == 1:
+            notes.append(f"{path}:{_sourceline(elem)}: {kind} of {location!r} not found "
+                         f"there; resolved to {found[0]}, the package's only {name}")
+            return found[0]
+    raise ArtifactError(f"{kind} of {location!r}: file not found", path, _sourceline(elem))
 
 
 _XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
@@ -219,68 +248,126 @@ def preload_shared(wsdl: Path) -> None:
     forks: the workers inherit them, so they are parsed once per build, not once per worker.
     A problem is left for the service's own load to report."""
     try:
-        _files, shared_folders = _reach(wsdl)
+        shared_folders = _reach(wsdl).shared
     except ArtifactError:
         return
     if shared_folders:
         shared.parent_schema(shared_folders)
 
 
-def load_wsdl(wsdl: Path) -> Wsdl11Document:
+def _embedded_namespaces(wsdl: Path) -> set[str]:
+    """targetNamespaces of the schemas embedded in the WSDL (ERCOT's Nodal.wsdl declares
+    the namespace of the message schema it includes)."""
+    root = _parse_well_formed(wsdl).getroot()
+    return {str(e.get("targetNamespace")) for e in root.iter(_XS + "schema")
+            if e.get("targetNamespace")}
+
+
+def load_wsdl(wsdl: Path | Artifact) -> Wsdl11Document:
     """Parse a WSDL and its schemas with xmlschema, refusing anything it only warns about."""
-    return _load(wsdl)[0]
+    artifact = as_artifact(wsdl)
+    return _load(artifact.wsdl, artifact.package)[0]
 
 
-def _load(wsdl: Path) -> tuple[Wsdl11Document, tuple[Path, ...]]:
-    """The parsed WSDL and the files it reaches, sorted (the service's sources).
+def _load(wsdl: Path, package: Path | None = None
+          ) -> tuple[Wsdl11Document, tuple[Path, ...], list[str]]:
+    """The parsed WSDL, the files it reaches, sorted (the service's sources), and the
+    warnings about how they were found.
 
     The schemas it imports from shared folders come already built from
     :mod:`b2b_openapi.shared` (parsed once per process, not once per service).
     """
-    files, shared_folders = _reach(wsdl)
-    parent = shared.parent_schema(shared_folders) if shared_folders else None
+    reached = _reach(wsdl, package)
+    parent = shared.parent_schema(reached.shared) if reached.shared else None
+    if parent is not None and _embedded_namespaces(wsdl) & set(parent.maps.namespaces):
+        parent = None  # a WSDL schema in a shared namespace: xmlschema would merge them
     try:
         with _strict_imports():
             root = shared.service_root(parent) if parent is not None else None
             document = Wsdl11Document(  # type: ignore[no-untyped-call]
-                str(wsdl), schema=root, validation="strict", allow="local")
+                str(wsdl), schema=root, validation="strict", allow="local",
+                uri_mapper=reached.remap or None)
             register_embedded_schemas(wsdl, document.root)
-            return document, tuple(sorted(files))
+            return document, tuple(sorted(reached.files)), reached.warnings
     except _XMLSCHEMA_ERRORS as exc:
         error = _translate(exc, wsdl)
         if error.path == wsdl and "import" in error.message:
-            error = _first_schema_error(wsdl) or error
+            error = _first_schema_error(wsdl, reached) or error
         raise error from None
 
 
-def load_service(wsdl: Path) -> Service:
-    """Parse a WSDL, its schemas and samples into a Service."""
-    service_id = parse_service_id(wsdl)
-    document, sources = _load(wsdl)
-    builder = ModelBuilder()
+def as_artifact(source: Path | Artifact) -> Artifact:
+    """A WSDL path as an Artifact: named by the corpus layout when it follows it, else
+    derived from its artifacts (:mod:`b2b_openapi.xsd.identity`), its folder the package."""
+    if isinstance(source, Artifact):
+        return source
+    if SERVICE_NAME.match(source.stem) and source.parent.name == source.stem:
+        return Artifact(source, parse_service_id(source), source.parent.parent.parent,
+                        corpus_layout=True)
+    root = source.parent
+    derived = derive(source, root, (), load_mapping(root))
+    # a generated server's artifacts/ folder holds the whole package: schemaLocations
+    # resolved elsewhere in the package at build time resolve there again
+    package = next((p for p in source.parents if p.name == "artifacts"), root)
+    return Artifact(source, derived.id, package, derived.release)
 
-    bindings = [b for b in document.bindings.values() if b.soap_binding is not None]
-    if not bindings:
-        raise ArtifactError("no SOAP 1.1 binding (soap:binding) in WSDL", wsdl,
-                            _line_of(wsdl, "binding"))
+
+@dataclass
+class _Context:
+    """What building one service's operations shares."""
+
+    artifact: Artifact
+    document: Wsdl11Document
+    builder: ModelBuilder
+    sources: tuple[Path, ...]
+    mtom: bool
+    warnings: list[str]
+    payload: tuple[Any, str] | None = None  # (xsd element, file name) once looked up
+    payload_looked_up: bool = False
+
+    @property
+    def wsdl(self) -> Path:
+        return self.artifact.wsdl
+
+
+def load_service(source: Path | Artifact) -> Service:
+    """Parse a WSDL, its schemas and samples into a Service."""
+    artifact = as_artifact(source)
+    wsdl = artifact.wsdl
+    service_id = artifact.id
+    document, sources, notes = _load(wsdl, artifact.package)
+    tree = _parse_well_formed(wsdl).getroot()
+    found = read_bindings(tree)
+    if not found:
+        raise ArtifactError("abstract WSDL (no wsdl:binding): it describes no service "
+                            "endpoint to build", wsdl)
+    soap = _soap_bindings(found)
+    if not soap:
+        raise ArtifactError("no SOAP binding (soap:binding or soap12:binding) in WSDL", wsdl,
+                            found[0].line)
+    context = _Context(artifact, document, ModelBuilder(), sources, declares_mtom(tree),
+                       list(notes))
     operations: list[Operation] = []
-    for binding in bindings:
-        if binding.soap_style != "document":
-            raise ArtifactError(f"binding {binding.local_name!r} is not document/literal",
-                                wsdl, _line_of(wsdl, "binding", binding.local_name))
-        for (op_name, _i, _o), op in sorted(binding.operations.items()):
-            operations.append(_operation(wsdl, document.root, builder, op_name, op))
+    for binding in soap:
+        port_ops = {key[0]: op for key, op in document.port_types[binding.port_type]
+                    .operations.items()} if binding.port_type in document.port_types else {}
+        for op_binding in sorted(binding.operations, key=lambda o: o.name):
+            port_op = port_ops.get(op_binding.name)
+            if port_op is None:
+                raise ArtifactError(f"binding operation {op_binding.name!r} is not in port "
+                                    "type", wsdl, op_binding.line)
+            operations.append(_operation(context, op_binding, port_op))
     names = [o.name for o in operations]
     if len(set(names)) != len(names):
         raise ArtifactError("operation names repeat across bindings", wsdl)
 
-    ports = [p for s in document.services.values() for p in s.ports.values()] \
-        if document.services else []
-    endpoint = next((p.soap_location for p in ports if p.soap_location), None)
-    service_elems = document.root.findall("{http://schemas.xmlsoap.org/wsdl/}service")
-    if not any(e.get("name") == wsdl.stem for e in service_elems):
-        raise ArtifactError(f"wsdl:service must be named {wsdl.stem!r} like its file", wsdl,
-                            _line_of(wsdl, "service"))
+    endpoint = next(iter(addresses(tree)), None)
+    if artifact.corpus_layout:
+        service_elems = document.root.findall("{http://schemas.xmlsoap.org/wsdl/}service")
+        if not any(e.get("name") == wsdl.stem for e in service_elems):
+            raise ArtifactError(f"wsdl:service must be named {wsdl.stem!r} like its file",
+                                wsdl, _line_of(wsdl, "service"))
+    styles = sorted({o.style for b in soap for o in b.operations})
     return Service(
         id=service_id,
         wsdl=wsdl,
@@ -288,9 +375,25 @@ def load_service(wsdl: Path) -> Service:
         doc=_wsdl_doc(document.root),
         endpoint=endpoint,
         operations=tuple(operations),
-        components=dict(sorted(builder.components.items())),
-        sources=sources,
+        components=dict(sorted(context.builder.components.items())),
+        sources=context.sources,
+        binding=f"SOAP {soap[0].soap_version} {'+'.join(styles)}/literal",
+        mtom=context.mtom,
+        warnings=tuple(context.warnings + context.builder.warnings),
     )
+
+
+def _soap_bindings(found: list[Binding]) -> list[Binding]:
+    """The SOAP bindings to serve: one per port type, SOAP 1.1 preferred (a .NET WSDL
+    binds its port type twice, once per SOAP version, with the same operations)."""
+    chosen: dict[str | None, Binding] = {}
+    for binding in found:
+        if binding.soap_version is None:
+            continue
+        held = chosen.get(binding.port_type)
+        if held is None or (held.soap_version == "1.2" and binding.soap_version == "1.1"):
+            chosen[binding.port_type] = binding
+    return [b for b in found if b.soap_version and chosen.get(b.port_type) is b]
 
 
 def _wsdl_doc(elem: Any) -> str | None:
@@ -300,69 +403,77 @@ def _wsdl_doc(elem: Any) -> str | None:
     return " ".join("".join(doc.itertext()).split()) or None
 
 
-def _body_element(wsdl: Path, root: Any, ref: Any, what: str, op_name: str) -> Any:
-    """The element of the message part a SOAP body (or fault) carries."""
+def _body_parts(ctx: _Context, ref: Any, bound: MessageBinding | None, what: str,
+                op_name: str) -> list[tuple[str, Any]]:
+    """The parts a SOAP body carries: those soap:body names, else every part that is not a
+    header or a MIME attachment."""
+    wsdl = ctx.wsdl
     if ref is None or ref.message is None:
         raise ArtifactError(f"operation {op_name!r} has no {what} message", wsdl,
                             _line_of(wsdl, "operation", op_name))
     parts = dict(ref.message.parts)
-    soap_body = getattr(ref, "soap_body", None)
-    header_parts = {h.elem.get("part") for h in getattr(ref, "soap_headers", [])}
-    if soap_body is not None and soap_body.parts:
-        names = soap_body.parts
-        unknown = [n for n in names if n not in parts]
+    message_name = ref.message.name
+    header_parts = {h.part for h in (bound.headers if bound else ()) if h.message == message_name}
+    attached = {p for p, _t in (bound.attachments if bound else ())}
+    body = bound.body if bound else None
+    if body is not None and body.parts is not None:
+        unknown = [n for n in body.parts if n not in parts]
         if unknown:
             raise ArtifactError(
                 f"soap:body of the {what} of {op_name!r} names part {unknown[0]!r}, which "
-                f"message {ref.message.local_name!r} does not have", wsdl,
-                element_line(wsdl.resolve(), root, soap_body.elem))
+                f"message {ref.message.local_name!r} does not have", wsdl, body.line)
+        names = list(body.parts)
     else:
-        names = [n for n in parts if n not in header_parts]
-    if len(names) != 1:
+        names = [n for n in parts if n not in header_parts and n not in attached]
+    return [(n, parts[n]) for n in names]
+
+
+def _document_element(ctx: _Context, ref: Any, parts: list[tuple[str, Any]], what: str,
+                      op_name: str) -> Any:
+    if len(parts) != 1:
         raise ArtifactError(
             f"{what} of {op_name!r}: document/literal needs exactly one body part, found "
-            f"{len(names)}", wsdl, _line_of(wsdl, "message", ref.message.local_name))
-    part = parts[names[0]]
+            f"{len(parts)}", ctx.wsdl, _line_of(ctx.wsdl, "message", ref.message.local_name))
+    part = parts[0][1]
     if not isinstance(part, XsdElement):
         raise ArtifactError(f"{what} part of {op_name!r} must reference an element "
-                            "(element=), not a type", wsdl,
-                            _line_of(wsdl, "message", ref.message.local_name))
+                            "(element=), not a type", ctx.wsdl,
+                            _line_of(ctx.wsdl, "message", ref.message.local_name))
     return part
 
 
-def _literal_only(wsdl: Path, root: Any, op_name: str, op: Any) -> None:
+def _literal_only(wsdl: Path, op: OperationBinding) -> None:
     """Refuse SOAP encoding (use="encoded"): its XML is shaped by the SOAP encoding rules,
     not by the XSD the JSON mapping is derived from."""
-    refs = [op.input, op.output, *op.faults.values()]
-    params = [p for ref in refs if ref is not None
-              for p in (getattr(ref, "soap_body", None), getattr(ref, "soap_fault", None),
-                        *getattr(ref, "soap_headers", ())) if p is not None]
-    for param in params:
-        if param.elem.get("use") == "encoded":
-            raise ArtifactError(
-                f"operation {op_name!r}: soap:{local_name(param.elem.tag)} use=\"encoded\" is "
-                "not supported (document/literal only)", wsdl,
-                element_line(wsdl.resolve(), root, param.elem))
+    for side in (op.input, op.output):
+        if side is None:
+            continue
+        for what, use, line in ([("body", side.body.use, side.body.line)] if side.body else
+                                []) + [("header", h.use, h.line) for h in side.headers]:
+            if use == "encoded":
+                raise ArtifactError(
+                    f"operation {op.name!r}: soap:{what} use=\"encoded\" is not supported "
+                    "(literal only)", wsdl, line)
+    for _name, use, line in op.faults:
+        if use == "encoded":
+            raise ArtifactError(f"operation {op.name!r}: soap:fault use=\"encoded\" is not "
+                                "supported (literal only)", wsdl, line)
 
 
-def _operation(wsdl: Path, root: Any, builder: ModelBuilder, op_name: str,
-               op: Any) -> Operation:
-    _literal_only(wsdl, root, op_name, op)
-    in_elem = _body_element(wsdl, root, op.input, "input", op_name)
-    out_elem = _body_element(wsdl, root, op.output, "output", op_name)
-    header = None
-    for soap_header in getattr(op.input, "soap_headers", []):
-        header = builder.element(soap_header.part)
-    soap_action = op.soap_action
+def _operation(ctx: _Context, ob: OperationBinding, op: Any) -> Operation:
+    wsdl, builder, op_name = ctx.wsdl, ctx.builder, ob.name
+    _literal_only(wsdl, ob)
+    soap_action = ob.soap_action
     if not soap_action:
         raise ArtifactError(f"operation {op_name!r} has no soapAction", wsdl,
                             _line_of(wsdl, "operation", op_name))
     samples = wsdl.parent / "samples"
-    input_msg = _message(builder, in_elem, samples, op_name, "input")
-    output_msg = _message(builder, out_elem, samples, op_name, "output")
+    input_msg = _side(ctx, ob, op.input, ob.input, "input", samples)
+    output_msg = _side(ctx, ob, op.output, ob.output, "output", samples)
     faults = []
     for fault_name, fault in sorted(op.faults.items()):
-        fault_elem = _body_element(wsdl, root, fault, "fault", op_name)
+        parts = _body_parts(ctx, fault, None, "fault", op_name)
+        fault_elem = _document_element(ctx, fault, parts, "fault", op_name)
         faults.append(Fault(fault_name, _message(builder, fault_elem, samples,
                                                  op_name, "fault")))
     method: Literal["get", "post"] = (
@@ -376,8 +487,128 @@ def _operation(wsdl: Path, root: Any, builder: ModelBuilder, op_name: str,
         input=input_msg,
         output=output_msg,
         faults=tuple(faults),
-        header=header,
+        header=input_msg.headers[0] if input_msg.headers else None,
     )
+
+
+def _headers(ctx: _Context, bound: MessageBinding | None) -> tuple[Element, ...]:
+    out = []
+    for header in bound.headers if bound else ():
+        message = ctx.document.messages.get(header.message)
+        part = message.parts.get(header.part) if message is not None else None
+        if not isinstance(part, XsdElement):
+            raise ArtifactError(f"soap:header names part {header.part!r} of message "
+                                f"{header.message!r}, which is not an element part",
+                                ctx.wsdl, header.line)
+        out.append(ctx.builder.element(part))
+    return tuple(out)
+
+
+def _side(ctx: _Context, ob: OperationBinding, ref: Any, bound: MessageBinding | None,
+          what: str, samples: Path) -> Message:
+    """One side (input or output) of an operation as the REST API speaks it."""
+    parts = _body_parts(ctx, ref, bound, what, ob.name)
+    headers = _headers(ctx, bound)
+    attached = tuple(bound.attachments) if bound else ()
+    if ob.style == "rpc":
+        message = _rpc_message(ctx, ob, ref, bound, what, parts, samples,
+                               with_attachments=False)
+    else:
+        element = _document_element(ctx, ref, parts, what, ob.name)
+        message = _message(ctx.builder, element, samples, ob.name, what)
+    form: Literal["docattach", "swa", "mtom"] | None = None
+    if attached:
+        form = "mtom" if ctx.mtom else "swa"
+    elif ob.style == "document" and local_name(message.element.qname) == "ISOAttachment":
+        form = "docattach"
+    if form is None:
+        return replace(message, headers=headers)
+    payload = _payload(ctx)
+    part = attached[0][0] if attached else (parts[0][0] if parts else None)
+    if payload is None:
+        ctx.warnings.append(
+            f"{ctx.wsdl}: {ob.name} {what}: no payload XSD in the package for the "
+            f"attachment, so the REST API carries it as the base64 text")
+        if ob.style == "rpc":
+            message = _rpc_message(ctx, ob, ref, bound, what, parts, samples,
+                                   with_attachments=True)
+        return replace(message, headers=headers, attachment=Attachment(
+            form, None, None, part, attached[0][1] if attached else None,
+            message.element.qname if form == "docattach" else None))
+    xsd_element, file_name = payload
+    json_element = ctx.builder.element(xsd_element)
+    found = sorted(samples.glob(f"{ob.name}.{what}.xml"))
+    loaded = tuple(Sample(p, decode_sample(xsd_element, p)) for p in found)
+    return Message(
+        element=json_element, samples=loaded, soap_element=message.element,
+        rpc_parts=message.rpc_parts, headers=headers,
+        attachment=Attachment(form, json_element.qname, file_name, part,
+                              attached[0][1] if attached else None,
+                              message.element.qname if form == "docattach" else None))
+
+
+def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
+                 bound: MessageBinding | None, what: str, parts: list[tuple[str, Any]],
+                 samples: Path, with_attachments: bool) -> Message:
+    """rpc/literal: the body is a wrapper element named after the operation (``Response``
+    appended for the output) in soap:body's namespace, one child per part: a type= part
+    an unqualified element named after the part, an element= part that element."""
+    namespace = (bound.body.namespace if bound and bound.body else None) \
+        or ctx.document.target_namespace
+    local = ob.name + ("Response" if what == "output" else "")
+    qname = f"{{{namespace}}}{local}" if namespace else local
+    if with_attachments and bound is not None:
+        message_parts = dict(ref.message.parts)
+        parts = parts + [(p, message_parts[p]) for p, _t in bound.attachments
+                         if p in message_parts]
+    children = []
+    rpc_parts = []
+    for order, (name, part) in enumerate(parts):
+        if isinstance(part, XsdElement):
+            type_ref = ctx.builder.element(part).type
+            rpc_parts.append(RpcPart(name, element_name=part.name))
+            xml_name = part.name
+        else:
+            type_ref = ctx.builder.type(part)
+            rpc_parts.append(RpcPart(name, type_name=part.name))
+            xml_name = name
+        children.append(Child(key=name, xml_name=xml_name, type=type_ref, min_occurs=1,
+                              max_occurs=1, multiple=False, order=order))
+    key = "element:" + qname
+    ctx.builder.components[key] = ComplexType(
+        name=local, qname=qname, doc=f"The rpc/literal {what} wrapper of {ob.name}.",
+        attributes=(), children=tuple(children), required=tuple(c.key for c in children),
+        compositor="sequence")
+    element = Element(qname=qname, type=Ref(key))
+    found = sorted(samples.glob(f"{ob.name}.{what}.xml"))
+    if found:
+        ctx.warnings.append(f"{found[0]}: samples of rpc/literal messages are not read yet")
+    return Message(element=element, rpc_parts=tuple(rpc_parts))
+
+
+def _payload(ctx: _Context) -> tuple[Any, str] | None:
+    """The payload document's element (once per service), from the package."""
+    if ctx.payload_looked_up:
+        return ctx.payload
+    ctx.payload_looked_up = True
+    declared = [str(v) for v in _parse_well_formed(ctx.wsdl).getroot().nsmap.values()]
+    found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
+    if found is None:
+        return None
+    _parse_well_formed(found.path)
+    try:
+        with _strict_imports():
+            schema = xmlschema.XMLSchema(str(found.path), allow="local")
+    except _XMLSCHEMA_ERRORS as exc:
+        raise _translate(exc, found.path) from None
+    element = payload_element(schema, found, api_base(ctx.artifact.id.name))
+    if element is None:
+        ctx.warnings.append(f"{found.path}: no payload element found (name it with "
+                            "payload_element in the mapping file)")
+        return None
+    ctx.sources = tuple(sorted({*ctx.sources, found.path.resolve()}))
+    ctx.payload = (element, found.path.name)
+    return ctx.payload
 
 
 def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
