@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.emit.naming import snake
 from b2b_openapi.emit.postman import LOCAL_API_KEY
 from b2b_openapi.emit.sdk import client_files, package_name
 from b2b_openapi.emit.servers import server_files
-from b2b_openapi.emit.templating import snake
 from b2b_openapi.outputs import replace_tree
 from b2b_openapi.runtime.behaviours import shape
 from support import ROOT, XSD, rendered

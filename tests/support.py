@@ -16,7 +16,7 @@ from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.openapi import stage as specs
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "xsd"

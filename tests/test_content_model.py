@@ -18,7 +18,7 @@ from openapi_schema_validator import OAS30Validator
 from b2b_openapi.codec import jsonxml
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.openapi import stage as specs
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 from support import MINI_NS, decimal_facets, mini_corpus
 
 NS = MINI_NS

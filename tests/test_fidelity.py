@@ -25,7 +25,7 @@ from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.xsd.builder import ModelBuilder
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 from support import MessageCase, decimal_facets, mini_corpus, sample_cases, through_json_text
 
 CASES = sample_cases()

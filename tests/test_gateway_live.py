@@ -15,7 +15,7 @@ import xmlschema
 
 from b2b_openapi.codec import soap
 from b2b_openapi.codec.jsonxml import decode
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 from live import API_KEYS, CASES, OperationCase, call_sync, dump, server_env, uvicorn
 from support import rendered
 

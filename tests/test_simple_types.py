@@ -30,7 +30,7 @@ from b2b_openapi.errors import ArtifactError
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.spec import XSD_FORMATS, Operation, Problem, Validator
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 from support import MINI, MINI_NS, decimal_facets, mini_corpus
 
 NS = MINI_NS

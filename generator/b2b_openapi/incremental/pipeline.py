@@ -34,7 +34,7 @@ from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.outputs import sync_tree, write_atomically
 from b2b_openapi.xsd import corpus
-from b2b_openapi.xsd.wsdl import preload_shared
+from b2b_openapi.xsd.documents import preload_shared
 
 Progress = Callable[[str], None]
 

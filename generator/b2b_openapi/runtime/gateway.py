@@ -16,7 +16,7 @@ from b2b_openapi.codec import jsonxml, soap
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import one_line
 from b2b_openapi.runtime.spec import Operation, Problem, clip
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.documents import load_wsdl
 
 
 class SoapGateway:
