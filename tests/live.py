@@ -119,7 +119,8 @@ class OperationCase:
         return importlib.import_module(f"{package_name(self.system)}.{snake(self.service)}")
 
     def runtime(self) -> Any:
-        return importlib.import_module(f"{package_name(self.system)}._runtime")
+        """The shared client runtime, as this system's package re-exports it."""
+        return importlib.import_module(package_name(self.system))
 
 
 def operation_cases() -> list[OperationCase]:
