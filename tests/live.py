@@ -57,10 +57,12 @@ def free_port() -> int:
 @contextmanager
 def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
             app_dir: Path | None = None, tls: Mapping[str, Path] | None = None,
-            log: Path) -> Iterator[str]:
-    """Run ``uvicorn target`` in a child process; yield its base URL once it answers."""
+            log: Path, python: str | Path = sys.executable,
+            cwd: Path | None = None) -> Iterator[str]:
+    """Run ``uvicorn target`` in a child process (of ``python``, in ``cwd``); yield its base
+    URL once it answers."""
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+    args = [str(python), "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning"]
     if factory:
         args.append("--factory")
@@ -72,7 +74,7 @@ def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
         args += ["--ssl-certfile", str(tls["cert"]), "--ssl-keyfile", str(tls["key"]),
                  "--ssl-ca-certs", str(tls["ca"]), "--ssl-cert-reqs", "2"]
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out,
+        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, cwd=cwd,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_listening(port, proc, log)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -82,6 +83,32 @@ def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+# The modules of each extra (pyproject.toml), imported only by the commands that use them: a
+# gateway host installs b2b-openapi[server] without the code generators, and the reverse.
+EXTRAS = {
+    "build": ("jinja2", "datamodel_code_generator", "openapi_spec_validator"),
+    "server": ("fastapi", "uvicorn", "httpx", "pydantic", "jsonschema",
+               "openapi_schema_validator"),
+}
+
+
+def _needs(extra: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A command of ``extra`` stops before any work, in one line, when the extra is not
+    installed (rather than with an ImportError traceback half-way through a build)."""
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+            if missing:
+                typer.secho(f"error: this command needs the {extra} extra (module "
+                            f"{missing[0]!r} is not installed): pip install "
+                            f"'b2b-openapi[{extra}]'", err=True, fg=typer.colors.RED)
+                raise typer.Exit(1)
+            return command(*args, **kwargs)
+        return run
+    return decorate
+
+
 def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say)
@@ -113,6 +140,7 @@ def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
 
 
 @app.command("specs")
+@_needs("build")
 @_file_errors
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   service: ServiceOption = None) -> None:
@@ -121,6 +149,7 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 
 @app.command("build")
+@_needs("build")
 @_file_errors
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   build: BuildOption = Path("build"),
@@ -157,6 +186,7 @@ def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str]
 
 
 @app.command("portal")
+@_needs("build")
 @_file_errors
 def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")
                    ) -> None:
@@ -197,6 +227,7 @@ def _load_document(path: Path) -> dict[str, object]:
 
 
 @app.command("diff")
+@_needs("build")
 def diff_command(
     old: Annotated[Path, typer.Argument(help="Older OpenAPI document (YAML or JSON).")],
     new: Annotated[Path, typer.Argument(help="Newer OpenAPI document.")],
@@ -251,6 +282,7 @@ def diff_command(
 
 @app.command("client", hidden=True)
 @app.command("clients")
+@_needs("build")
 @_file_errors
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
@@ -259,6 +291,7 @@ def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Pat
 
 @app.command("server", hidden=True)
 @app.command("servers")
+@_needs("build")
 @_file_errors
 def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
                     service: ServiceOption = None) -> None:
@@ -271,6 +304,7 @@ def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("bui
 
 
 @app.command("check")
+@_needs("build")
 def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs")) -> None:
     """Fail if specs/ is not exactly what the corpus generates (for CI)."""
     try:
@@ -287,6 +321,7 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 
 @app.command("serve")
+@_needs("server")
 def serve_command(
     service: Annotated[str | None, typer.Argument(
         help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
@@ -351,6 +386,7 @@ def serve_command(
 
 
 @app.command("soap-mock")
+@_needs("server")
 def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
                       port: int = 9000) -> None:
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
