@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.emit.naming import snake
 from b2b_openapi.emit.postman import LOCAL_API_KEY
 from b2b_openapi.emit.sdk import client_files, package_name
 from b2b_openapi.emit.servers import server_files
-from b2b_openapi.emit.templating import snake
 from b2b_openapi.outputs import replace_tree
 from b2b_openapi.runtime.behaviours import shape
 from support import ROOT, XSD, rendered
@@ -57,10 +57,12 @@ def free_port() -> int:
 @contextmanager
 def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
             app_dir: Path | None = None, tls: Mapping[str, Path] | None = None,
-            log: Path) -> Iterator[str]:
-    """Run ``uvicorn target`` in a child process; yield its base URL once it answers."""
+            log: Path, python: str | Path = sys.executable,
+            cwd: Path | None = None) -> Iterator[str]:
+    """Run ``uvicorn target`` in a child process (of ``python``, in ``cwd``); yield its base
+    URL once it answers."""
     port = free_port()
-    args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+    args = [str(python), "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning"]
     if factory:
         args.append("--factory")
@@ -72,7 +74,7 @@ def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
         args += ["--ssl-certfile", str(tls["cert"]), "--ssl-keyfile", str(tls["key"]),
                  "--ssl-ca-certs", str(tls["ca"]), "--ssl-cert-reqs", "2"]
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out,
+        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, cwd=cwd,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_listening(port, proc, log)
@@ -119,7 +121,8 @@ class OperationCase:
         return importlib.import_module(f"{package_name(self.system)}.{snake(self.service)}")
 
     def runtime(self) -> Any:
-        return importlib.import_module(f"{package_name(self.system)}._runtime")
+        """The shared client runtime, as this system's package re-exports it."""
+        return importlib.import_module(package_name(self.system))
 
 
 def operation_cases() -> list[OperationCase]:

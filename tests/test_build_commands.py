@@ -34,7 +34,9 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
                "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
     assert "build: 16 services" in proc.stderr
-    assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6
+    # one package per system, and the runtime they share
+    assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6 + 1
+    assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
     assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 16
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
     assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2

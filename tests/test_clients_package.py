@@ -1,10 +1,12 @@
-"""The generated client packages: installable, mypy --strict clean, typed errors, retries."""
+"""The generated client packages: installable, mypy --strict clean, typed errors, retries, one
+shared runtime (caiso-b2b-runtime) behind every system package."""
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
 import importlib
+import os
 import subprocess
 import sys
 import zipfile
@@ -16,25 +18,33 @@ from typing import Any
 import httpx
 import pytest
 
-from support import rendered
+from support import ROOT, rendered
 
 PACKAGES = ["bsap", "cmri", "drrs", "mris", "oasis", "sibr"]
+RUNTIME = "caiso-b2b-runtime"
 
 
 def test_one_package_per_system(built: tuple[Path, Path]) -> None:
     clients = built[0]
-    assert sorted(p.name for p in clients.iterdir()) == [f"caiso-b2b-{s}" for s in PACKAGES]
+    assert sorted(p.name for p in clients.iterdir()) == sorted(
+        [RUNTIME, *(f"caiso-b2b-{s}" for s in PACKAGES)])
     cmri = clients / "caiso-b2b-cmri" / "caiso_b2b_cmri"
     # both major versions side by side in one package
     assert (cmri / "retrieve_default_bid_curves_cmriv1" / "models.py").is_file()
     assert (cmri / "retrieve_default_bid_curves_cmriv2" / "models.py").is_file()
 
 
-@pytest.mark.parametrize("system", PACKAGES)
+def with_runtime(clients: Path) -> dict[str, str]:
+    """The environment for mypy to find caiso_b2b_runtime, as an install would provide it."""
+    return {**os.environ, "MYPYPATH": str(clients / RUNTIME)}
+
+
+@pytest.mark.parametrize("system", [*PACKAGES, "runtime"])
 def test_package_passes_mypy_strict(built: tuple[Path, Path], system: str) -> None:
     folder = built[0] / f"caiso-b2b-{system}"
     proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", f"caiso_b2b_{system}"],
-                          cwd=folder, capture_output=True, text=True, check=False)
+                          cwd=folder, capture_output=True, text=True, check=False,
+                          env=with_runtime(built[0]))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success" in proc.stdout
 
@@ -61,27 +71,93 @@ def test_calling_code_keeps_its_types_through_the_context_managers(
     script.write_text(USER_CODE)
     proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(script)],
                           cwd=built[0] / "caiso-b2b-mris", capture_output=True, text=True,
-                          check=False)
+                          check=False, env=with_runtime(built[0]))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_package_builds_as_a_wheel(built: tuple[Path, Path], tmp_path: Path) -> None:
-    folder = built[0] / "caiso-b2b-mris"
+def test_runtime_is_the_checked_source_verbatim(built: tuple[Path, Path]) -> None:
+    """The shipped runtime is templates/client/caiso_b2b_runtime as linted and type-checked
+    (tests/test_quality.py), byte for byte: nothing rendered into it."""
+    source = ROOT / "templates" / "client" / "caiso_b2b_runtime"
+    shipped = built[0] / RUNTIME / "caiso_b2b_runtime"
+    assert sorted(p.name for p in shipped.glob("*.py")) == sorted(
+        p.name for p in source.glob("*.py"))
+    for path in source.glob("*.py"):
+        assert (shipped / path.name).read_bytes() == path.read_bytes()
+    assert (shipped / "py.typed").is_file()
+
+
+def build_wheel(folder: Path, into: Path) -> Path:
+    """The package's wheel, built offline (setuptools from this environment)."""
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                           "--no-build-isolation", "-w", str(tmp_path), str(folder)],
+                           "--no-build-isolation", "-w", str(into), str(folder)],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (wheel,) = tmp_path.glob("caiso_b2b_mris-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"caiso_b2b_mris/_runtime.py", "caiso_b2b_mris/py.typed",
+    (wheel,) = into.glob(f"{folder.name.replace('-', '_')}-*.whl")
+    return wheel
+
+
+def test_packages_build_as_wheels_that_share_the_installed_runtime(
+        built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two system wheels and the runtime wheel, installed (not from the build folder): both
+    systems' clients raise the runtime's classes, and a system wheel asks for the runtime of
+    its own build."""
+    wheels = tmp_path / "wheels"
+    runtime = build_wheel(built[0] / RUNTIME, wheels)
+    assert {"caiso_b2b_runtime/__init__.py", "caiso_b2b_runtime/client.py",
+            "caiso_b2b_runtime/py.typed"} <= set(zipfile.ZipFile(runtime).namelist())
+    mris_wheel = build_wheel(built[0] / "caiso-b2b-mris", wheels)
+    build_wheel(built[0] / "caiso-b2b-sibr", wheels)
+    names = set(zipfile.ZipFile(mris_wheel).namelist())
+    assert {"caiso_b2b_mris/py.typed",
             "caiso_b2b_mris/retrieve_meter_data_stlmtv1/models.py"} <= names
+    assert not any("_runtime" in name for name in names)  # no private copy any more
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    requires = [line for line in zipfile.ZipFile(mris_wheel).read(metadata).decode().splitlines()
+                if line.startswith("Requires-Dist:")]
+    assert f"Requires-Dist: {RUNTIME}==0.1.0" in requires
+    site = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-index", "--no-deps",
+                           "--target", str(site), *map(str, sorted(wheels.glob("*.whl")))],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    check = """
+import caiso_b2b_mris, caiso_b2b_runtime, caiso_b2b_sibr
+assert caiso_b2b_runtime.__file__.startswith(SITE), caiso_b2b_runtime.__file__
+assert caiso_b2b_sibr.B2BError is caiso_b2b_mris.B2BError is caiso_b2b_runtime.B2BError
+assert caiso_b2b_sibr.ClientConfig is caiso_b2b_mris.ClientConfig
+print(caiso_b2b_runtime.__version__)
+"""
+    proc = subprocess.run([sys.executable, "-c", f"SITE = {str(site)!r}\n" + check],
+                          env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True,
+                          text=True, check=False, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "0.1.0"  # the installed distribution's version
 
 
 # ------------------------------------------------------------------ behaviour with a fake transport
 def mris(built: tuple[Path, Path]) -> tuple[Any, Any]:
+    """The shared runtime and one service module of the MRIS package."""
     del built  # only needed for sys.path
-    return (importlib.import_module("caiso_b2b_mris._runtime"),
+    return (importlib.import_module("caiso_b2b_runtime"),
             importlib.import_module("caiso_b2b_mris.retrieve_meter_data_stlmtv1"))
+
+
+def test_two_systems_share_one_exception_tree_and_config(built: tuple[Path, Path]) -> None:
+    """Code calling SIBR and MRIS catches either's errors with one ``except`` and configures
+    both with one ClientConfig: the classes are the runtime's, not per-package copies."""
+    runtime, _ = mris(built)
+    sibr, cmri, mris_package = (importlib.import_module(f"caiso_b2b_{s}")
+                                for s in ("sibr", "cmri", "mris"))
+    for name in sibr.__all__:
+        assert getattr(sibr, name) is getattr(cmri, name) is getattr(runtime, name), name
+    config = sibr.ClientConfig(base_url="http://b2b.test", api_key="secret", max_retries=0)
+    client = importlib.import_module("caiso_b2b_mris.retrieve_meter_data_stlmtv1").Client(
+        config, transport=httpx.MockTransport(lambda r: problem(401, detail="who?")))
+    with pytest.raises(sibr.ApiError) as info:  # SIBR's name for it catches an MRIS error
+        client.retrieve_meter_data_availability(AVAILABILITY)
+    assert isinstance(info.value, mris_package.AuthenticationError)
+    assert isinstance(info.value, cmri.B2BError)
 
 
 AVAILABILITY = {"scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-02"}
@@ -298,7 +374,7 @@ def test_503_retries_wait_for_retry_after_within_the_bound(
     and the error says how long the service asked for."""
     runtime, _ = mris(built)
     waits: list[float] = []
-    monkeypatch.setattr(runtime.time, "sleep", waits.append)
+    monkeypatch.setattr(runtime.client.time, "sleep", waits.append)
     calls: list[int] = []
 
     def unavailable(after: str) -> Any:
@@ -327,7 +403,7 @@ def test_backoff_doubles_up_to_max_retry_after(built: tuple[Path, Path],
     up to 1024 s, half an hour in all)."""
     runtime, _ = mris(built)
     waits: list[float] = []
-    monkeypatch.setattr(runtime.time, "sleep", waits.append)
+    monkeypatch.setattr(runtime.client.time, "sleep", waits.append)
     with pytest.raises(runtime.ServerError):
         client_with(built, lambda r: problem(503), max_retries=12, backoff_seconds=0.5,
                     max_retry_after=10).retrieve_meter_data_availability(AVAILABILITY)

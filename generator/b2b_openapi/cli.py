@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import sys
 from collections.abc import Callable
@@ -127,6 +128,32 @@ def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+# The modules of each extra (pyproject.toml), imported only by the commands that use them: a
+# gateway host installs b2b-openapi[server] without the code generators, and the reverse.
+EXTRAS = {
+    "build": ("jinja2", "datamodel_code_generator", "openapi_spec_validator"),
+    "server": ("fastapi", "uvicorn", "httpx", "pydantic", "jsonschema",
+               "openapi_schema_validator"),
+}
+
+
+def _needs(extra: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A command of ``extra`` stops before any work, in one line, when the extra is not
+    installed (rather than with an ImportError traceback half-way through a build)."""
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+            if missing:
+                typer.secho(f"error: this command needs the {extra} extra (module "
+                            f"{missing[0]!r} is not installed): pip install "
+                            f"'b2b-openapi[{extra}]'", err=True, fg=typer.colors.RED)
+                raise typer.Exit(1)
+            return command(*args, **kwargs)
+        return run
+    return decorate
+
+
 def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say, warn=_warn)
@@ -158,6 +185,7 @@ def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
 
 
 @app.command("specs")
+@_needs("build")
 @_file_errors
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   service: ServiceOption = None) -> None:
@@ -166,6 +194,7 @@ def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
 
 
 @app.command("build")
+@_needs("build")
 @_file_errors
 def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   build: BuildOption = Path("build"),
@@ -204,6 +233,7 @@ def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str]
 
 
 @app.command("portal")
+@_needs("build")
 @_file_errors
 def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")
                    ) -> None:
@@ -244,6 +274,7 @@ def _load_document(path: Path) -> dict[str, object]:
 
 
 @app.command("diff")
+@_needs("build")
 def diff_command(
     old: Annotated[Path, typer.Argument(help="Older OpenAPI document (YAML or JSON).")],
     new: Annotated[Path, typer.Argument(help="Newer OpenAPI document.")],
@@ -295,6 +326,7 @@ def diff_command(
 
 @app.command("client", hidden=True)
 @app.command("clients")
+@_needs("build")
 @_file_errors
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
@@ -303,6 +335,7 @@ def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Pat
 
 @app.command("server", hidden=True)
 @app.command("servers")
+@_needs("build")
 @_file_errors
 def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
                     service: ServiceOption = None) -> None:
@@ -352,6 +385,7 @@ def add_command(
 
 
 @app.command("check")
+@_needs("build")
 def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   docs: DocsOption = Path("docs")) -> None:
     """Fail if specs/ is not exactly what the corpus generates, or a generated part of
@@ -380,6 +414,7 @@ def docs_command(docs: DocsOption = Path("docs")) -> None:
 
 
 @app.command("serve")
+@_needs("server")
 def serve_command(
     service: Annotated[str | None, typer.Argument(
         help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
@@ -443,6 +478,7 @@ def serve_command(
 
 
 @app.command("soap-mock")
+@_needs("server")
 def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
                       port: int = 9000) -> None:
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""

@@ -29,14 +29,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from datamodel_code_generator import InputFileType, PythonVersion, generate
-from datamodel_code_generator.enums import (
-    DataModelType,
-    ExtraFields,
-    FieldTypeCollisionStrategy,
-)
-from datamodel_code_generator.format import Formatter
-
 from b2b_openapi.emit.view import parameters_schema
 from b2b_openapi.openapi.schema import COMPONENTS
 from b2b_openapi.xsd.presence import is_presence_only
@@ -205,6 +197,16 @@ def _duplicates(values: Iterable[str]) -> list[str]:
 
 def generate_models(document: Mapping[str, Any]) -> GeneratedModels:
     """Pydantic v2 models for every component of one service document."""
+    # imported here: the build stack (the `build` extra), which importing this module (the
+    # command line does, for every command) must not need
+    from datamodel_code_generator import InputFileType, PythonVersion, generate
+    from datamodel_code_generator.enums import (
+        DataModelType,
+        ExtraFields,
+        FieldTypeCollisionStrategy,
+    )
+    from datamodel_code_generator.format import Formatter
+
     trimmed, name_map, operations = prepare(document)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # naming hints; the name map settles names

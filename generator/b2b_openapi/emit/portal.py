@@ -17,7 +17,7 @@ from typing import Any
 
 from b2b_openapi.codec.jsonio import to_text
 from b2b_openapi.diff.report import version_pairs
-from b2b_openapi.emit.sdk import package_name
+from b2b_openapi.emit.sdk import RUNTIME_DISTRIBUTION, package_name
 from b2b_openapi.emit.templating import TEMPLATES, render
 from b2b_openapi.emit.view import service_view
 
@@ -97,7 +97,7 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
         if asset.is_file() and asset.name != "README.md":
             files[Path("assets") / asset.relative_to(VENDOR)] = _localised(asset)
     files[Path("index.html")] = render(
-        "portal/index.html.j2",
+        "portal/index.html.j2", runtime=RUNTIME_DISTRIBUTION,
         systems=[{"name": name, "services": sorted(rows, key=lambda r: (r["name"],
                                                                          r["variant"] or "",
                                                                          r["version"]))}

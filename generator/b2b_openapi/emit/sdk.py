@@ -2,8 +2,12 @@
 
 Why per system: market participants integrate a system at a time (SIBR bidding, CMRI
 results...), and one package per system lets a service's major versions sit side by side
-(``caiso_b2b_cmri.retrieve_default_bid_curves_cmriv1`` and ``..._cmriv2``) while sharing one
-HTTP runtime.  Models come from datamodel-code-generator; client classes from templates/.
+(``caiso_b2b_cmri.retrieve_default_bid_curves_cmriv1`` and ``..._cmriv2``).  Every system
+package depends on one runtime package, ``caiso-b2b-runtime`` (configuration, the exception
+tree, HTTP and retries), so code calling several systems has one ``ClientConfig`` and one
+``B2BError``.  Its source is the real, linted and type-checked package
+templates/client/caiso_b2b_runtime/, copied verbatim.  Models come from
+datamodel-code-generator; client classes from templates/.
 """
 
 from __future__ import annotations
@@ -15,16 +19,31 @@ from typing import Any
 
 from b2b_openapi import __version__
 from b2b_openapi.emit.models import ERROR_CLASS, generate_models
-from b2b_openapi.emit.templating import render
+from b2b_openapi.emit.templating import TEMPLATES, render
 from b2b_openapi.emit.view import service_view
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, document_key
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 
 Progress = Callable[[str], None]
+RUNTIME_PACKAGE = "caiso_b2b_runtime"
+RUNTIME_DISTRIBUTION = RUNTIME_PACKAGE.replace("_", "-")
+RUNTIME_SOURCE = TEMPLATES / "client" / RUNTIME_PACKAGE
 
 
 def package_name(system: str) -> str:
     return f"caiso_b2b_{system.lower()}"
+
+
+def runtime_files() -> dict[Path, str]:
+    """The ``caiso-b2b-runtime`` package: its source copied as it is, and its pyproject."""
+    root = Path(RUNTIME_DISTRIBUTION)
+    files = {root / RUNTIME_PACKAGE / source.name: source.read_text(encoding="utf-8")
+             for source in sorted(RUNTIME_SOURCE.glob("*.py"))}
+    files[root / RUNTIME_PACKAGE / "py.typed"] = ""
+    files[root / "pyproject.toml"] = render("client/runtime.pyproject.toml.j2",
+                                            runtime=RUNTIME_DISTRIBUTION,
+                                            package=RUNTIME_PACKAGE, version=__version__)
+    return files
 
 
 def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]:
@@ -79,7 +98,7 @@ def client_files(documents: Iterable[Mapping[str, Any]], progress: Progress | No
     generated = cache.files_many(
         "client-service", [(package + document_key(d), (package, d)) for package, d in jobs],
         generate)
-    files: dict[Path, str] = {}
+    files = runtime_files()
     for system, group in groupby(zip(ordered, generated, strict=True),
                                  key=lambda pair: _system(pair[0])):
         package = package_name(system)
@@ -90,10 +109,9 @@ def client_files(documents: Iterable[Mapping[str, Any]], progress: Progress | No
             views.append(service_view(document))
             files.update({root / path: text for path, text in service_files.items()})
         context = {"package": package, "distribution": distribution, "system": system,
-                   "version": __version__,
+                   "version": __version__, "runtime": RUNTIME_DISTRIBUTION,
                    "services": [{"module": v.module, "full_name": v.full_name} for v in views]}
         files[root / "pyproject.toml"] = render("client/pyproject.toml.j2", **context)
         files[root / package / "__init__.py"] = render("client/__init__.py.j2", **context)
-        files[root / package / "_runtime.py"] = render("client/_runtime.py.j2", **context)
         files[root / package / "py.typed"] = ""
     return files

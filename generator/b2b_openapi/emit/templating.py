@@ -1,21 +1,31 @@
-"""Jinja2 environment over the repository's templates/ folder, plus naming helpers."""
+"""Jinja2 environment over the templates/ folder: in the installed package, else the checkout.
+
+The folder stays at the top of the repository (the design fixes it there); the wheel's build
+backend maps it into the package as ``b2b_openapi/templates`` (see pyproject.toml), so an
+installed b2b-openapi finds it beside its code, and a checkout finds it at its root.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
-TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+_HERE = Path(__file__).resolve()
+PACKAGED = _HERE.parents[1] / "templates"  # <site-packages>/b2b_openapi/templates
+CHECKOUT = _HERE.parents[3] / "templates"  # <repo>/templates, beside generator/
+TEMPLATES = PACKAGED if PACKAGED.is_dir() else CHECKOUT
 
 
 @cache
 def environment(root: Path = TEMPLATES) -> jinja2.Environment:
     """StrictUndefined: a template naming a missing value is a bug, not an empty string."""
+    import jinja2  # the build stack (the `build` extra): not needed to import this module
+
     if not root.is_dir():
         raise FileNotFoundError(f"templates folder not found: {root}")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(root),
@@ -28,10 +38,3 @@ def environment(root: Path = TEMPLATES) -> jinja2.Environment:
 
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
-
-
-def snake(name: str) -> str:
-    """``RetrieveCleanBidSet_SIBRv5_DocAttach`` -> ``retrieve_clean_bid_set_sibrv5_doc_attach``."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    words = re.sub(r"([A-Z]+)([A-Z][a-z]{2})", r"\1_\2", words)  # HTTPServer, not SIBRv5
-    return re.sub(r"_+", "_", words).lower()

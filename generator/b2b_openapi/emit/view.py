@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from b2b_openapi.emit.templating import snake
+from b2b_openapi.emit.naming import snake
 
 HTTP_METHODS = ("get", "post")
 

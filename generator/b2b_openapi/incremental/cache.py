@@ -41,7 +41,8 @@ def file_digest(path: Path) -> str:
 
 def code_salt(templates: Path) -> str:
     """Changes whenever the generator's code, templates or libraries change."""
-    files = sorted([*PACKAGE.rglob("*.py"), *(p for p in templates.rglob("*") if p.is_file())])
+    files = sorted([*PACKAGE.rglob("*.py"), *(p for p in templates.rglob("*")
+                                              if p.is_file() and "__pycache__" not in p.parts)])
     parts: list[str | bytes] = [f"{lib}=={version(lib)}" for lib in LIBRARIES]
     for path in files:
         parts += [path.name, path.read_bytes()]

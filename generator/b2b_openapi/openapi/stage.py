@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openapi_spec_validator import validate
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.model import Service
@@ -61,6 +58,10 @@ def spec_path(service: Service) -> Path:
 def render(source: Path | Artifact) -> SpecFile:
     """Load one service and render its validated OpenAPI YAML.  What is validated is the
     text parsed back, i.e. exactly what lands in specs/."""
+    # the build stack (the `build` extra): not needed to import this module
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
     artifact = as_artifact(source)
     wsdl = artifact.wsdl
     service = load_service(artifact)
