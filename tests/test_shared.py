@@ -9,8 +9,7 @@ import pytest
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.xsd import shared
-from b2b_openapi.xsd.wsdl import load_wsdl, preload_shared
-from b2b_openapi.xsd.wsdl import load_service
+from b2b_openapi.xsd.wsdl import load_service, load_wsdl, preload_shared
 from support import XSD
 
 HEADER = "{http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#}CAISOWSHeader"

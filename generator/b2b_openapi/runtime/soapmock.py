@@ -29,8 +29,7 @@ from b2b_openapi.errors import one_line
 from b2b_openapi.model import Operation, Service
 from b2b_openapi.runtime import behaviours
 from b2b_openapi.xsd import corpus
-from b2b_openapi.xsd.wsdl import load_wsdl
-from b2b_openapi.xsd.wsdl import load_service
+from b2b_openapi.xsd.wsdl import load_service, load_wsdl
 
 XML = "text/xml; charset=utf-8"
 FAULT_USERS = {"fault-client": "soap:Client", "fault-server": "soap:Server"}
