@@ -36,6 +36,7 @@ from lxml import etree
 from xmlsec import constants as xc
 
 from ..soap import CAISO_HEADER_NS, SOAP_ENV
+from .attachments import ATTACHMENT_HASH_NS, ATTACHMENT_INFO_NS
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -44,8 +45,6 @@ WSSE_NS = _WSS + "oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU_NS = _WSS + "oasis-200401-wss-wssecurity-utility-1.0.xsd"
 BASE64_BINARY = _WSS + "oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 X509V3 = _WSS + "oasis-200401-wss-x509-token-profile-1.0#X509v3"
-ATTACHMENT_HASH_NS = "http://www.caiso.com/mrtu/soa/schemas/2005/09/attachmenthash"
-ATTACHMENT_INFO_NS = "http://www.caiso.com/soa/2006-06-13/StandardAttachmentInfor.xsd"
 
 BODY = "Body"
 TOKEN = "BinarySecurityToken"
