@@ -14,15 +14,17 @@ import httpx
 import pytest
 from fastapi import Request, Response
 from fastapi.testclient import TestClient
+from lxml import etree
 
 from b2b_openapi import soap
+from b2b_openapi.codec import attachments as att
 from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.runtime import mockwire, upstream
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.jsonio import load_yaml
 from b2b_openapi.runtime.server import REQUEST_ID, ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
-from b2b_openapi.runtime.spec import ServiceSpec
+from b2b_openapi.runtime.spec import Problem, ServiceSpec
 from certs import Pki, make_pki
 from live import CASES
 from support import XSD, rendered
@@ -214,3 +216,44 @@ def test_the_endpoint_presets_name_caisos_hosts() -> None:
         "https://ws.caiso.com/sst/mris/")
     with pytest.raises(upstream.UpstreamError, match="known: map-stage, production"):
         upstream.preset_endpoint("staging", "CMRI", SERVICE)
+
+
+def docattach_envelope(text: str, hash_of: str | None = None) -> bytes:
+    from xml.etree import ElementTree
+    body = ElementTree.Element(f"{{{att.ISO_ATTACHMENT_NS}}}ISOAttachment")
+    ElementTree.SubElement(body, f"{{{att.ISO_ATTACHMENT_NS}}}AttachmentValue").text = text
+    headers = (att.hash_header(hash_of),) if hash_of is not None else ()
+    return soap.envelope(body, headers)
+
+
+def test_answers_with_attachments_are_checked_before_decoding() -> None:
+    wire = upstream.Upstream()
+    text = att.encode(b"<Payload/>")
+    # DocAttach: the AttachmentValue against the attachmentHash header
+    good = docattach_envelope(text, text)
+    assert wire.check(200, {"content-type": "text/xml"}, good, 30) == good
+    with pytest.raises(Problem) as caught:
+        wire.check(200, {"content-type": "text/xml"}, docattach_envelope(text, text + "A"), 30)
+    assert caught.value.status == 502 and caught.value.detail is not None
+    assert caught.value.detail.startswith("HashMismatch")
+    with pytest.raises(Problem) as caught:
+        wire.check(200, {}, docattach_envelope("bm90IGd6aXA="), 30)
+    assert caught.value.detail is not None and caught.value.detail.startswith("BadGzip")
+    # SwA: the envelope is what gets decoded, once its attachment part matches the hash
+    envelope = soap.envelope(None, (att.hash_header(text),))
+    body, content_type = att.build_swa(envelope, text)
+    checked = wire.check(200, {"content-type": content_type}, body, 30)
+    assert etree.tostring(etree.fromstring(checked), method="c14n") == \
+        etree.tostring(etree.fromstring(envelope), method="c14n")  # MIME's CRLF line ends
+    body, content_type = att.build_swa(envelope, att.encode(b"<Other/>"))
+    with pytest.raises(Problem) as caught:
+        wire.check(200, {"content-type": content_type}, body, 30)
+    assert caught.value.title == "SOAP response attachment is unusable"
+
+
+def test_a_docattach_request_gets_a_signed_attachment_hash(pki: Pki) -> None:
+    text = att.encode(b"<Bids/>")
+    signed = upstream.Upstream(identity(pki, "client")).sign(docattach_envelope(text))
+    assert att.hash_value(signed) == att.attachment_hash(text)
+    covered = wss.verify(signed, wss.Trust.from_file(pki.ca), required=wss.RESPONSE_PARTS)
+    assert "attachmentHash" in covered.covered

@@ -69,7 +69,7 @@ class SoapGateway:
         except httpx.HTTPError as exc:
             raise Problem(502, "SOAP service unreachable",
                           f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
-        if whole_answer(self.upstream, response):
+        if whole_answer(self.upstream, response, op):
             data = await response.aread()
             await response.aclose()
             return self._whole(op, data, response)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from ..codec import attachments
 from ..codec import wssecurity as wss
 from .spec import Operation, Problem
 
@@ -190,6 +191,9 @@ class Upstream:
         return wss.caiso_username(self.identity.certificate)
 
     def sign(self, envelope: bytes) -> bytes:
+        """The envelope as it goes out: a DocAttach attachment gets its ``attachmentHash``
+        header, and everything is signed when there is a certificate."""
+        envelope = attachments.with_hash_header(envelope)
         if self.identity is None:
             return envelope
         return wss.sign(envelope, self.identity, self.algorithm)
@@ -207,6 +211,11 @@ class Upstream:
         problem = refusal(status, headers, data, retry_after)
         if problem is not None:
             raise problem
+        try:
+            data = attachments.checked_answer(headers.get("content-type", ""), data)
+        except attachments.AttachmentError as exc:
+            raise Problem(502, "SOAP response attachment is unusable",
+                          f"{type(exc).__name__}: {exc}") from None
         if self.response_trust is None:
             return data
         try:
@@ -216,13 +225,15 @@ class Upstream:
         return data
 
 
-def whole_answer(upstream: Upstream, response: httpx.Response) -> bool:
+def whole_answer(upstream: Upstream, response: httpx.Response, op: Operation) -> bool:
     """Whether an answer is read whole rather than streamed: a signed answer is checked
-    before any of it is passed on, and what is not XML is a CAISO page to map, not a
-    document to stream."""
+    before any of it is passed on, an attachment (multipart, or DocAttach's one
+    ``AttachmentValue``) is checked against its hash first, and what is not XML is a CAISO
+    page to map, not a document to stream."""
     content_type = response.headers.get("content-type", "text/xml").lower()
-    return upstream.reads_whole or "xml" not in content_type or response.status_code in (
-        403, 429)
+    docattach = op.response_element.startswith(f"{{{attachments.ISO_ATTACHMENT_NS}}}")
+    return (upstream.reads_whole or docattach or "xml" not in content_type
+            or content_type.startswith("multipart/") or response.status_code in (403, 429))
 
 
 def retry_after(op: Operation) -> float:
