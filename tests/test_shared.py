@@ -12,7 +12,7 @@ from b2b_openapi.xsd import shared
 from b2b_openapi.xsd.wsdl import load_service, load_wsdl, preload_shared
 from support import XSD
 
-HEADER = "{http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#}CAISOWSHeader"
+HEADER = "{http://www.caiso.com/soa/2006-09-30/CAISOWSHeader.xsd}CAISOWSHeader"
 OUTPUT = "{http://www.caiso.com/soa/StandardOutput_v1.xsd#}outputDataType"
 CMRI = "CMRI/RetrieveDefaultBidCurves_CMRIv1/RetrieveDefaultBidCurves_CMRIv1.wsdl"
 OASIS = "OASIS/RetrieveCrrAggRevAdj_OASISv2/RetrieveCrrAggRevAdj_OASISv2.wsdl"

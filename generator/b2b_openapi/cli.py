@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 import yaml
@@ -431,6 +431,30 @@ def serve_command(
     tls_client_ca: Annotated[Path | None, typer.Option(
         help="CA bundle that issues client certificates: every client must present one "
              "(mutual TLS; give it with --tls-cert and --tls-key).")] = None,
+    soap_client_cert: Annotated[Path | None, typer.Option(
+        envvar="B2B_SOAP_CLIENT_CERT",
+        help="Gateway: the participant's CAISO certificate (PEM, or .p12/.pfx as issued), "
+             "presented in TLS and signing every request; its password from "
+             "B2B_SOAP_CLIENT_PASSWORD or B2B_SOAP_CLIENT_PASSWORD_FILE.")] = None,
+    soap_client_key: Annotated[Path | None, typer.Option(
+        envvar="B2B_SOAP_CLIENT_KEY",
+        help="Gateway: the PEM private key of --soap-client-cert (if not in that file).")
+    ] = None,
+    soap_ca: Annotated[Path | None, typer.Option(
+        envvar="B2B_SOAP_CA",
+        help="Gateway: CA bundle the SOAP server's certificate is verified against "
+             "(default: the system's).")] = None,
+    soap_verify_cert: Annotated[Path | None, typer.Option(
+        envvar="B2B_SOAP_VERIFY_CERT",
+        help="Gateway: certificate or CA bundle SOAP responses must be signed by; an "
+             "unsigned or tampered response is a 502.")] = None,
+    soap_endpoint_preset: Annotated[str | None, typer.Option(
+        envvar="B2B_SOAP_ENDPOINT_PRESET",
+        help="Gateway: CAISO environment by name, production or map-stage (each service "
+             "posts to its endpoint there).")] = None,
+    soap_signature_algorithm: Annotated[str, typer.Option(
+        envvar="B2B_SOAP_SIGNATURE_ALGORITHM",
+        help="Gateway: rsa-sha1 (CAISO's clients) or rsa-sha256.")] = "rsa-sha1",
 ) -> None:
     """Run generated server apps (after `build`) with uvicorn."""
     import ssl
@@ -458,7 +482,10 @@ def serve_command(
     if service is not None and service not in folders:
         known = ", ".join(sorted(folders))
         _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
-    if mode is Mode.gateway and not soap_endpoint and not any(
+    if mode is Mode.gateway:
+        _upstream_settings(soap_client_cert, soap_client_key, soap_ca, soap_verify_cert,
+                           soap_endpoint_preset, soap_signature_algorithm)
+    if mode is Mode.gateway and not soap_endpoint and not soap_endpoint_preset and not any(
             v in os.environ for v in ("B2B_SOAP_ENDPOINT", "B2B_SOAP_BASE_URL")):
         _say("gateway: no --soap-endpoint, so each service posts to its WSDL's soap:address "
              "(CAISO's own endpoint)")
@@ -466,15 +493,40 @@ def serve_command(
     os.environ["B2B_API_KEYS"] = ",".join(api_key)
     if soap_endpoint:
         os.environ["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
-    tls = {"ssl_certfile": tls_cert, "ssl_keyfile": tls_key, "ssl_ca_certs": tls_client_ca,
-           "ssl_cert_reqs": ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE}
+    tls: dict[str, Any] = {
+        "ssl_certfile": tls_cert, "ssl_keyfile": tls_key, "ssl_ca_certs": tls_client_ca,
+        "ssl_cert_reqs": ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE}
+    if tls_client_ca:  # the caller's certificate names the caller
+        from b2b_openapi.runtime.peercert import PeerCertH11Protocol
+        tls["http"] = PeerCertH11Protocol
     if service is None:
         os.environ["B2B_SERVERS_ROOT"] = str(build / "servers")
         uvicorn.run("b2b_openapi.runtime.combined:app_from_env", factory=True, host=host,
-                    port=port, **tls)  # type: ignore[arg-type]
+                    port=port, **tls)
     else:
         uvicorn.run("app:app", app_dir=str(folders[service]), host=host, port=port,
-                    **tls)  # type: ignore[arg-type]
+                    **tls)
+
+
+def _upstream_settings(cert: Path | None, key: Path | None, ca: Path | None,
+                       verify: Path | None, preset: str | None, algorithm: str) -> None:
+    """Put the gateway's wire options in the environment the server apps read, and load them
+    once here: a bad certificate, key, password or bundle is one error line at start-up."""
+    from b2b_openapi.runtime.upstream import Upstream, UpstreamError, UpstreamSettings
+
+    values = {"B2B_SOAP_CLIENT_CERT": cert, "B2B_SOAP_CLIENT_KEY": key, "B2B_SOAP_CA": ca,
+              "B2B_SOAP_VERIFY_CERT": verify, "B2B_SOAP_ENDPOINT_PRESET": preset,
+              "B2B_SOAP_SIGNATURE_ALGORITHM": algorithm}
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(value)
+    try:
+        upstream = Upstream.from_settings(UpstreamSettings.from_env())
+    except UpstreamError as exc:
+        _fail(ArtifactError(str(exc)))
+    warning = upstream.warning()
+    if warning:
+        _say(warning)
 
 
 @app.command("soap-mock")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -17,7 +18,10 @@ from lxml import etree
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ENV_PREFIX = "soapenv"  # the prefix our envelopes bind SOAP_ENV to
-CAISO_HEADER_NS = "http://www.caiso.com/soa/CAISOWSHeader_v1.xsd#"
+# the namespace CAISO's clients write and sign (CAISOWSHeader.cs, caisob2blib.py)
+CAISO_HEADER_NS = "http://www.caiso.com/soa/2006-09-30/CAISOWSHeader.xsd"
+# how long a message is valid: CaisoClientMessageInspector.cs writes Created + 15 minutes
+HEADER_LIFETIME = dt.timedelta(minutes=15)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True,
                           huge_tree=True)
 
@@ -51,20 +55,28 @@ class SoapMessage:
 
 def caiso_header(username: str, message_id: str | None = None,
                  now: dt.datetime | None = None) -> ElementTree.Element:
-    """A CAISOWSHeader for the authenticated caller (certificate subject or API-key owner)."""
-    now = now or dt.datetime.now(dt.UTC)
-    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A CAISOWSHeader for the authenticated caller (certificate subject or API-key owner):
+    ``CAISOUsernameToken{Username, Nonce, Created}``, ``CAISOMessageInfo{MessageID,
+    Timestamp{Created, Expires}}``, times in UTC to the millisecond as CAISO's .NET clients
+    write them; the MessageID is the caller's request id when it gave one."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     q = f"{{{CAISO_HEADER_NS}}}"
     header = ElementTree.Element(q + "CAISOWSHeader")
     token = ElementTree.SubElement(header, q + "CAISOUsernameToken")
     ElementTree.SubElement(token, q + "Username").text = username
     ElementTree.SubElement(token, q + "Nonce").text = base64.b64encode(
         secrets.token_bytes(16)).decode("ascii")
-    ElementTree.SubElement(token, q + "Created").text = stamp
+    ElementTree.SubElement(token, q + "Created").text = _stamp(now)
     info = ElementTree.SubElement(header, q + "CAISOMessageInfo")
-    ElementTree.SubElement(info, q + "MessageID").text = message_id or secrets.token_hex(16)
-    ElementTree.SubElement(info, q + "Timestamp").text = stamp
+    ElementTree.SubElement(info, q + "MessageID").text = message_id or str(uuid.uuid4())
+    stamp = ElementTree.SubElement(info, q + "Timestamp")
+    ElementTree.SubElement(stamp, q + "Created").text = _stamp(now)
+    ElementTree.SubElement(stamp, q + "Expires").text = _stamp(now + HEADER_LIFETIME)
     return header
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def envelope(body: ElementTree.Element | None, headers: tuple[ElementTree.Element, ...] = (),

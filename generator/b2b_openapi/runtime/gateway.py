@@ -1,5 +1,6 @@
 """REST -> SOAP: JSON request -> XSD-valid XML in a SOAP 1.1 envelope with a CAISOWSHeader,
-posted to the service endpoint with its SOAPAction; the SOAP answer (or fault) back to JSON."""
+signed and posted over (mutual) TLS to the service endpoint with its SOAPAction (the wire side
+is :mod:`.upstream`); the SOAP answer (or fault) back to JSON."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from b2b_openapi.codec import jsonxml, soap
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import one_line
 from b2b_openapi.runtime.spec import Operation, Problem, clip
+from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer
 from b2b_openapi.xsd.wsdl import load_wsdl
 
 
@@ -23,10 +25,12 @@ class SoapGateway:
     """Translates calls of one service; the XSDs come from the server's bundled artifacts."""
 
     def __init__(self, wsdl: Path, endpoint: str, timeout: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 upstream: Upstream | None = None) -> None:
         self.schema = load_wsdl(wsdl).schema
         self.endpoint = endpoint
-        self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self.upstream = upstream or Upstream()
+        self.http = self.upstream.client(timeout, transport)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -34,7 +38,8 @@ class SoapGateway:
     def _element(self, qname: str) -> Any:
         return self.schema.maps.elements[qname]
 
-    def request_xml(self, op: Operation, request: Any, user: str) -> bytes:
+    def request_xml(self, op: Operation, request: Any, user: str,
+                    message_id: str | None = None) -> bytes:
         """The SOAP envelope for a (schema-valid) JSON request; 422 when XSD rules that JSON
         Schema cannot express (totalDigits) reject it, or when xmlschema cannot hold a value
         (its dates and durations overflow with an ArithmeticError): the request is what
@@ -48,12 +53,14 @@ class SoapGateway:
         except (XMLSchemaValidationError, ValueError, ArithmeticError) as exc:
             raise Problem(422, "Request is not valid for the SOAP service",  # may quote it
                           clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
-        return soap.envelope(body, (soap.caiso_header(user),))
+        header = soap.caiso_header(self.upstream.username(user), message_id)
+        return self.upstream.sign(soap.envelope(body, (header,)))
 
-    async def call(self, op: Operation, request: Any, user: str) -> Any:
+    async def call(self, op: Operation, request: Any, user: str,
+                   message_id: str | None = None) -> Any:
         """The JSON answer: an async iterator of JSON bytes when the SOAP response streams
         (see :mod:`.streaming`), else the decoded value; faults raise :class:`Problem`."""
-        envelope = self.request_xml(op, request, user)
+        envelope = self.request_xml(op, request, user, message_id)
         try:
             response = await self.http.send(self.http.build_request(
                 "POST", self.endpoint, content=envelope, headers={
@@ -62,6 +69,10 @@ class SoapGateway:
         except httpx.HTTPError as exc:
             raise Problem(502, "SOAP service unreachable",
                           f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
+        if whole_answer(self.upstream, response, op):
+            data = await response.aread()
+            await response.aclose()
+            return self._whole(op, data, response)
         streamer = JsonStreamer(self._element(op.response_element))
         chunks = response.aiter_bytes()
         first = b""
@@ -77,15 +88,17 @@ class SoapGateway:
         except NotStreamable as exc:
             rest = b"".join([c async for c in chunks])
             await response.aclose()
-            return self._whole(op, exc.head + rest, response.status_code)
+            return self._whole(op, exc.head + rest, response)
         except (StreamError, XMLSchemaValidationError, etree.XMLSyntaxError) as exc:
             await response.aclose()
             raise Problem(502, "SOAP response does not conform to the XSD",
                           one_line(str(getattr(exc, "reason", None) or exc))) from None
         return _rest(first, chunks, streamer, response)
 
-    def _whole(self, op: Operation, data: bytes, status: int) -> Any:
+    def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
         """A fault, or a response shape decoded as one document."""
+        status = response.status_code
+        data = self.upstream.check(status, response.headers, data, retry_after(op))
         try:
             message = soap.parse(data)
         except soap.SoapError as exc:

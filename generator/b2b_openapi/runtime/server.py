@@ -1,6 +1,7 @@
 """The request pipeline of a generated server, shared by mock and gateway modes.
 
-auth (X-API-Key; client certificates are enforced by the TLS server) -> request as JSON
+auth (X-API-Key; client certificates are enforced by the TLS server and, when one was
+presented, name the caller: :mod:`.peercert`) -> request as JSON
 (query or body) -> validation against the spec (422) -> acceptable use policy (429) ->
 answer from the samples (mock) or from the SOAP service (gateway).
 """
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
@@ -23,15 +26,19 @@ from starlette.exceptions import HTTPException
 
 from b2b_openapi.codec.jsonio import JsonLimitError, dumps, loads
 from b2b_openapi.codec.jsonxml import xml_text_errors
-from b2b_openapi.runtime import behaviours
+from b2b_openapi.runtime import behaviours, peercert
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.policy import AcceptableUseLimiter, authenticate, parse_api_keys
 from b2b_openapi.runtime.spec import Operation, Problem, ServiceSpec, pointer, shown
+from b2b_openapi.runtime.upstream import Upstream, UpstreamSettings, preset_endpoint
 
 LOG = logging.getLogger("b2b_openapi.server")
 Mode = Literal["mock", "gateway"]
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
+# the request id CAISO's own REST APIs carry; it becomes the CAISOWSHeader MessageID
+REQUEST_ID = "CAISORequestUUID"
+_REQUEST_ID_TEXT = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Settings:
     soap_base_url: str | None = None  # endpoint = base URL + "/" + service full name
     soap_timeout: float = 30.0
     aup_window_seconds: float | None = None  # None: the spec's window
+    upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,7 +67,8 @@ class Settings:
                    soap_endpoint=env.get("B2B_SOAP_ENDPOINT"),
                    soap_base_url=env.get("B2B_SOAP_BASE_URL"),
                    soap_timeout=float(env.get("B2B_SOAP_TIMEOUT", "30")),
-                   aup_window_seconds=float(window) if window is not None else None)
+                   aup_window_seconds=float(window) if window is not None else None,
+                   upstream=UpstreamSettings.from_env(env))
 
 
 class ServiceRuntime:
@@ -72,12 +81,16 @@ class ServiceRuntime:
         if settings.mode == "gateway":
             if wsdl is None:
                 raise ValueError("gateway mode needs the service WSDL")
+            preset = settings.upstream.preset
             endpoint = settings.soap_endpoint or (
                 f"{settings.soap_base_url.rstrip('/')}/{spec.view.full_name}"
-                if settings.soap_base_url else spec.document["x-soap-service"].get("endpoint"))
+                if settings.soap_base_url else
+                preset_endpoint(preset, spec.view.system, spec.view.full_name) if preset
+                else spec.document["x-soap-service"].get("endpoint"))
             if not endpoint:
                 raise ValueError("gateway mode needs B2B_SOAP_ENDPOINT or B2B_SOAP_BASE_URL")
-            self.gateway = SoapGateway(wsdl, endpoint, settings.soap_timeout)
+            self.gateway = SoapGateway(wsdl, endpoint, settings.soap_timeout,
+                                       upstream=Upstream.from_settings(settings.upstream))
         self.limiters = {
             op.id: AcceptableUseLimiter(
                 settings.aup_window_seconds if settings.aup_window_seconds is not None
@@ -90,8 +103,18 @@ class ServiceRuntime:
 
     async def handle(self, operation_id: str, request: Request) -> Response:
         op = self.spec.operations[operation_id]
+        request_id = request.headers.get(REQUEST_ID) or str(uuid.uuid4())
+        response = await self._handle(op, request, request_id)
+        response.headers[REQUEST_ID] = request_id
+        return response
+
+    async def _handle(self, op: Operation, request: Request, request_id: str) -> Response:
         try:
-            user = authenticate(request.headers, self.settings.api_keys)
+            if not _REQUEST_ID_TEXT.fullmatch(request_id):
+                raise Problem(400, "Bad Request",
+                              f"{REQUEST_ID} must be 1 to 128 visible ASCII characters")
+            user = peercert.caller(request.scope,
+                                   authenticate(request.headers, self.settings.api_keys))
             payload = await self._payload(op, request)
             errors = self.spec.errors(op.request_schema, payload)
             # text no XML (so no SOAP service) can carry, where the schema cannot say so
@@ -106,7 +129,7 @@ class ServiceRuntime:
             if op.id in self.limiters:
                 self.limiters[op.id].enforce(user, op.id, op.acceptable_use["message"]
                                              if op.acceptable_use else "")
-            result = await self._answer(op, payload, user)
+            result = await self._answer(op, payload, user, request_id)
         except Problem as problem:
             return _problem_response(problem)
         except Exception:  # a bug: still answer in the documented shape, and log it
@@ -133,9 +156,9 @@ class ServiceRuntime:
         except (ValueError, UnicodeDecodeError) as exc:
             raise Problem(422, "Request body is not JSON", str(exc)) from None
 
-    async def _answer(self, op: Operation, payload: Any, user: str) -> Any:
+    async def _answer(self, op: Operation, payload: Any, user: str, request_id: str) -> Any:
         if self.gateway is not None:
-            return await self.gateway.call(op, payload, user)
+            return await self.gateway.call(op, payload, user, request_id)
         return behaviours.shape(op.id, payload, op.example_response())
 
 

@@ -10,6 +10,14 @@
   operation's sample fault of that kind, so error paths can be exercised end to end.
 
 ``GET /_received`` returns the last envelope received (tests check what reached the service).
+
+Playing CAISO (see :mod:`.mockwire` and ``docs/gateway.md``): under uvicorn with
+``--ssl-ca-certs`` and client certificates required it is mutual TLS; with ``B2B_MOCK_VERIFY_CA``
+it verifies every request's WS-Security signature and answers CAISO's faults to unsigned or
+tampered envelopes (``Signature validation status: false``) and to a Username that is not the
+certificate's (``CAISOUsernameToken Validation Error.``); with ``B2B_MOCK_SIGN_CERT`` and
+``B2B_MOCK_SIGN_KEY`` it signs its answers; ``PUT /_page/{aup|forbidden}`` makes it answer
+CAISO's non-SOAP pages until ``DELETE /_page``.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from fastapi.responses import Response
 from b2b_openapi.codec import jsonxml, soap
 from b2b_openapi.errors import one_line
 from b2b_openapi.model import Operation, Service
-from b2b_openapi.runtime import behaviours
+from b2b_openapi.runtime import behaviours, mockwire
 from b2b_openapi.xsd import corpus
 from b2b_openapi.xsd.wsdl import load_service, load_wsdl
 
@@ -57,17 +65,27 @@ def _sample_root(path: Path) -> ElementTree.Element:
 
 
 class SoapMockBackend:
-    def __init__(self, services: Mapping[str, MockService]) -> None:
+    def __init__(self, services: Mapping[str, MockService],
+                 wire: mockwire.MockWire | None = None) -> None:
         self.services = services
         self.received: bytes | None = None
+        self.wire = wire or mockwire.MockWire()
 
     @classmethod
-    def from_corpus(cls, xsd_root: Path, names: list[str] | None = None) -> SoapMockBackend:
+    def from_corpus(cls, xsd_root: Path, names: list[str] | None = None,
+                    wire: mockwire.MockWire | None = None) -> SoapMockBackend:
         wsdls = corpus.select(corpus.discover(xsd_root), names or ())
-        return cls({w.full_name: MockService(load_service(w), load_wsdl(w).schema) for w in wsdls})
+        return cls({w.full_name: MockService(load_service(w), load_wsdl(w).schema) for w in wsdls},
+                   wire)
 
     def answer(self, name: str, action: str, data: bytes) -> Response:
         self.received = data
+        page = self.wire.page()
+        if page is not None:
+            return page
+        signer, refused = self.wire.check(data)
+        if refused is not None:
+            return _fault("soap:Client", refused)
         mock = self.services.get(name)
         if mock is None:
             return _fault("soap:Client", f"no such service: {name}")
@@ -81,6 +99,8 @@ class SoapMockBackend:
         user = self._check_header(mock, op, message)
         if isinstance(user, Response):
             return user
+        if signer is not None and user != signer:
+            return _fault("soap:Client", mockwire.USERNAME_FAULT)
         body = message.body
         if body is None or body.tag != op.input.element.qname:
             return _fault("soap:Client", f"{op.name} expects {op.input.element.qname} in Body")
@@ -89,7 +109,8 @@ class SoapMockBackend:
             return _fault("soap:Client", f"request is not valid: {one_line(error.reason or '')}")
         if user in FAULT_USERS:
             return self._sample_fault(op, FAULT_USERS[user])
-        return Response(soap.envelope(self._output(mock, op, body)), 200, media_type=XML)
+        return Response(self.wire.sign(soap.envelope(self._output(mock, op, body))), 200,
+                        media_type=XML)
 
     def _check_header(self, mock: MockService, op: Operation,
                       message: soap.SoapMessage) -> str | Response:
@@ -132,6 +153,19 @@ def create_soap_mock_app(backend: SoapMockBackend) -> FastAPI:
     async def received() -> Response:
         return Response(backend.received or b"", media_type=XML)
 
+    @app.put("/_page/{page}")
+    async def set_page(page: str) -> Response:
+        try:
+            backend.wire.show(page)
+        except ValueError as exc:
+            return Response(str(exc), 404, media_type="text/plain")
+        return Response(status_code=204)
+
+    @app.delete("/_page")
+    async def clear_page() -> Response:
+        backend.wire.show(None)
+        return Response(status_code=204)
+
     return app
 
 
@@ -139,4 +173,5 @@ def app_from_env() -> FastAPI:
     """uvicorn factory: ``B2B_XSD_ROOT`` (default ``xsd``), optional ``B2B_SERVICES``."""
     names = [n for n in os.environ.get("B2B_SERVICES", "").split(",") if n]
     root = Path(os.environ.get("B2B_XSD_ROOT", "xsd"))
-    return create_soap_mock_app(SoapMockBackend.from_corpus(root, names))
+    return create_soap_mock_app(SoapMockBackend.from_corpus(root, names,
+                                                            mockwire.MockWire.from_env()))

@@ -1,0 +1,251 @@
+"""CAISO's attachments on the wire, both directions (protocol notes section 4).
+
+* The document itself: payload XML -> gzip -> base64 text (``caisob2blib.py`` ``xml_to_uue``
+  / ``uue_to_xml``), and its ``attachmentHash``: base64(SHA-1(the base64 text)).
+* DocAttach: the base64 text is the body's ``ISOAttachment/AttachmentValue``.
+* SwA (the plain variant): a ``multipart/related`` message, the SOAP envelope first, the base64
+  text the next part; MTOM/XOP answers (OMS, DRRS): the envelope's ``xop:Include`` elements
+  point at parts by Content-ID.
+
+MIME is built and parsed by the standard library's :mod:`email` package, gzip by :mod:`gzip`,
+base64 by :mod:`base64`; nothing here parses MIME by hand.  A hash mismatch, bad base64 and
+bad gzip are distinct errors, so a 502 can name the cause.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import hashlib
+import uuid
+import zlib
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from urllib.parse import unquote
+from xml.etree import ElementTree
+
+from lxml import etree
+
+ATTACHMENT_HASH_NS = "http://www.caiso.com/mrtu/soa/schemas/2005/09/attachmenthash"
+ATTACHMENT_INFO_NS = "http://www.caiso.com/soa/2006-06-13/StandardAttachmentInfor.xsd"
+ISO_ATTACHMENT_NS = "http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd"
+XOP_NS = "http://www.w3.org/2004/08/xop/include"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_WHITESPACE = b" \t\r\n"
+
+
+class AttachmentError(ValueError):
+    """An attachment that cannot be used; the subclass says why."""
+
+
+class HashMismatch(AttachmentError):
+    """The attachment is not the one its attachmentHash names."""
+
+
+class BadBase64(AttachmentError):
+    """The attachment text is not base64."""
+
+
+class BadGzip(AttachmentError):
+    """The base64 decodes, but not to gzip data."""
+
+
+class BadMime(AttachmentError):
+    """A multipart answer that is not the MIME message it says it is."""
+
+
+def _text(value: str | bytes) -> bytes:
+    return value.encode("ascii") if isinstance(value, str) else value
+
+
+def encode(xml: bytes) -> str:
+    """Payload XML -> gzip -> base64 text (gzip with no timestamp: the same XML always gives
+    the same text, hence the same hash)."""
+    return base64.b64encode(gzip.compress(xml, mtime=0)).decode("ascii")
+
+
+def attachment_hash(text: str | bytes) -> str:
+    """base64(SHA-1(the base64 text)), as CAISO writes in ``attachmentHash/hashValue``; the
+    text as sent, blanks at its ends aside."""
+    return base64.b64encode(hashlib.sha1(_text(text).strip(_WHITESPACE)).digest()).decode()
+
+
+def decode(text: str | bytes, expected_hash: str | None = None) -> bytes:
+    """base64 text -> gunzip -> the payload XML bytes; the hash checked first when given."""
+    data = _text(text)
+    if expected_hash is not None and attachment_hash(data) != expected_hash.strip():
+        raise HashMismatch(f"the attachment's SHA-1 is {attachment_hash(data)}, its "
+                           f"attachmentHash says {expected_hash.strip()}")
+    try:
+        compressed = base64.b64decode(b"".join(data.split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadBase64(f"the attachment is not base64: {exc}") from None
+    try:
+        return gzip.decompress(compressed)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BadGzip(f"the attachment is not gzip data: {exc}") from None
+
+
+def hash_header(text: str | bytes) -> ElementTree.Element:
+    """The ``attachmentHash{hashValue}`` SOAP header block for an attachment text."""
+    header = ElementTree.Element(f"{{{ATTACHMENT_HASH_NS}}}attachmentHash")
+    ElementTree.SubElement(header, f"{{{ATTACHMENT_HASH_NS}}}hashValue").text = \
+        attachment_hash(text)
+    return header
+
+
+def info_header(attachment_id: str, name: str, compressed: bool = True) -> ElementTree.Element:
+    """A ``standardAttachmentInfor`` header block naming one attachment: the fields the
+    sources show (id, name, compressFlag, compressMethod); CAISO's others are left out."""
+    q = f"{{{ATTACHMENT_INFO_NS}}}"
+    header = ElementTree.Element(q + "standardAttachmentInfor")
+    attachment = ElementTree.SubElement(header, q + "Attachment")
+    ElementTree.SubElement(attachment, q + "id").text = attachment_id
+    ElementTree.SubElement(attachment, q + "name").text = name
+    ElementTree.SubElement(attachment, q + "compressFlag").text = "yes" if compressed else "no"
+    if compressed:
+        ElementTree.SubElement(attachment, q + "compressMethod").text = "gzip"
+    return header
+
+
+def hash_value(envelope: bytes) -> str | None:
+    """The ``attachmentHash/hashValue`` an envelope's header carries, if any."""
+    if b"attachmentHash" not in envelope:
+        return None
+    root = etree.fromstring(envelope, _PARSER)
+    found = root.find(f".//{{{ATTACHMENT_HASH_NS}}}attachmentHash/"
+                      f"{{{ATTACHMENT_HASH_NS}}}hashValue")
+    return (found.text or "").strip() if found is not None else None
+
+
+def attachment_value(envelope: bytes) -> str | None:
+    """DocAttach: the base64 text of the body's ``AttachmentValue`` (``ISOAttachment``'s, or
+    a submit request's element of that name), if it has one."""
+    if b"AttachmentValue" not in envelope:
+        return None
+    root = etree.fromstring(envelope, _PARSER)
+    found = next((e for e in root.iter() if isinstance(e.tag, str)
+                  and e.tag.rpartition("}")[2] == "AttachmentValue"), None)
+    return (found.text or "").strip() if found is not None else None
+
+
+def with_hash_header(envelope: bytes) -> bytes:
+    """A DocAttach envelope with the ``attachmentHash`` header its attachment needs (the
+    receiver compares it; the signature covers it), unless it has one."""
+    text = attachment_value(envelope)
+    if text is None or hash_value(envelope) is not None:
+        return envelope
+    root = etree.fromstring(envelope, _PARSER)
+    soap_env = root.tag.partition("}")[0].lstrip("{")
+    header = root.find(f"{{{soap_env}}}Header")
+    if header is None:
+        header = etree.Element(f"{{{soap_env}}}Header")
+        root.insert(0, header)
+    header.append(etree.fromstring(ElementTree.tostring(hash_header(text))))
+    added: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return added
+
+
+def checked_answer(content_type: str, data: bytes) -> bytes:
+    """The SOAP envelope of an answer, its attachment checked: a multipart answer is split
+    (MTOM's ``xop:Include`` resolved, SwA's attachment part taken), and the attachment (that
+    part, or DocAttach's ``AttachmentValue``) must match the envelope's ``attachmentHash``
+    and be base64 gzip data.  Raises an :class:`AttachmentError` naming the cause."""
+    text: bytes | str | None
+    if content_type.strip().lower().startswith("multipart/"):
+        message = parse_multipart(content_type, data)
+        if XOP_NS.encode() in message.envelope:
+            return resolve_xop(message)
+        envelope, text = message.envelope, swa_attachment(message)
+    else:
+        envelope = data
+        try:
+            text = attachment_value(data)
+        except etree.XMLSyntaxError:
+            return data  # not XML: the SOAP parser says so
+    if text is not None:
+        decode(text, hash_value(envelope))
+    return envelope
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """A ``multipart/related`` message: the root part (the SOAP envelope) and the others by
+    Content-ID (without its angle brackets)."""
+
+    envelope: bytes
+    parts: dict[str, bytes]
+
+
+def build_swa(envelope: bytes, attachment: str,
+              content_id: str | None = None) -> tuple[bytes, str]:
+    """(body, Content-Type) of a SOAP with Attachments message: the envelope, then the
+    attachment's base64 text as the next part.  Line ends in the envelope become MIME's CRLF,
+    which XML reads as LF again (a literal CR in text is escaped by :mod:`..soap`)."""
+    message = EmailMessage(policy=policy.HTTP)
+    root_id = f"<soap-{uuid.uuid4()}@b2b-openapi>"
+    message.set_content(envelope, "text", "xml", cte="binary", cid=root_id,
+                        params={"charset": "utf-8"})
+    message.make_related()
+    message.set_param("type", "text/xml")
+    message.set_param("start", root_id)
+    part = EmailMessage(policy=policy.HTTP)
+    part.set_content(attachment.encode("ascii"), "text", "plain", cte="7bit",
+                     cid=f"<{content_id or uuid.uuid4()}>")
+    message.attach(part)
+    data = message.as_bytes(policy=policy.HTTP)
+    _, _, body = data.partition(b"\r\n\r\n")
+    return body, str(message["Content-Type"])
+
+
+def parse_multipart(content_type: str, body: bytes) -> Multipart:
+    """Split a ``multipart/related`` answer; the root is the ``start`` part, else the
+    first."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or message.get_content_maintype() != "multipart":
+        raise BadMime(f"{content_type!r} is not a multipart message")
+    parts = list(message.iter_parts())
+    if not parts or message.defects or any(p.defects for p in parts):
+        defects = [*message.defects, *(d for p in parts for d in p.defects)]
+        raise BadMime(f"malformed multipart answer: {defects[0] if defects else 'no parts'}")
+    start = str(message.get_param("start", "") or "").strip("<>")
+    by_id = {str(p.get("Content-ID", "")).strip().strip("<>"): p for p in parts}
+    root = by_id.get(start, parts[0]) if start else parts[0]
+
+    def content(part: MIMEPart) -> bytes:
+        payload = part.get_payload(decode=True)
+        return payload if isinstance(payload, bytes) else b""
+
+    return Multipart(content(root), {cid: content(p) for cid, p in by_id.items()
+                                     if p is not root and cid})
+
+
+def swa_attachment(message: Multipart) -> bytes:
+    """The attachment of a SwA answer: its one part after the envelope."""
+    if len(message.parts) != 1:
+        raise BadMime(f"a SOAP with Attachments answer has one attachment part, not "
+                      f"{len(message.parts)}")
+    return next(iter(message.parts.values()))
+
+
+def resolve_xop(message: Multipart) -> bytes:
+    """An MTOM answer's envelope with each ``xop:Include`` replaced by the base64 text of the
+    part it points at, as the element's content (XOP's own rule)."""
+    root = etree.fromstring(message.envelope, _PARSER)
+    for include in list(root.iter(f"{{{XOP_NS}}}Include")):
+        href = include.get("href", "")
+        if not href.startswith("cid:"):
+            raise BadMime(f"xop:Include href {href!r} is not a cid: reference")
+        cid = unquote(href[4:])
+        if cid not in message.parts:
+            raise BadMime(f"xop:Include names part {cid!r}, which the answer does not hold")
+        parent = include.getparent()
+        assert parent is not None  # an Include is never the root element
+        parent.remove(include)
+        parent.text = base64.b64encode(message.parts[cid]).decode("ascii")
+    resolved: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return resolved
