@@ -13,6 +13,7 @@ from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
 from .. import jsonxml, soap
+from ..codec.faststream import ServiceCodec
 from ..errors import one_line
 from ..wsdl import load_wsdl
 from .spec import Operation, Problem, clip
@@ -25,6 +26,7 @@ class SoapGateway:
     def __init__(self, wsdl: Path, endpoint: str, timeout: float = 30.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.schema = load_wsdl(wsdl).schema
+        self.codec = ServiceCodec(wsdl)  # libxml2 + compiled plan, or the reference path
         self.endpoint = endpoint
         self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
@@ -62,7 +64,7 @@ class SoapGateway:
         except httpx.HTTPError as exc:
             raise Problem(502, "SOAP service unreachable",
                           f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
-        streamer = JsonStreamer(self._element(op.response_element))
+        streamer = self.codec.streamer(self._element(op.response_element))
         chunks = response.aiter_bytes()
         first = b""
         try:

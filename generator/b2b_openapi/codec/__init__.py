@@ -1,0 +1,1 @@
+"""JSON <-> XML: the converter, SOAP envelopes, WS-Security, attachments; used by build and runtime alike."""
