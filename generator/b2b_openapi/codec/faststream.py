@@ -32,7 +32,7 @@ from .plan import Convert, Plan
 from .validation import compile_service
 
 ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
-HOLD_BYTES = 1 << 20
+HOLD_BYTES = 1 << 18  # 256 KiB: most answers are judged whole, memory stays small
 
 
 class FastStreamer(JsonStreamer):
