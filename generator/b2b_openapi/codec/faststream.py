@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from lxml import etree
 from xmlschema import XMLSchemaValidationError
@@ -28,6 +29,7 @@ from ..content import content_layout
 from ..runtime.streaming import BODY, JsonStreamer, NotStreamable, StreamError
 from ..soap import SOAP_ENV
 from . import fastjson
+from .encode import EncodePlan, Unplanned, envelope, namespaces
 from .plan import Convert, Plan
 from .validation import compile_service
 
@@ -129,6 +131,8 @@ class ServiceCodec:
     def __init__(self, wsdl: Path) -> None:
         self.schema = compile_service(wsdl)
         self.plan = Plan()
+        self.encode_plan = EncodePlan()
+        self.nsmap: dict[str, str] | None = None
 
     @property
     def fast(self) -> bool:
@@ -138,3 +142,17 @@ class ServiceCodec:
         if self.schema is None:
             return JsonStreamer(xsd_element)
         return FastStreamer(xsd_element, self.schema, self.plan)
+
+    def request_envelope(self, xsd_element: Any, value: Any,
+                         headers: tuple[ElementTree.Element, ...]) -> bytes | None:
+        """The validated SOAP envelope of a JSON request, or None when the reference
+        encoder must build it (or say why it cannot): see :mod:`.encode`."""
+        if self.schema is None:
+            return None
+        if self.nsmap is None:
+            self.nsmap = namespaces(xsd_element)
+        try:
+            return envelope(self.encode_plan, self.schema, self.nsmap, xsd_element, value,
+                            headers)
+        except Unplanned:
+            return None
