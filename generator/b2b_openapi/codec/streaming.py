@@ -65,8 +65,7 @@ class JsonStreamer:
         xsd_type = xsd_element.type
         self.layout = content_layout(xsd_type) if xsd_type.is_complex() else None
         self.simple = xsd_type.simple_type is not None
-        self.parser = etree.XMLPullParser(events=("start", "end"), huge_tree=True,
-                                          resolve_entities=False, no_network=True)
+        self.parser = self._parser()
         self.head = bytearray()
         self.started = False
         self.done = False
@@ -75,6 +74,14 @@ class JsonStreamer:
         self.counts: dict[str, int] = {}
         self.current: str | None = None
         self.separator = b""
+
+    def _parser(self) -> Any:
+        return etree.XMLPullParser(events=("start", "end"), huge_tree=True,
+                                   resolve_entities=False, no_network=True)
+
+    def _value_json(self, slot: Any, elem: Any) -> bytes:
+        """JSON of one child of the response element, checked against its declaration."""
+        return dumps(slot.element.decode(elem, converter=B2BJsonConverter, validation="strict"))
 
     def feed(self, chunk: bytes) -> bytes:
         if not self.started:
@@ -117,7 +124,7 @@ class JsonStreamer:
         slot = self.layout.by_key.get(key)
         if slot is None or slot.element.name != elem.tag:
             raise StreamError(f"unexpected element {elem.tag} in {self.element.name}")
-        value = slot.element.decode(elem, converter=B2BJsonConverter, validation="strict")
+        value = self._value_json(slot, elem)
         if key != self.current:
             if self.current is not None and _multiple(self.layout, self.current):
                 out += b"]"
@@ -130,7 +137,7 @@ class JsonStreamer:
             out += b","
         else:
             raise StreamError(f"{key} repeated in {self.element.name}")
-        out += dumps(value)
+        out += value
         self.counts[key] = self.counts.get(key, 0) + 1
         elem.clear()
         while elem.getprevious() is not None:

@@ -14,6 +14,7 @@ from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import one_line
 from b2b_openapi.runtime.spec import Operation, Problem, clip
@@ -28,6 +29,7 @@ class SoapGateway:
                  transport: httpx.AsyncBaseTransport | None = None,
                  upstream: Upstream | None = None) -> None:
         self.schema = load_wsdl(wsdl).schema
+        self.codec = ServiceCodec(wsdl)  # libxml2 + compiled plan, or the reference path
         self.endpoint = endpoint
         self.upstream = upstream or Upstream()
         self.http = self.upstream.client(timeout, transport)
@@ -45,6 +47,10 @@ class SoapGateway:
         (its dates and durations overflow with an ArithmeticError): the request is what
         failed, never the server."""
         element = self._element(op.request_element)
+        headers = (soap.caiso_header(self.upstream.username(user), message_id),)
+        fast = self.codec.request_envelope(element, request, headers)
+        if fast is not None:  # built by the plan and valid for libxml2
+            return self.upstream.sign(fast)
         try:
             body = jsonxml.encode(element, request)
             # xmlschema's encoder leaves xs:QName prefixes unresolved, and the JSON binds
@@ -53,8 +59,7 @@ class SoapGateway:
         except (XMLSchemaValidationError, ValueError, ArithmeticError) as exc:
             raise Problem(422, "Request is not valid for the SOAP service",  # may quote it
                           clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
-        header = soap.caiso_header(self.upstream.username(user), message_id)
-        return self.upstream.sign(soap.envelope(body, (header,)))
+        return self.upstream.sign(soap.envelope(body, headers))
 
     async def call(self, op: Operation, request: Any, user: str,
                    message_id: str | None = None) -> Any:
@@ -73,7 +78,7 @@ class SoapGateway:
             data = await response.aread()
             await response.aclose()
             return self._whole(op, data, response)
-        streamer = JsonStreamer(self._element(op.response_element))
+        streamer = self.codec.streamer(self._element(op.response_element))
         chunks = response.aiter_bytes()
         first = b""
         try:
