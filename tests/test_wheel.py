@@ -34,7 +34,8 @@ from support import ROOT, XSD, rendered
 
 BUILD_STACK = ("jinja2", "datamodel_code_generator", "openapi_spec_validator")
 RUNTIME = ["b2b_openapi.runtime.server", "b2b_openapi.runtime.gateway",
-           "b2b_openapi.runtime.soapmock", "b2b_openapi.runtime.combined"]
+           "b2b_openapi.runtime.soapmock", "b2b_openapi.runtime.combined",
+           "b2b_openapi.codec.jsonxml", "b2b_openapi.codec.soap", "b2b_openapi.codec.streaming"]
 
 
 def loaded_by(*modules: str) -> set[str]:
