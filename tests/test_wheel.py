@@ -16,7 +16,12 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterable
-from importlib.metadata import PackageNotFoundError, packages_distributions, requires
+from importlib.metadata import (
+    PackageNotFoundError,
+    distributions,
+    packages_distributions,
+    requires,
+)
 from pathlib import Path
 
 import httpx
@@ -29,7 +34,8 @@ from support import ROOT, XSD, rendered
 
 BUILD_STACK = ("jinja2", "datamodel_code_generator", "openapi_spec_validator")
 RUNTIME = ["b2b_openapi.runtime.server", "b2b_openapi.runtime.gateway",
-           "b2b_openapi.runtime.soapmock", "b2b_openapi.runtime.combined"]
+           "b2b_openapi.runtime.soapmock", "b2b_openapi.runtime.combined",
+           "b2b_openapi.codec.jsonxml", "b2b_openapi.codec.soap", "b2b_openapi.codec.streaming"]
 
 
 def loaded_by(*modules: str) -> set[str]:
@@ -142,17 +148,28 @@ def test_the_wheel_holds_the_templates_and_the_client_runtime(tmp_path: Path) ->
     assert not [n for n in names if "__pycache__/" in n or ".mypy_cache/" in n]
 
 
+def this_environment(into: Path) -> Path:
+    """A pip constraints file pinning every distribution of this environment (but b2b-openapi
+    itself): the fresh install gets the versions the other tests ran with."""
+    pins = sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions()
+                   if canonicalize_name(d.metadata["Name"]) != "b2b-openapi"})
+    into.write_text("\n".join(pins) + "\n")
+    return into
+
+
 @pytest.mark.slow
 def test_the_installed_wheel_builds_everything_outside_the_checkout(tmp_path: Path) -> None:
     """A fresh venv (its packages from the configured index: a package install), the wheel
     with both extras, a folder holding only a copy of xsd/: `b2b-openapi build` writes the
     specs this checkout renders, the client packages, servers, Postman and the portal; and a
-    server it built answers, run from that install."""
+    server it built answers, run from that install, as a mock and as a gateway to the SOAP
+    mock backend (both read WSDL and XSD at run time)."""
     wheel = build_wheel(tmp_path / "dist")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    proc = subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+    proc = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--constraint",
+                           str(this_environment(tmp_path / "constraints.txt")),
                            f"{wheel}[build,server]"], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -182,11 +199,20 @@ def test_the_installed_wheel_builds_everything_outside_the_checkout(tmp_path: Pa
 
     service = "RetrieveMeterData_STLMTv1"
     app = next((work / "build" / "servers").glob(f"*/{service}/app.py")).parent
-    with uvicorn("app:app", {**server_env("mock"), "PYTHONPATH": ""}, app_dir=app,
-                 log=tmp_path / "server.log", python=python, cwd=work) as url:
-        answer = httpx.get(f"{url}/mris/{service}/retrieveMeterDataAvailability",
-                           params={"scid": "ABC1", "tradeDateStart": "2026-11-01",
-                                   "tradeDateEnd": "2026-11-02"},
-                           headers={"X-API-Key": "k-sync"})
-    assert answer.status_code == 200, answer.text
-    assert "AvailableDate" in answer.json()
+    installed = {"python": python, "cwd": work}
+    params = {"scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-02"}
+
+    def answer(mode: str, **extra: str) -> httpx.Response:
+        with uvicorn("app:app", {**server_env(mode, **extra), "PYTHONPATH": ""},
+                     app_dir=app, log=tmp_path / f"{mode}.log", **installed) as url:
+            return httpx.get(f"{url}/mris/{service}/retrieveMeterDataAvailability",
+                             params=params, headers={"X-API-Key": "k-sync"})
+
+    mock = answer("mock")
+    assert mock.status_code == 200, mock.text
+    with uvicorn("b2b_openapi.runtime.soapmock:app_from_env",
+                 {"B2B_XSD_ROOT": str(work / "xsd"), "PYTHONPATH": ""}, factory=True,
+                 log=tmp_path / "soap.log", **installed) as soap_url:
+        gateway = answer("gateway", B2B_SOAP_ENDPOINT=f"{soap_url}/{service}")
+    assert gateway.status_code == 200, gateway.text
+    assert gateway.json() == mock.json()  # the SOAP mock answers with the same sample
