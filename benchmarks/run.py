@@ -181,7 +181,7 @@ REFERENCE = """
 import json, sys, time
 from lxml import etree
 from b2b_openapi import jsonxml
-from b2b_openapi.wsdl import load_wsdl
+from b2b_openapi.xsd.wsdl import load_wsdl
 element = load_wsdl(__import__('pathlib').Path(sys.argv[2])).schema.maps.elements[sys.argv[3]]
 start = time.perf_counter()
 body = etree.parse(sys.argv[1], etree.XMLParser(huge_tree=True)).getroot()[0][0]

@@ -1,5 +1,5 @@
 """Differential tests of the fast SOAP -> JSON path (b2b_openapi.codec) against the reference
-converter (b2b_openapi.jsonxml, xmlschema): the same JSON bytes for every sample and for
+converter (b2b_openapi.codec.jsonxml, xmlschema): the same JSON bytes for every sample and for
 generated instances of every message, and the same verdict (accept/reject) for mutated
 documents - each facet, enumeration, type, occurrence and order violation the schema of a
 sample's elements allows.  Any divergence fails."""

@@ -1,5 +1,5 @@
 """Differential tests of the fast JSON -> SOAP path (b2b_openapi.codec.encode) against the
-reference encoder (b2b_openapi.jsonxml.encode, xmlschema): what the fast path builds decodes
+reference encoder (b2b_openapi.codec.jsonxml.encode, xmlschema): what the fast path builds decodes
 to the same JSON as what the reference builds, and it never accepts what the reference
 refuses (it hands everything it does not build itself, and everything libxml2 refuses, to
 the reference, so those verdicts are the reference's by construction)."""

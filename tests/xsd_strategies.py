@@ -1,4 +1,4 @@
-"""Hypothesis strategies for the specs' XSD formats (b2b_openapi.formats): valid XSD 1.0
+"""Hypothesis strategies for the specs' XSD formats (b2b_openapi.openapi.formats): valid XSD 1.0
 lexical values.  Generators cannot invert the format checks (calendar validity), so property
 tests and schemathesis runs both draw formatted strings from here."""
 

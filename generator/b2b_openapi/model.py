@@ -1,6 +1,6 @@
 """The intermediate model: what a service *is*, independent of XSD parsing and of OpenAPI.
 
-Parsers (:mod:`b2b_openapi.wsdl`, :mod:`b2b_openapi.xsdmodel`) produce these frozen
+Parsers (:mod:`b2b_openapi.xsd.wsdl`, :mod:`b2b_openapi.xsd.builder`) produce these frozen
 dataclasses; emitters (:mod:`b2b_openapi.openapi` and the generators of later stages) only
 read them.  Everything here is plain data so the model can be compared, cached and hashed.
 """
@@ -95,7 +95,7 @@ class ComplexType:
     """A complex type as its JSON object: attributes, child elements, or a ``$`` value.
 
     ``presence`` holds JSON-Schema key-presence constraints derived from choice groups and
-    optional groups (see :mod:`b2b_openapi.presence`); ``required`` the keys that are
+    optional groups (see :mod:`b2b_openapi.xsd.presence`); ``required`` the keys that are
     required unconditionally.
     """
 

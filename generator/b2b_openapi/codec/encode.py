@@ -1,11 +1,11 @@
 """The gateway's fast JSON -> SOAP path: a plan compiled per element declaration builds the
 lxml tree directly, libxml2 validates it, lxml serialises it.
 
-xmlschema's encoder (:func:`b2b_openapi.jsonxml.encode`) walks the content model for every
+xmlschema's encoder (:func:`b2b_openapi.codec.jsonxml.encode`) walks the content model for every
 element and checks every value as it goes, ~1 MB/s; a large submit (a SubmitRawBidSet of
 tens of MB) waits on it.  The plan here knows, per complex type, the XML name, order and
-arity of each JSON key (:func:`b2b_openapi.content.content_layout`) and writes numbers in
-their XSD lexical form with the reference's own :func:`~b2b_openapi.jsonxml.xml_number`.
+arity of each JSON key (:func:`b2b_openapi.xsd.content.content_layout`) and writes numbers in
+their XSD lexical form with the reference's own :func:`~b2b_openapi.codec.jsonxml.xml_number`.
 
 It is only a fast path: whatever it does not handle plainly (wildcards, mixed content,
 an unknown key, a value of an unexpected JSON type) and whatever libxml2 finds invalid goes

@@ -1,7 +1,7 @@
 """The fast path's JSON writer: orjson, with exact numbers passed through as raw text.
 
 orjson writes ``str``, ``int``, ``bool``, ``None``, lists and dicts byte for byte as
-:func:`b2b_openapi.runtime.jsonio.dumps` (simplejson, compact, non-ASCII kept) does, but it
+:func:`b2b_openapi.codec.jsonio.dumps` (simplejson, compact, non-ASCII kept) does, but it
 has no exact decimal type and writes floats in its own shortest form.  Numbers therefore
 reach it as :class:`orjson.Fragment` - the JSON text the reference writer would produce
 (``str(Decimal)``, ``repr(float)``, integers beyond 64 bits) - so the bytes stay equal.

@@ -1,7 +1,7 @@
 """The gateway's fast SOAP -> JSON path: libxml2 validates while lxml parses, a compiled
 :class:`~.plan.Plan` converts, orjson writes.
 
-It streams exactly as :class:`b2b_openapi.runtime.streaming.JsonStreamer` does (one child
+It streams exactly as :class:`b2b_openapi.codec.streaming.JsonStreamer` does (one child
 of the response element at a time, dropped once written), with two differences that come
 from libxml2: validity is known only when the document has been parsed to its end (lxml
 reports validation errors of a streamed parse on close), and everything is checked, not

@@ -11,7 +11,7 @@ per schema type, fixed in advance, so the OpenAPI document can describe it.  The
   keep their namespace as ``{namespace}local``; such an undeclared element's text is under
   ``$`` (text beside its child elements is refused: its position has no JSON form);
 * an element whose effective maxOccurs > 1 is always a JSON array, otherwise a single value
-  (see :func:`b2b_openapi.content.content_layout`);
+  (see :func:`b2b_openapi.xsd.content.content_layout`);
 * a complex type with simple content is always an object, its value under ``$``;
 * an element-only complex type is always an object (``{}`` when empty);
 * ``xsi:nil="true"`` is JSON ``null`` (or ``"$": null`` when the nil element has attributes);

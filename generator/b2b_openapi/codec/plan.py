@@ -1,10 +1,10 @@
 """A conversion plan: XML element -> JSON-ready value, compiled once per element declaration.
 
-The reference converter (:mod:`b2b_openapi.jsonxml`) asks xmlschema to walk the content
+The reference converter (:mod:`b2b_openapi.codec.jsonxml`) asks xmlschema to walk the content
 model, decode and check every value, for every element of every document; that is ~95% of
 the streamed gateway's time (docs/performance.md).  A plan asks the schema once: for each
 element declaration, which child tags map to which JSON keys and whether each is an array
-(:func:`b2b_openapi.content.content_layout`, the same decision the OpenAPI emitter uses),
+(:func:`b2b_openapi.xsd.content.content_layout`, the same decision the OpenAPI emitter uses),
 which attributes it has and their defaults, and how each leaf's text becomes its JSON value.
 
 A plan does **not** validate: it runs on documents libxml2 validates while parsing

@@ -4,7 +4,7 @@ CMRI and OASIS answers reach tens of megabytes, nearly all of it a long run of r
 children of the response element (``DefaultBidCurve``, ``REPORT_ITEM``...).  Instead of
 building the whole tree, decoding it and serialising the result, the envelope is fed to
 lxml's pull parser chunk by chunk; every child of the response element is decoded on its
-own with the same converter (so the bytes equal :func:`b2b_openapi.runtime.jsonio.dumps` of
+own with the same converter (so the bytes equal :func:`b2b_openapi.codec.jsonio.dumps` of
 the full decode) and dropped from the tree once written.  Memory stays at one child plus
 the parser's buffers.
 

@@ -4,9 +4,9 @@ Operations are paired by path template (``/i/{id}`` and ``/i/{itemId}`` are one 
 method (a path's only method changing is a method change).  For each operation the security
 requirements, the request (query and other parameters as one object, the body per media
 type) and every response status (per media type, and its headers) are compared; each schema
-pair is walked side by side (:mod:`b2b_openapi.diffschema`).  The definitions of the
+pair is walked side by side (:mod:`b2b_openapi.diff.schema`).  The definitions of the
 security schemes in use are compared once.  Classification is the rule table's
-(:mod:`b2b_openapi.diffrules`); these modules only find changes.
+(:mod:`b2b_openapi.diff.rules`); these modules only find changes.
 
 Change paths: the primary success response (the lowest success status on both sides, its
 ``application/json`` content) and the request body's primary media type are walked from

@@ -1,5 +1,5 @@
 """Walk two schemas side by side (one use of a value in an old and a new OpenAPI document)
-and record each difference as a :class:`Change`, classified by :mod:`b2b_openapi.diffrules`.
+and record each difference as a :class:`Change`, classified by :mod:`b2b_openapi.diff.rules`.
 
 ``$ref``s are followed in each document.  Every component pair is compared once per
 direction, which bounds recursive types and keeps a change to a shared type from being

@@ -1,7 +1,7 @@
 """Intermediate model types -> OpenAPI 3.0 Schema Objects (the JSON shape of jsonxml).
 
 Shared by every emitter that needs a JSON Schema for a model type.  The schema describes
-exactly what :class:`b2b_openapi.jsonxml.B2BJsonConverter` produces, and is strict
+exactly what :class:`b2b_openapi.codec.jsonxml.B2BJsonConverter` produces, and is strict
 (``additionalProperties: false`` unless the XSD has a wildcard) so that anything it accepts
 encodes to XSD-valid XML.  What JSON Schema cannot say (totalDigits, fractionDigits, XML
 names and order, the bounds of dates and durations, patterns on a number's or a list's

@@ -1,7 +1,7 @@
 """What a complex type's JSON object looks like: one key per child element and attribute.
 
-Both the JSON<->XML converter (:mod:`b2b_openapi.jsonxml`) and the schema emitter
-(:mod:`b2b_openapi.xsdmodel`) ask this module which children an XSD type has and whether
+Both the JSON<->XML converter (:mod:`b2b_openapi.codec.jsonxml`) and the schema emitter
+(:mod:`b2b_openapi.xsd.builder`) ask this module which children an XSD type has and whether
 each of them is a JSON array.  Keeping that decision in one place is what guarantees that
 the OpenAPI schema describes exactly the shape the converter produces.
 """

@@ -10,7 +10,7 @@ that names one of them resolves, in this order, to:
 3. a file of the same package whose targetNamespace is the imported namespace (packages
    that ship their own copy but name the remote URL).
 
-Anything else remote stays a refusal (:func:`b2b_openapi.wsdl._resolve_location`).
+Anything else remote stays a refusal (:func:`b2b_openapi.xsd.wsdl._resolve_location`).
 """
 
 from __future__ import annotations

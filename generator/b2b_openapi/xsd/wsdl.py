@@ -275,7 +275,7 @@ def _load(wsdl: Path, package: Path | None = None
     warnings about how they were found.
 
     The schemas it imports from shared folders come already built from
-    :mod:`b2b_openapi.shared` (parsed once per process, not once per service).
+    :mod:`b2b_openapi.xsd.shared` (parsed once per process, not once per service).
     """
     reached = _reach(wsdl, package)
     parent = shared.parent_schema(reached.shared) if reached.shared else None
