@@ -1,9 +1,10 @@
 """The incremental build: corpus -> specs, clients, servers, diffs, Postman, portal.
 
 Each stage's result is memoised in :class:`b2b_openapi.incremental.cache.BuildCache` under
-a key made of its inputs, so a rebuild recomputes only what an input change reaches: a changed service
-re-renders its spec (its dependencies - WSDL, schemas, samples - are recorded with their
-digests), then its client module, server folder, collection, diff report and portal page;
+a key made of its inputs, so a rebuild recomputes only what an input change reaches: a
+changed service re-renders its spec (its dependencies - WSDL, schemas, samples - are
+recorded with their digests), then its client module, server folder, collection, diff
+report and portal page;
 everything else is reused.  Cold specs and client models are generated over one process
 pool (:mod:`b2b_openapi.incremental.workers`).  All outputs are
 computed before anything is written; then only files whose content differs are written.
