@@ -64,8 +64,9 @@ def schema_example(schema: Mapping[str, Any] | None, components: Mapping[str, An
         return {name: schema_example(sub, components, depth + 1)
                 for name, sub in (schema.get("properties") or {}).items()
                 if name in required or _exemplified(sub)}
-    if kind == "array":
-        return [schema_example(schema.get("items"), components, depth + 1)]
+    if kind == "array":  # as many items as it must have (the same one)
+        item = schema_example(schema.get("items"), components, depth + 1)
+        return [item] * max(1, int(schema.get("minItems", 1)))
     if kind == "string" and schema.get("format") in _FORMATS:
         return _FORMATS[schema["format"]]
     if kind in ("number", "integer") and "minimum" in schema:
