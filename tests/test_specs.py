@@ -18,7 +18,7 @@ from xmlschema.validators.facets import XsdEnumerationFacets
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.openapi import yamlio
-from b2b_openapi.xsd.builder import documentation
+from b2b_openapi.xsd.builder import component_names, documentation
 from support import ROOT, XSD, rendered, xsd_schema
 
 
@@ -54,7 +54,8 @@ def test_every_operation_documents_soap_facts() -> None:
                 assert {"200", "400", "401", "422", "500", "502"} <= set(operation["responses"])
         schemes = document["components"]["securitySchemes"]
         assert schemes["apiKey"]["in"] == "header"
-        assert schemes["clientCertificate"]["x-b2b-auth"] == "mutualTLS"
+        assert document["x-b2b-mutual-tls"] == "required"
+        assert "mutual TLS" in schemes["apiKey"]["description"]
 
 
 def _patterns(node: object) -> list[str]:
@@ -143,13 +144,18 @@ def _xsd_docs(component: Any) -> set[str]:
 def test_xsd_documentation_reaches_the_spec() -> None:
     """Every xs:documentation of what a document describes is in one of its descriptions:
     message elements and envelopes (element first, then its type), types, local elements,
-    attributes and enumeration values."""
+    attributes and enumeration values.  Components no operation reaches (the SOAP header,
+    types no message uses) are not emitted, so not expected."""
     checked = 0
     for spec in rendered():
-        text = " ".join(" ".join(_descriptions(yaml.safe_load(spec.text))).split())
+        document = yaml.safe_load(spec.text)
+        text = " ".join(" ".join(_descriptions(document)).split())
         schema = xsd_schema(spec.service.wsdl)
         expected: set[str] = set()
+        names = component_names(spec.service.components)
         for key in spec.service.components:
+            if names[key] not in document["components"]["schemas"]:
+                continue
             kind, _, qname = key.partition(":")
             maps = schema.maps.elements if kind == "element" else schema.maps.types
             expected |= _xsd_docs(maps[qname])
@@ -159,7 +165,7 @@ def test_xsd_documentation_reaches_the_spec() -> None:
         missing = sorted(doc for doc in expected if " ".join(doc.split()) not in text)
         assert missing == [], (spec.service.id.full_name, missing)
         checked += len(expected)
-    assert checked > 200
+    assert checked > 150  # 188 when the unreached components went
 
 
 def test_element_fault_and_enumeration_documentation() -> None:

@@ -28,7 +28,7 @@ from b2b_openapi.docs import stale_docs
 from b2b_openapi.emit.portal import portal_files
 from b2b_openapi.emit.postman import postman_files
 from b2b_openapi.emit.sdk import client_files
-from b2b_openapi.emit.servers import server_files
+from b2b_openapi.emit.servers import server_files, third_party_server_files
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.incremental import pipeline
 from b2b_openapi.incremental.workers import Workers
@@ -89,6 +89,10 @@ def _folder(path: Path) -> Path:
         where = "" if existing == path else f" (in {str(path)!r})"
         raise typer.BadParameter(f"{str(existing)!r} is a file, not a folder{where}")
     return path
+
+
+def _optional_folder(path: Path | None) -> Path | None:
+    return None if path is None else _folder(path)
 
 
 XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.",
@@ -174,14 +178,22 @@ def _clients(documents: list[dict[str, object]], build: Path) -> dict[Path, str]
     return files
 
 
-def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
+def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path,
+             third_party: Path | None = None) -> None:
     target = build / "servers"
     try:
         tree = server_files(files, xsd, progress=_say)
     except ArtifactError as exc:
         _fail(exc)
-    replace_tree(target, tree)
-    _say(f"servers: {len(files)} apps -> {target}")
+    mocks: dict[Path, str] = {}
+    if third_party is not None:
+        paths = sorted(third_party.glob("*/*.yaml"))
+        mocks = third_party_server_files(
+            (d, p.read_text(encoding="utf-8"))
+            for d, p in zip(_spec_documents(third_party), paths, strict=True))
+    replace_tree(target, {**tree, **mocks})
+    extra = f" and {len({p.parent for p in mocks})} mock-only (third-party)" if mocks else ""
+    _say(f"servers: {len(files)} apps{extra} -> {target}")
 
 
 @app.command("specs")
@@ -338,13 +350,18 @@ def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Pat
 @_needs("build")
 @_file_errors
 def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("build"),
-                    service: ServiceOption = None) -> None:
+                    service: ServiceOption = None,
+                    specs: Annotated[Path | None, typer.Option(
+                        "--specs", callback=_optional_folder,
+                        help="Also a mock-only app for each third-party OpenAPI document "
+                             "in this folder (DIR/*/*.yaml, docs/third-party.md).")] = None,
+                    ) -> None:
     """Generate the server apps (build/servers/): mock and REST->SOAP gateway."""
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say)
     except ArtifactError as exc:
         _fail(exc)
-    _servers(files, xsd, build)
+    _servers(files, xsd, build, specs)
 
 
 DocsOption = Annotated[Path, typer.Option("--docs", help="The documentation folder.",
@@ -483,6 +500,12 @@ def serve_command(
         known = ", ".join(sorted(folders))
         _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
     if mode is Mode.gateway:
+        for folder in [folders[service]] if service is not None else sorted(folders.values()):
+            if "x-soap-service" not in load_yaml(folder / "openapi.yaml"):
+                _fail(ArtifactError(
+                    "gateway mode needs the x-soap-service extension (a document b2b-openapi "
+                    "generated from a WSDL); this third-party document has none: serve it "
+                    "with --mode mock", folder / "openapi.yaml"))
         _upstream_settings(soap_client_cert, soap_client_key, soap_ca, soap_verify_cert,
                            soap_endpoint_preset, soap_signature_algorithm)
     if mode is Mode.gateway and not soap_endpoint and not soap_endpoint_preset and not any(

@@ -105,7 +105,19 @@ def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         return Decimal(repr(loader.construct_yaml_float(node)))
 
 
+def _bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool | str:
+    """YAML 1.2's booleans (OpenAPI documents are YAML 1.2): only true and false.  PyYAML
+    reads YAML 1.1, where ``ON``, ``off``, ``yes`` and ``n`` are booleans too, which turned a
+    third-party document's ``enum: [ON, OFF]`` (CAISO's CRR TimeOfUse) into
+    ``[True, False]``; those stay the strings they are in YAML 1.2."""
+    text = loader.construct_scalar(node)  # type: ignore[arg-type]
+    assert isinstance(text, str)
+    lowered = text.lower()
+    return lowered == "true" if lowered in ("true", "false") else text
+
+
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:bool", _bool)
 
 
 def load_yaml(source: Path | str) -> Any:

@@ -79,10 +79,13 @@ class VersionPair:
 
 
 def version_pairs(documents: Iterable[Mapping[str, Any]]) -> list[VersionPair]:
-    """Consecutive major versions of each service lineage (v1->v2, v2->v3...)."""
+    """Consecutive major versions of each service lineage (v1->v2, v2->v3...): of the
+    generated documents (a third-party one has no lineage; `diff` compares it by hand)."""
     lineages: dict[str, list[Mapping[str, Any]]] = {}
     for document in documents:
-        lineages.setdefault(document["info"]["x-caiso-service"]["lineage"], []).append(document)
+        if "x-caiso-service" in document["info"]:
+            lineages.setdefault(document["info"]["x-caiso-service"]["lineage"], []).append(
+                document)
     pairs = []
     for lineage, docs in sorted(lineages.items()):
         docs.sort(key=lambda d: d["info"]["x-caiso-service"]["majorVersion"])

@@ -29,7 +29,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from b2b_openapi.emit.view import parameters_schema
+from b2b_openapi.emit.view import (
+    JSON,
+    operation_parameters,
+    parameters_schema,
+    service_view,
+    success,
+)
 from b2b_openapi.openapi.schema import COMPONENTS
 from b2b_openapi.xsd.presence import is_presence_only
 
@@ -88,22 +94,31 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
                                                    dict[str, OperationModels]]:
     """The trimmed document, the class-name map for datamodel-code-generator, and the
     request/response class of each operation."""
-    schemas: dict[str, Any] = dict(document["components"]["schemas"])
+    schemas: dict[str, Any] = dict((document.get("components") or {}).get("schemas") or {})
+    if ERROR_CLASS not in schemas:  # a third-party document: its errors as they come
+        schemas[ERROR_CLASS] = {"type": "object", "description": "An error answer's body."}
     operations: dict[str, OperationModels] = {}
-    for path_item in document["paths"].values():
-        for method, op in path_item.items():
-            if method == "get":
-                name = op["x-soap-request-element"]["name"]
-                if name in schemas:
-                    name = f"{op['operationId']}Request"
-                schemas[name] = parameters_schema(op.get("parameters", []))
-                request = name
-            else:
-                body = op["requestBody"]["content"]["application/json"]["schema"]
-                request = _component_of(body) or _hoist(schemas, op, "Request", body)
-            ok = op["responses"]["200"]["content"]["application/json"]["schema"]
-            response = _component_of(ok) or _hoist(schemas, op, "Response", ok)
-            operations[op["operationId"]] = OperationModels(request, response)
+    for view in service_view(document).operations:
+        path_item = document["paths"][view.path]
+        op = path_item[view.http_method.lower()]
+        body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON, {}).get("schema")
+        if body is None:  # the query parameters as one object
+            element = op.get("x-soap-request-element", {}).get("name")
+            name = element if element and element not in schemas else f"{view.id}Request"
+            schemas[name] = parameters_schema([
+                p for p in operation_parameters(document, path_item, op) if p["in"] == "query"])
+            request = name
+        else:
+            request = _component_of(body) or _hoist(schemas, view.id, "Request", body)
+        _, media, ok = success(op)
+        if media != JSON or ok is None:  # the client reads JSON answers only
+            ok = {"description": f"The operation answers {media or 'no body'}: the generated "
+                  "client reads JSON answers only (docs/third-party.md)."}
+        named = _component_of(dict(ok))
+        if named is not None and schemas.get(named, {}).get("type", "object") != "object":
+            named = None  # an enumeration, say: its own class is no model (RootModel then)
+        response = named or _hoist(schemas, view.id, "Response", dict(ok))
+        operations[view.id] = OperationModels(request, response)
     names = {key: class_name(key) for key in schemas}
     clashes = _duplicates(names.values())
     if clashes:
@@ -184,9 +199,9 @@ class _InlineModels:
         return name
 
 
-def _hoist(schemas: dict[str, Any], op: Mapping[str, Any], suffix: str,
+def _hoist(schemas: dict[str, Any], operation_id: str, suffix: str,
            schema: dict[str, Any]) -> str:
-    name = f"{op['operationId']}{suffix}"
+    name = f"{operation_id}{suffix}"
     schemas[name] = schema
     return name
 

@@ -50,6 +50,18 @@ def _localised(asset: Path) -> str:
     return text
 
 
+def _lineage(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Name, variant, lineage and major version: the project's ``x-caiso-service``, or for
+    a third-party document the same facts from its view (docs/third-party.md)."""
+    caiso: Mapping[str, Any] | None = document["info"].get("x-caiso-service")
+    if caiso is not None:
+        return caiso
+    view = service_view(document)
+    name, _, major = view.full_name.rpartition("v")
+    return {"name": name.rsplit("_", 1)[0], "variant": None, "lineage": name,
+            "majorVersion": int(major)}
+
+
 def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
                  clients: Mapping[Path, str], postman: Mapping[Path, str],
                  diffs: Mapping[Path, str]) -> dict[Path, str | bytes]:
@@ -60,14 +72,14 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
     documents = [d for d, _ in specs]
     latest: dict[str, int] = {}
     for document in documents:
-        caiso = document["info"]["x-caiso-service"]
+        caiso = _lineage(document)
         latest[caiso["lineage"]] = max(latest.get(caiso["lineage"], 0), caiso["majorVersion"])
     changes = {pair.new["info"]["title"]: pair for pair in version_pairs(documents)}
 
     systems: dict[str, list[dict[str, Any]]] = {}
     for document, yaml_text in specs:
         view = service_view(document)
-        caiso = document["info"]["x-caiso-service"]
+        caiso = _lineage(document)
         stem = f"{view.system}/{view.full_name}"
         files[Path("specs") / f"{stem}.yaml"] = yaml_text
         files[Path("specs") / f"{stem}.json"] = to_text(dict(document), indent=2) + "\n"
@@ -84,7 +96,7 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
             "postman": f"postman/{stem}.postman_collection.json",
             "client": f"clients/{package_name(view.system).replace('_', '-')}.zip",
             "diff": f"diff/{pair.stem}.html" if pair else None,
-            "diff_from": pair.old["info"]["x-caiso-service"]["majorVersion"] if pair else None,
+            "diff_from": _lineage(pair.old)["majorVersion"] if pair else None,
         })
     for path, text in postman.items():
         files[Path("postman") / path] = text

@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import quote
 
 from b2b_openapi.codec.jsonio import to_text
-from b2b_openapi.emit.view import OperationView, service_view
+from b2b_openapi.emit.examples import first_example, schema_example
+from b2b_openapi.emit.view import JSON, OperationView, operation_parameters, service_view, success
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds
@@ -85,27 +86,44 @@ def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict
             "definitions": dict(sorted(definitions.items()))}
 
 
-def _first_example(container: Mapping[str, Any]) -> Any:
-    examples = container.get("examples") or {}
-    return next(iter(examples.values()))["value"] if examples else None
-
-
-def _test_script(schema: dict[str, Any]) -> list[str]:
-    return [
-        "pm.test(\"status is 200\", function () {",
-        "    pm.response.to.have.status(200);",
-        "});",
-        "pm.test(\"body matches the OpenAPI response schema\", function () {",
-        f"    var schema = {to_text(schema)};",
-        "    pm.response.to.have.jsonSchema(schema);",
+def _test_script(status: int, schema: dict[str, Any] | None) -> list[str]:
+    lines = [
+        f"pm.test(\"status is {status}\", function () {{",
+        f"    pm.response.to.have.status({status});",
         "});",
     ]
+    if schema is not None:
+        lines += [
+            "pm.test(\"body matches the OpenAPI response schema\", function () {",
+            f"    var schema = {to_text(schema)};",
+            "    pm.response.to.have.jsonSchema(schema);",
+            "});",
+        ]
+    return lines
 
 
-def _request_sample(op: Mapping[str, Any]) -> Any:
+def _sample(container: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
+    """A parameter's or body's own example, else one built from its schema (examples.py)."""
+    found, value = first_example(container)
+    return value if found else schema_example(container.get("schema"), components)
+
+
+def _request(document: Mapping[str, Any], path: str, method: str,
+             components: Mapping[str, Any]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """(body sample or None, query sample, header sample) of one operation."""
+    op = document["paths"][path][method]
+    parameters = operation_parameters(document, document["paths"][path], op)
     if "requestBody" in op:
-        return _first_example(op["requestBody"]["content"]["application/json"])
-    return {p["name"]: p["example"] for p in op.get("parameters", ()) if "example" in p}
+        content = op["requestBody"].get("content", {})
+        body = _sample(content[JSON], components) if JSON in content else None
+    else:
+        body = None
+    query = {p["name"]: p["example"] if "example" in p else _sample(p, components)
+             for p in parameters if p["in"] == "query"
+             and ("example" in p or p.get("required"))}
+    headers = {p["name"]: _lexical(_sample(p, components)) for p in parameters
+               if p["in"] == "header" and p.get("required")}
+    return body, query, headers
 
 
 def _url(view_base: str, op: OperationView, query: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -140,39 +158,42 @@ def _lexical(value: Any) -> str:
 def collection(document: Mapping[str, Any]) -> dict[str, Any]:
     """The collection of one service version, requests from the spec's examples."""
     view = service_view(document)
-    components = document["components"]["schemas"]
+    components = (document.get("components") or {}).get("schemas") or {}
     items = []
     for op_view in view.operations:
-        op = document["paths"][op_view.path][op_view.http_method.lower()]
-        sample = _request_sample(op)
+        body, query, headers = _request(document, op_view.path, op_view.http_method.lower(),
+                                        components)
         request: dict[str, Any] = {"method": op_view.http_method, "header": [
-            {"key": "Accept", "value": "application/json"}]}
-        if op_view.http_method == "POST":
+            {"key": "Accept", "value": "application/json"},
+            *({"key": k, "value": v} for k, v in headers.items())]}
+        if body is not None:
             request["header"].append({"key": "Content-Type", "value": "application/json"})
             request["body"] = {"mode": "raw",
-                               "raw": to_text(sample, indent=2),
+                               "raw": to_text(body, indent=2),
                                "options": {"raw": {"language": "json"}}}
-            request["url"] = _url(view.base_path, op_view, None)
-        else:
-            request["url"] = _url(view.base_path, op_view, sample)
-        request["description"] = (op_view.description + "\n\n" if op_view.description else "") \
-            + f"SOAP action `{op_view.soap_action}`."
-        response = op["responses"]["200"]["content"]["application/json"]["schema"]
+        request["url"] = _url(view.base_path, op_view, query)
+        request["description"] = "\n\n".join(filter(None, [
+            op_view.description,
+            f"SOAP action `{op_view.soap_action}`." if op_view.soap_action else ""]))
+        op = document["paths"][op_view.path][op_view.http_method.lower()]
+        status, media, response = success(op)
+        checked = ajv_schema(response, components) if media == JSON and response else None
         items.append({
             "id": str(uuid.uuid5(NAMESPACE, f"{view.full_name}/{op_view.id}")),
             "name": f"{op_view.id} - {op_view.summary}",
             "request": request,
             "event": [{"listen": "test", "script": {
-                "type": "text/javascript", "exec": _test_script(ajv_schema(response,
-                                                                            components))}}],
+                "type": "text/javascript", "exec": _test_script(status, checked)}}],
         })
+    source = (f"specs/{view.system}/{view.full_name}.yaml" if view.generated
+              else f"the third-party document \"{view.title}\" {view.version}")
     return {
         "info": {
             "_postman_id": str(uuid.uuid5(NAMESPACE, view.full_name)),
             "name": view.title,
             "description": (
                 f"{view.description}\n\nGenerated by b2b-openapi from "
-                f"specs/{view.system}/{view.full_name}.yaml.\n\nAuthentication: the API key "
+                f"{source}.\n\nAuthentication: the API key "
                 "is sent as `X-API-Key: {{apiKey}}` (collection auth). Mutual TLS: add your "
                 "CAISO client certificate in Postman's Settings > Certificates for the "
                 "gateway host, or give newman `--ssl-client-cert-list` with the list "

@@ -76,8 +76,7 @@ def _service_files_for(job: tuple[str, Mapping[str, Any]]) -> dict[Path, str]:
 
 
 def _system(document: Mapping[str, Any]) -> str:
-    system: str = document["info"]["x-caiso-service"]["folder"]
-    return system
+    return service_view(document).system
 
 
 def client_files(documents: Iterable[Mapping[str, Any]], progress: Progress | None = None,

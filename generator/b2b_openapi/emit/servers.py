@@ -8,13 +8,14 @@ relative paths as in xsd/, for the gateway's XML encoding).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from b2b_openapi import __version__
 from b2b_openapi.emit.templating import render
-from b2b_openapi.emit.view import service_view
+from b2b_openapi.emit.view import ServiceView, service_view
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, file_digest
 from b2b_openapi.openapi.stage import SpecFile
 
@@ -61,8 +62,26 @@ def _server_tree(spec: SpecFile, artifacts: list[Path], root: Path,
             for a in artifacts}
     tree[Path("openapi.yaml")] = spec.text
     wsdl = _relative(spec.wsdl.resolve(), root, package) or Path(spec.wsdl.name)
-    tree[Path("app.py")] = render(
-        "server/app.py.j2", service=view, operations=view.operations,
-        wsdl=(Path("artifacts") / wsdl).as_posix(),
-        folder=f"build/servers/{folder.as_posix()}", version=__version__)
+    tree[Path("app.py")] = _app(view, folder, (Path("artifacts") / wsdl).as_posix())
     return tree
+
+
+def third_party_server_files(documents: Iterable[tuple[Mapping[str, Any], str]]
+                             ) -> dict[Path, str]:
+    """Mock-only server apps for documents this project did not write (no
+    ``x-caiso-service``), each ``(document, its text)``, keyed like :func:`server_files`:
+    ``<SYSTEM>/<full name>/`` with ``app.py`` and ``openapi.yaml`` (the text as given)."""
+    files: dict[Path, str] = {}
+    for document, text in documents:
+        view = service_view(document)
+        if view.generated:
+            continue
+        folder = Path(view.system) / view.full_name
+        files[folder / "openapi.yaml"] = text
+        files[folder / "app.py"] = _app(view, folder, None)
+    return files
+
+
+def _app(view: ServiceView, folder: Path, wsdl: str | None) -> str:
+    return render("server/app.py.j2", service=view, operations=view.operations, wsdl=wsdl,
+                  folder=f"build/servers/{folder.as_posix()}", version=__version__)

@@ -12,10 +12,11 @@ Mapping decisions (README "How SOAP maps to REST" explains them to users):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from b2b_openapi.model import Message, Operation, Ref, Service
-from b2b_openapi.openapi.policies import acceptable_use
+from b2b_openapi.openapi.policies import acceptable_use, document_contact, document_license
 from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter, join_docs
 from b2b_openapi.xsd.builder import component_names
 
@@ -23,25 +24,17 @@ OPENAPI_VERSION = "3.0.3"
 ERROR_SCHEMA = "Error"
 PROBLEM_JSON = "application/problem+json"
 SECURITY_SCHEMES: Schema = {
-    "clientCertificate": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Client-Certificate",
-        "description": (
-            "Mutual TLS with the X.509 client certificate CAISO issued to the market "
-            "participant, verified in the TLS handshake before any request is read. "
-            "OpenAPI 3.0 has no mutualTLS scheme type, so this scheme documents it "
-            "(x-b2b-auth) and is not listed under `security`, which names what each request "
-            "must carry. A TLS-terminating proxy may forward the verified PEM certificate in "
-            "this header; the generated servers do not read it."
-        ),
-        "x-b2b-auth": "mutualTLS",
-    },
     "apiKey": {
         "type": "apiKey",
         "in": "header",
         "name": "X-API-Key",
-        "description": "API key issued for the calling application.",
+        "description": (
+            "API key issued for the calling application. The connection is also mutual "
+            "TLS (x-b2b-mutual-tls): the X.509 client certificate CAISO issued to the "
+            "market participant is verified in the TLS handshake before any request is "
+            "read. OpenAPI 3.0 has no scheme type for mutual TLS, so only the key is a "
+            "security scheme."
+        ),
     },
 }
 
@@ -307,6 +300,35 @@ def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
     }
 
 
+def _refs(node: Any) -> Iterator[str]:
+    """The component names ``node`` references, in document order."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENTS):
+            yield ref.removeprefix(COMPONENTS)
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def reachable_components(paths: Schema, schemas: Schema) -> Schema:
+    """The schema components an operation reaches, directly or through other components,
+    in their original order.  The XSDs declare more than the messages use (the SOAP header,
+    a GET request element flattened into query parameters, types no message reaches); a
+    component nothing references documents nothing a caller sends or receives, and
+    linters (rightly) flag it."""
+    reached: set[str] = set()
+    todo = list(_refs(paths))
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(_refs(schemas[name]))
+    return {name: schema for name, schema in schemas.items() if name in reached}
+
+
 def build_document(service: Service) -> dict[str, Any]:
     """The OpenAPI document for one service version."""
     names = component_names(service.components)
@@ -321,6 +343,7 @@ def build_document(service: Service) -> dict[str, Any]:
     paths: Schema = {}
     for op in service.operations:
         paths.setdefault(op.path, {})[op.http_method] = _operation(emitter, service, op)
+    schemas = reachable_components(paths, schemas)
     base = f"/{sid.folder_system.lower()}/{sid.full_name}"
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -328,6 +351,8 @@ def build_document(service: Service) -> dict[str, Any]:
             "title": f"{sid.full_name} ({sid.folder_system})",
             "version": f"{sid.version}.0.0",
             "description": service.doc or f"{sid.full_name} B2B service.",
+            "contact": document_contact(),
+            "license": document_license(),
             "x-caiso-service": {
                 "name": sid.name,
                 "system": sid.system,

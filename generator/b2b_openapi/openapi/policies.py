@@ -30,3 +30,31 @@ ACCEPTABLE_USE: dict[tuple[str, str], AcceptableUse] = {
 
 def acceptable_use(service_name: str, operation: str) -> AcceptableUse | None:
     return ACCEPTABLE_USE.get((service_name, operation))
+
+
+# Who answers for a document's ``info.contact`` and ``info.license``.  The documents describe
+# CAISO's services and data, so the contact is CAISO's service desk, the address CAISO's own
+# published OpenAPI documents give (its CRR REST APIs).  Neither CAISO nor this project
+# publishes a licence for the interface artifacts, so the licence says what holds: the
+# services and their data are CAISO's, used under the participant's agreements with CAISO.
+# A deployment that runs its own gateway edits these two (they are the whole policy).
+CONTACT: dict[str, str] = {
+    "name": "California ISO service desk",
+    "email": "servicedesk@caiso.com",
+    "url": "https://www.caiso.com",
+}
+LICENSE: dict[str, str] = {
+    "name": "Proprietary: CAISO's B2B services and data, used under the market "
+            "participant's agreements with CAISO",
+    "url": "https://www.caiso.com",  # the licensor, whose site publishes its terms
+}
+
+
+def document_contact() -> dict[str, str]:
+    """``info.contact`` of every generated document (a fresh copy)."""
+    return dict(CONTACT)
+
+
+def document_license() -> dict[str, str]:
+    """``info.license`` of every generated document (a fresh copy)."""
+    return dict(LICENSE)

@@ -79,6 +79,11 @@ class ServiceRuntime:
         self.settings = settings
         self.gateway: SoapGateway | None = None
         if settings.mode == "gateway":
+            if "x-soap-service" not in spec.document:
+                where = f" {spec.source}" if spec.source else ""
+                raise ValueError(f"gateway mode needs the x-soap-service extension (a document "
+                                 f"b2b-openapi generated from a WSDL); the document{where} has "
+                                 "none: serve it in mock mode")
             if wsdl is None:
                 raise ValueError("gateway mode needs the service WSDL")
             preset = settings.upstream.preset
@@ -117,6 +122,7 @@ class ServiceRuntime:
                                    authenticate(request.headers, self.settings.api_keys))
             payload = await self._payload(op, request)
             errors = self.spec.errors(op.request_schema, payload)
+            errors += self.spec.header_errors(op, request.headers)
             # text no XML (so no SOAP service) can carry, where the schema cannot say so
             # itself (wildcard content): free-text schemas already refuse it
             flagged = {e["path"] for e in errors}
@@ -138,10 +144,14 @@ class ServiceRuntime:
                                              "unexpected error; see the server log"))
         if isinstance(result, AsyncIterator):  # a streamed gateway answer
             return StreamingResponse(result, 200, media_type=JSON)
-        return Response(dumps(result), 200, media_type=JSON)
+        if op.media_type is None:
+            return Response(None, op.status)
+        if op.media_type != JSON and isinstance(result, str):  # text or bytes, as sampled
+            return Response(result.encode(), op.status, media_type=op.media_type)
+        return Response(dumps(result), op.status, media_type=op.media_type)
 
     async def _payload(self, op: Operation, request: Request) -> Any:
-        if op.method == "GET":
+        if not op.has_body:
             return self.spec.query_object(op, list(request.query_params.multi_items()))
         content_type = request.headers.get("content-type")
         # no Content-Type at all is taken as JSON (RFC 9110 lets the recipient judge)
@@ -159,6 +169,8 @@ class ServiceRuntime:
     async def _answer(self, op: Operation, payload: Any, user: str, request_id: str) -> Any:
         if self.gateway is not None:
             return await self.gateway.call(op, payload, user, request_id)
+        if not self.spec.view.generated:  # a third-party document: its example as it is
+            return op.example_response()
         return behaviours.shape(op.id, payload, op.example_response())
 
 

@@ -15,7 +15,14 @@ from jsonschema import FormatChecker, ValidationError, validators
 from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi.codec.jsonio import escape_surrogates, load_yaml, to_text
-from b2b_openapi.emit.view import parameters_schema, service_view
+from b2b_openapi.emit.examples import first_example, schema_example
+from b2b_openapi.emit.view import (
+    JSON,
+    operation_parameters,
+    parameters_schema,
+    service_view,
+    success,
+)
 from b2b_openapi.openapi import formats
 
 ERROR_SCHEMA = "#/components/schemas/Error"
@@ -38,6 +45,12 @@ def _conforms(parse: Callable[[str], object]) -> Callable[[object], bool]:
 
 for _format, _parse in formats.CHECKS.items():
     XSD_FORMATS.checks(_format)(_conforms(_parse))
+# OpenAPI's own format names, which a third-party document uses (ours name XSD formats):
+# jsonschema's checks, where the installed packages provide one
+_STANDARD = FormatChecker()
+for _format in ("date", "date-time", "time", "uuid", "email", "ipv4", "ipv6"):
+    if _format in _STANDARD.checkers:
+        XSD_FORMATS.checkers[_format] = _STANDARD.checkers[_format]
 
 
 SHOWN_CHARS = 100  # a value quoted in an error message, at most (then "...")
@@ -213,13 +226,18 @@ def xml_qname(element: Mapping[str, Any]) -> str:
 @dataclass(frozen=True)
 class Operation:
     id: str
-    method: str  # GET | POST
+    method: str  # GET, POST... (upper case)
     path: str
     raw: Mapping[str, Any]
     request_schema: Mapping[str, Any]
     response_schema: Mapping[str, Any]
-    parameters: tuple[Mapping[str, Any], ...]
+    parameters: tuple[Mapping[str, Any], ...]  # query parameters (what request_schema holds)
     acceptable_use: Mapping[str, Any] | None
+    headers: tuple[Mapping[str, Any], ...] = ()  # header parameters (a third-party document)
+    has_body: bool = False  # a JSON request body, not query parameters
+    status: int = 200  # the success answer's status and media type
+    media_type: str | None = JSON
+    components: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def request_element(self) -> str:
@@ -238,43 +256,53 @@ class Operation:
         return str(self.raw["x-soap-action"])
 
     def example_response(self) -> Any:
-        """The first 200 example (from the bundled sample instances), as a fresh copy."""
-        content = self.raw["responses"]["200"]["content"]["application/json"]
-        examples = content.get("examples") or {}
-        if not examples:
+        """The first success example, as a fresh copy: the bundled sample instances of a
+        generated document; for a third-party one without examples, a value built from the
+        schema's ``example`` keywords (emit/examples.py)."""
+        responses = self.raw.get("responses", {})
+        code = str(self.status) if str(self.status) in responses else self.status
+        content = ((responses.get(code) or {}).get("content") or {}).get(
+            self.media_type or "", {})
+        found, value = first_example(content)
+        if found:
+            return copy.deepcopy(value)
+        if "x-soap-action" in self.raw:  # ours always carry a sample: its absence is a bug
             raise LookupError(f"{self.id}: the spec has no response example to mock with")
-        return copy.deepcopy(next(iter(examples.values()))["value"])
+        return schema_example(self.response_schema, self.components.get("schemas", {}))
 
 
 class ServiceSpec:
     """Operations by id, and cached validators against the document's components."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], source: Path | None = None) -> None:
         self.document = document
+        self.source = source  # the file it was read from, for messages
         self.view = service_view(document)
         self.base_path = self.view.base_path
-        self.components = document["components"]
+        self.components = document.get("components") or {}
         self.operations: dict[str, Operation] = {}
-        for path, item in document["paths"].items():
-            for method, op in item.items():
-                self.operations[op["operationId"]] = self._operation(path, method, op)
+        for view in self.view.operations:
+            self.operations[view.id] = self._operation(view.id, view.path, view.http_method)
         self._validators: dict[int, Any] = {}
 
     @classmethod
     def load(cls, path: Path) -> ServiceSpec:
-        return cls(load_yaml(path))
+        return cls(load_yaml(path), path)
 
-    def _operation(self, path: str, method: str, op: Mapping[str, Any]) -> Operation:
-        params = tuple(op.get("parameters", ()))
-        if method == "get":
-            request = parameters_schema(list(params))
-        else:
-            request = op["requestBody"]["content"]["application/json"]["schema"]
+    def _operation(self, op_id: str, path: str, method: str) -> Operation:
+        item = self.document["paths"][path]
+        op = item[method.lower()]
+        every = operation_parameters(self.document, item, op)
+        params = tuple(p for p in every if p["in"] == "query")
+        body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON)
+        request = body.get("schema", {}) if body is not None else parameters_schema(list(params))
+        status, media, response = success(op)
         return Operation(
-            id=op["operationId"], method=method.upper(), path=path, raw=op,
-            request_schema=request,
-            response_schema=op["responses"]["200"]["content"]["application/json"]["schema"],
-            parameters=params, acceptable_use=op.get("x-caiso-acceptable-use"))
+            id=op_id, method=method, path=path, raw=op, request_schema=request,
+            response_schema=response or {}, parameters=params,
+            acceptable_use=op.get("x-caiso-acceptable-use"),
+            headers=tuple(p for p in every if p["in"] == "header"), has_body=body is not None,
+            status=status, media_type=media, components=self.components)
 
     def validator(self, schema: Mapping[str, Any]) -> Any:
         key = id(schema)
@@ -291,6 +319,27 @@ class ServiceSpec:
             for error in self.validator(schema).iter_errors(instance)
         }
         return [{"path": path, "message": message} for path, message in sorted(found)]
+
+    def header_errors(self, op: Operation, headers: Mapping[str, str]) -> list[dict[str, str]]:
+        """The operation's header parameters (a third-party document's): each required one
+        present, each given one valid against its schema."""
+        errors: list[dict[str, str]] = []
+        for param in op.headers:
+            name = param["name"]
+            if name not in headers:
+                if param.get("required"):
+                    errors.append({"path": pointer(["header", name]),
+                                   "message": "required header is missing"})
+                continue
+            try:
+                value = _typed(headers[name], self.resolve(param.get("schema", {})))
+            except ValueError as exc:
+                errors.append({"path": pointer(["header", name]), "message": str(exc)})
+                continue
+            errors += [{"path": pointer(["header", name]) + e["path"].rstrip("/"),
+                        "message": e["message"]}
+                       for e in self.errors(param.get("schema", {}), value)]
+        return errors
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in schema:

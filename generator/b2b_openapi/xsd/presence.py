@@ -46,10 +46,15 @@ def _one_of_present(keys: list[str]) -> Schema:
     return {"anyOf": [{"required": [k]} for k in keys]}
 
 
+ABSENT: Schema = {"not": {}}  # a key whose every value fails: the key must be absent
+
+
 def _none_present(keys: list[str]) -> Schema:
-    return {"allOf": [{"not": {"required": [k]}} for k in keys]} if len(keys) > 1 else {
-        "not": {"required": keys}
-    }
+    """None of ``keys`` present, said as ``properties: {k: {not: {}}}`` rather than
+    ``not: {required: [k]}`` (the same for an object): the keys stay named under
+    ``properties`` where linters look for every key a schema constrains (Redocly's
+    no-required-schema-properties-undefined stops at a ``not``)."""
+    return {"properties": {k: {"not": {}} for k in keys}}
 
 
 def _all_of(parts: list[Schema | None]) -> Schema | None:
@@ -133,14 +138,18 @@ def group_constraints(group: XsdGroup | None) -> tuple[list[str], list[Schema]]:
     return required, rest
 
 
-PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf"})
+PRESENCE_KEYWORDS = frozenset({"required", "not", "anyOf", "allOf", "oneOf", "properties"})
 
 
 def is_presence_only(schema: Any) -> bool:
-    """True for a schema that only constrains which keys are present."""
+    """True for a schema that only constrains which keys are present (``properties``
+    only as :data:`ABSENT` keys)."""
     if not isinstance(schema, dict) or not schema or set(schema) - PRESENCE_KEYWORDS:
         return False
     for key, value in schema.items():
+        if key == "properties" and not (isinstance(value, dict) and value and all(
+                v == ABSENT for v in value.values())):
+            return False
         if key == "not" and not is_presence_only(value):
             return False
         if key in ("anyOf", "allOf", "oneOf") and not all(is_presence_only(v) for v in value):
