@@ -286,42 +286,82 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     _say(f"specs/ is up to date ({len(files)} documents)")
 
 
+def _env_option(option: str, help_: str, **kwargs: object) -> object:
+    """A serve option that its ``B2B_*`` variable (:data:`launch.SERVE_VARIABLES`) also sets."""
+    from .runtime.launch import SERVE_VARIABLES
+
+    return typer.Option(option, help=help_, envvar=SERVE_VARIABLES[option],
+                        show_envvar=True, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- serve (docs/operations.md)
 @app.command("serve")
 def serve_command(
+    ctx: typer.Context,
     service: Annotated[str | None, typer.Argument(
+        envvar="B2B_SERVICE", show_envvar=True,
         help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
-    mode: Annotated[str, typer.Option(help="mock | gateway")] = "mock",
+    mode: Annotated[str, _env_option("--mode", "mock | gateway")] = "mock",
     api_key: Annotated[list[str] | None, typer.Option(
-        "--api-key", help="key=user accepted by the server (repeatable).")] = None,
+        "--api-key", help="sha256:<hash>=user accepted by the server (repeatable; the hash "
+        "from `b2b-openapi hash-key`). Plain keys go in B2B_API_KEYS or --api-keys-file, "
+        "never on the command line.")] = None,
+    api_keys_file: Annotated[Path | None, _env_option(
+        "--api-keys-file", "File of key=user lines, the keys best as their hashes.")] = None,
     soap_endpoint: Annotated[str | None, typer.Option(
         help="Gateway: SOAP endpoint URL, or with all services the base URL the service "
-             "name is appended to.")] = None,
-    host: str = "127.0.0.1", port: int = 8000, build: BuildOption = Path("build"),
-    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM).")] = None,
-    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM).")] = None,
-    tls_client_ca: Annotated[Path | None, typer.Option(
-        help="CA bundle that issues client certificates: every client must present one "
-             "(mutual TLS; give it with --tls-cert and --tls-key).")] = None,
+             "name is appended to (variables B2B_SOAP_ENDPOINT, B2B_SOAP_BASE_URL).")] = None,
+    soap_timeout: Annotated[str | None, _env_option(
+        "--soap-timeout", "Gateway: seconds for a whole SOAP call (default 30).")] = None,
+    redis_url: Annotated[str | None, _env_option(
+        "--redis-url", "Redis holding the acceptable use windows of all workers and hosts "
+        "(redis://host:6379/0; a password only in the variable).")] = None,
+    workers: Annotated[str | None, _env_option(
+        "--workers", "uvicorn worker processes (more than 1 needs --redis-url).")] = None,
+    max_body_mb: Annotated[str | None, _env_option(
+        "--max-body-mb", "Largest request body read, in MB (default 32).")] = None,
+    max_upstream: Annotated[str | None, _env_option(
+        "--max-upstream", "SOAP calls at once per worker (default 32).")] = None,
+    upstream_queue_seconds: Annotated[str | None, _env_option(
+        "--upstream-queue-seconds", "How long a call waits for a free SOAP slot before "
+        "503 (default 5).")] = None,
+    host: Annotated[str, _env_option("--host", "Address to listen on.")] = "127.0.0.1",
+    port: Annotated[str, _env_option("--port", "Port to listen on.")] = "8000",
+    build: Annotated[Path, _env_option("--build", "Where `build` put the servers.",
+                                       callback=_folder)] = Path("build"),
+    tls_cert: Annotated[Path | None, _env_option(
+        "--tls-cert", "Server certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, _env_option("--tls-key", "Server private key (PEM).")] = None,
+    tls_client_ca: Annotated[Path | None, _env_option(
+        "--tls-client-ca", "CA bundle that issues client certificates: every client must "
+        "present one (mutual TLS; give it with --tls-cert and --tls-key).")] = None,
 ) -> None:
-    """Run generated server apps (after `build`) with uvicorn."""
-    import ssl
-
-    import uvicorn
+    """Run generated server apps (after `build`) with uvicorn: see docs/operations.md."""
+    from .runtime import launch
 
     if mode not in ("mock", "gateway"):
         raise typer.BadParameter(f"{mode!r} is not mock or gateway", param_hint="--mode")
-    if not api_key:
-        raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
-    malformed = [k for k in api_key if not all(part.strip() for part in k.partition("=")[::2])]
+    plain = [k for k in api_key or () if not k.startswith("sha256:")]
+    malformed = [k for k in api_key or () if not all(p.strip() for p in k.rpartition("=")[::2])]
     if malformed:
-        raise typer.BadParameter(f"{malformed[0]!r} is not key=user", param_hint="--api-key")
+        shown = malformed[0] if malformed[0] not in plain else f"{malformed[0][:3]}..."
+        raise typer.BadParameter(f"{shown!r} is not key=user", param_hint="--api-key")
+    if plain:
+        raise typer.BadParameter(
+            "a plain key on the command line is visible to every local user (ps): give it in "
+            "B2B_API_KEYS or --api-keys-file, or give its hash from `b2b-openapi hash-key`",
+            param_hint="--api-key")
+    if not api_key and api_keys_file is None and "B2B_API_KEYS" not in os.environ:
+        raise typer.BadParameter("no API keys: set B2B_API_KEYS=key=user[,...], or give "
+                                 "--api-keys-file or --api-key sha256:<hash>=user",
+                                 param_hint="--api-key")
     if (tls_cert is None) != (tls_client_ca is None) or (tls_cert is None) != (tls_key is None):
         # TLS without client certificates would quietly drop the specs' x-b2b-mutual-tls
         raise typer.BadParameter(
             "TLS is mutual: give --tls-cert, --tls-key and --tls-client-ca together (or none "
             "of them, for plain HTTP on a trusted network)", param_hint="--tls-client-ca")
-    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key),
-                         ("--tls-client-ca", tls_client_ca)):
+    tls = {"--tls-cert": tls_cert, "--tls-key": tls_key, "--tls-client-ca": tls_client_ca}
+    for option, path in tls.items():
         if path is not None and not path.is_file():
             raise typer.BadParameter(f"{str(path)!r}: no such file", param_hint=option)
     folders = {p.parent.name: p.parent for p in build.glob("servers/*/*/app.py")}
@@ -335,19 +375,43 @@ def serve_command(
             v in os.environ for v in ("B2B_SOAP_ENDPOINT", "B2B_SOAP_BASE_URL")):
         _say("gateway: no --soap-endpoint, so each service posts to its WSDL's soap:address "
              "(CAISO's own endpoint)")
-    os.environ["B2B_MODE"] = mode
-    os.environ["B2B_API_KEYS"] = ",".join(api_key)
+    names = {"--mode": mode, "--api-keys-file": api_keys_file, "--soap-timeout": soap_timeout,
+             "--redis-url": redis_url, "--workers": workers, "--max-body-mb": max_body_mb,
+             "--max-upstream": max_upstream, "--upstream-queue-seconds": upstream_queue_seconds,
+             "--port": port, "--service": service}
+    values = {option: str(value) for option, value in names.items() if value is not None}
+    values["--service"] = service or ""
+    given = {option for option in names
+             if getattr(ctx.get_parameter_source(option.lstrip("-").replace("-", "_")),
+                        "name", None) == "COMMANDLINE"}
+    env = dict(os.environ)
+    if api_key:
+        env["B2B_API_KEYS"] = ",".join(filter(None, [env.get("B2B_API_KEYS"), *api_key]))
     if soap_endpoint:
-        os.environ["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
-    tls = {"ssl_certfile": tls_cert, "ssl_keyfile": tls_key, "ssl_ca_certs": tls_client_ca,
-           "ssl_cert_reqs": ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE}
-    if service is None:
-        os.environ["B2B_SERVERS_ROOT"] = str(build / "servers")
-        uvicorn.run("b2b_openapi.runtime.combined:app_from_env", factory=True, host=host,
-                    port=port, **tls)  # type: ignore[arg-type]
-    else:
-        uvicorn.run("app:app", app_dir=str(folders[service]), host=host, port=port,
-                    **tls)  # type: ignore[arg-type]
+        env["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
+    env["B2B_SERVERS_ROOT"] = str(build / "servers")
+    try:
+        plan = launch.plan(values, given, env, host=host, port=port, tls=tls)
+    except launch.UsageError as exc:  # one line naming the option or variable
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    launch.run(plan)
+
+
+@app.command("hash-key")
+def hash_key_command(user: Annotated[str | None, typer.Option(
+        help="Print a whole key=user line for --api-keys-file.")] = None) -> None:
+    """Read an API key from stdin; print its hash (what --api-keys-file and --api-key hold)."""
+    from .runtime.policy import hash_key
+
+    key = sys.stdin.readline().rstrip("\r\n")
+    if not key.strip():
+        _say("error: no key on stdin (e.g. `printf %s \"$KEY\" | b2b-openapi hash-key`)")
+        raise typer.Exit(2)
+    if len(key) < 16:
+        _say("warning: a key shorter than 16 characters can be guessed; use a long random "
+             "one (e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    typer.echo(hash_key(key) + (f"={user}" if user else ""))
 
 
 @app.command("soap-mock")
