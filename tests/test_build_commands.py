@@ -23,7 +23,6 @@ from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.yamlio import atomic_write
 from support import ROOT, XSD, rendered
 
-
 HASHED_KEY = "sha256:" + "0" * 64 + "=u"  # keys on the command line only as hashes
 
 

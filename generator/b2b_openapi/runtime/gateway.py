@@ -15,6 +15,7 @@ from xmlschema import XMLSchemaValidationError
 from .. import jsonxml, soap
 from ..errors import one_line
 from ..wsdl import load_wsdl
+from . import upstream_errors
 from .spec import Operation, Problem, clip
 from .streaming import JsonStreamer, NotStreamable, StreamError
 
@@ -26,6 +27,7 @@ class SoapGateway:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.schema = load_wsdl(wsdl).schema
         self.endpoint = endpoint
+        self.timeout = timeout  # the whole call's (upstream_errors.Deadline)
         self.http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -54,16 +56,23 @@ class SoapGateway:
         """The JSON answer: an async iterator of JSON bytes when the SOAP response streams
         (see :mod:`.streaming`), else the decoded value; faults raise :class:`Problem`."""
         envelope = self.request_xml(op, request, user)
-        try:
-            response = await self.http.send(self.http.build_request(
-                "POST", self.endpoint, content=envelope, headers={
-                    "Content-Type": "text/xml; charset=utf-8",
-                    "SOAPAction": f'"{op.soap_action}"'}), stream=True)
-        except httpx.HTTPError as exc:
-            raise Problem(502, "SOAP service unreachable",
-                          f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
+        deadline = upstream_errors.Deadline(self.timeout, self.endpoint)
+        response = await deadline.send(self.http, self.http.build_request(
+            "POST", self.endpoint, content=envelope, headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{op.soap_action}"'}))
+        chunks = deadline.chunks(response)
+        if response.status_code >= 300:  # a fault (500), or an error that is no answer
+            try:
+                problem = upstream_errors.redirect_problem(response, self.endpoint)
+                if problem is not None:
+                    raise problem
+                data = await upstream_errors.error_body(chunks, self.endpoint,
+                                                        response.status_code)
+            finally:
+                await response.aclose()
+            return self._whole(op, data, response)
         streamer = JsonStreamer(self._element(op.response_element))
-        chunks = response.aiter_bytes()
         first = b""
         try:
             async for chunk in chunks:
@@ -75,23 +84,32 @@ class SoapGateway:
                 await response.aclose()
                 return _once(first)
         except NotStreamable as exc:
-            rest = b"".join([c async for c in chunks])
-            await response.aclose()
-            return self._whole(op, exc.head + rest, response.status_code)
+            try:
+                rest = b"".join([c async for c in chunks])
+            finally:
+                await response.aclose()
+            return self._whole(op, exc.head + rest, response)
         except (StreamError, XMLSchemaValidationError, etree.XMLSyntaxError) as exc:
             await response.aclose()
             raise Problem(502, "SOAP response does not conform to the XSD",
-                          one_line(str(getattr(exc, "reason", None) or exc))) from None
+                          clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
+        except BaseException:  # the deadline, a dropped connection: nothing left to read
+            await response.aclose()
+            raise
         return _rest(first, chunks, streamer, response)
 
-    def _whole(self, op: Operation, data: bytes, status: int) -> Any:
+    def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
         """A fault, or a response shape decoded as one document."""
+        status = response.status_code
         try:
             message = soap.parse(data)
         except soap.SoapError as exc:
-            raise Problem(502, "Invalid SOAP response", f"HTTP {status}: {exc}") from None
+            raise upstream_errors.not_soap(status, response.headers, data,
+                                           clip(str(exc))) from None
         if message.fault is not None:
             raise self._fault(op, message.fault)
+        if status >= 300:
+            raise upstream_errors.without_fault(status)
         assert message.body is not None
         if message.body.tag != op.response_element:
             raise Problem(502, "Invalid SOAP response",
@@ -107,8 +125,10 @@ class SoapGateway:
         if fault.detail is not None and fault.detail.tag in op.fault_elements:
             # an undecodable detail still leaves code and string to report
             with contextlib.suppress(XMLSchemaValidationError):
-                extra["fault"] = jsonxml.decode(self._element(fault.detail.tag), fault.detail)
-        return Problem(400 if fault.is_client else 500, "SOAP fault", fault.string, extra)
+                extra["fault"] = upstream_errors.clipped(
+                    jsonxml.decode(self._element(fault.detail.tag), fault.detail))
+        return Problem(400 if fault.is_client else 500, "SOAP fault",
+                       clip(fault.string), upstream_errors.clipped(extra))
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
