@@ -62,7 +62,8 @@ class SoapGateway:
                 "Content-Type": "text/xml; charset=utf-8",
                 "SOAPAction": f'"{op.soap_action}"'}))
         chunks = deadline.chunks(response)
-        if response.status_code >= 300:  # a fault (500), or an error that is no answer
+        if response.status_code >= 300 or not upstream_errors.soap_media(response.headers):
+            # a fault (500), an error that is no answer, a body that is no SOAP (an HTML page)
             try:
                 problem = upstream_errors.redirect_problem(response, self.endpoint)
                 if problem is not None:
@@ -73,14 +74,14 @@ class SoapGateway:
                 await response.aclose()
             return self._whole(op, data, response)
         streamer = JsonStreamer(self._element(op.response_element))
-        first = b""
+        first = b""  # held back until it is large: a failure before is a proper 502/504
         try:
             async for chunk in chunks:
-                first = streamer.feed(chunk)
-                if first:
+                first += streamer.feed(chunk)
+                if len(first) >= upstream_errors.HELD_BACK_BYTES:
                     break
             else:
-                first = streamer.finish()  # small or empty: all read already
+                first += streamer.finish()  # not large: all read already
                 await response.aclose()
                 return _once(first)
         except NotStreamable as exc:

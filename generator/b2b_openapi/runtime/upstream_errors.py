@@ -13,8 +13,10 @@ call, and each way a SOAP service can fail told apart.
 * CAISO's acceptable use refusal is not SOAP (protocol notes, section 5): a body with its
   words becomes the **429** it means.
 
-Once a streamed 200 has begun, a failure can only cut the connection (see
-:mod:`.streaming`); the errors raised here then end the stream.
+The gateway holds an answer's first :data:`HELD_BACK_BYTES` of JSON back, so that a failure
+within them (most answers are smaller) is still one of these statuses; only a larger answer
+streams, and once its 200 has begun a failure can only cut the connection (see
+:mod:`.streaming`): the errors raised here then end the stream.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import httpx
 from ..errors import one_line
 from .spec import Problem, clip
 
+HELD_BACK_BYTES = 2**20  # JSON held before a streamed answer starts (per call in flight)
 MAX_ERROR_BODY = 4 * 2**20  # an error answer (fault, HTML page) read at most
 AUP_WORDS = b"Acceptable Use Policy Violation"
 
@@ -83,6 +86,16 @@ def transport_problem(exc: httpx.HTTPError, deadline: Deadline) -> Problem:
         return Problem(502, "SOAP service dropped the connection",
                        f"{deadline.endpoint} closed the connection mid-answer: {why}")
     return Problem(502, "SOAP service unreachable", f"{deadline.endpoint}: {why}")
+
+
+SOAP_MEDIA = {"text/xml", "application/xml", "application/soap+xml", "multipart/related",
+              "application/xop+xml"}
+
+
+def soap_media(headers: Mapping[str, str]) -> bool:
+    """Whether an answer's Content-Type can be SOAP (no Content-Type: left to the parser)."""
+    media = headers.get("content-type")
+    return media is None or media.partition(";")[0].strip().lower() in SOAP_MEDIA
 
 
 def redirect_problem(response: httpx.Response, endpoint: str) -> Problem | None:
