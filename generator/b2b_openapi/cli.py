@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
@@ -22,7 +23,7 @@ from . import specs as spec_stage
 from .diff import CannotCompare, diff_documents
 from .diffreport import FORMATS, diff_files, render_report
 from .errors import ArtifactError
-from .outputs import replace_tree
+from .outputs import leftovers, replace_tree
 from .portal import portal_files
 from .postman import postman_files
 from .runtime.jsonio import load_yaml
@@ -82,12 +83,21 @@ def _file_errors(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
+PruneOption = Annotated[bool, typer.Option(
+    "--prune", help="Also delete specs (and collections) this corpus does not generate; "
+    "without it nothing is deleted that this run did not write (`check` lists stale files).")]
+
+
+def _specs(xsd: Path, specs: Path, service: list[str] | None,
+           prune: bool = False) -> list[spec_stage.SpecFile]:
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say)
     except ArtifactError as exc:
         _fail(exc)
-    changed, removed = spec_stage.write_all(specs, files, prune=not service)
+    if prune and service:
+        raise typer.BadParameter("prunes only a whole corpus: leave out --service",
+                                 param_hint="--prune")
+    changed, removed = spec_stage.write_all(specs, files, prune=prune)
     _say(f"specs: {len(files)} OpenAPI documents valid, {changed} written, {removed} removed "
          f"-> {specs}")
     return files
@@ -115,9 +125,10 @@ def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path) -> None:
 @app.command("specs")
 @_file_errors
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
-                  service: ServiceOption = None) -> None:
+                  service: ServiceOption = None, prune: PruneOption = False) -> None:
     """Generate and validate the OpenAPI documents under specs/."""
-    _specs(xsd, specs, service)
+    with _terminate_as_interrupt():
+        _specs(xsd, specs, service, prune)
 
 
 @app.command("build")
@@ -128,12 +139,14 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
                   jobs: Annotated[int | None, typer.Option(
                       help="Worker processes for rendering specs (default: CPU count).")] = None,
                   cache: Annotated[bool, typer.Option(
-                      help="Reuse unchanged results from build/.cache/.")] = True) -> None:
+                      help="Reuse unchanged results from build/.cache/.")] = True,
+                  prune: PruneOption = False) -> None:
     """Build everything from the artifact corpus: specs, client packages, server apps,
     diff reports, Postman collections and the portal (incrementally)."""
     try:
-        result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
-                                use_cache=cache)
+        with _terminate_as_interrupt():
+            result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
+                                    use_cache=cache, prune=prune)
     except ArtifactError as exc:
         _fail(exc)
     for name, (written, removed) in result.written.items():
@@ -270,18 +283,43 @@ def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("bui
     _servers(files, xsd, build)
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the writers remove their
+    temporary files (:mod:`.outputs`) instead of leaving them in specs/ or postman/."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an in-process caller): nothing to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @app.command("check")
-def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs")) -> None:
-    """Fail if specs/ is not exactly what the corpus generates (for CI)."""
+def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
+                  postman: PostmanOption = Path("postman")) -> None:
+    """Fail if specs/ is not exactly what the corpus generates, or if an interrupted
+    build left temporary files in specs/ or postman/ (for CI)."""
     try:
         files = spec_stage.render_all(xsd)
     except ArtifactError as exc:
         _fail(exc)
+    junk = leftovers((specs, postman))
+    for path in junk:
+        _say(f"leftover temporary file: {path} (an interrupted build; delete it)")
     stale = spec_stage.stale_specs(specs, files)
     for path in stale:
         _say(f"out of date: {path}")
+    if junk and not stale:
+        raise typer.Exit(1)
     if stale:
-        _say("run `b2b-openapi specs` and commit specs/")
+        _say("run `b2b-openapi specs --prune` and commit specs/")
         raise typer.Exit(1)
     _say(f"specs/ is up to date ({len(files)} documents)")
 

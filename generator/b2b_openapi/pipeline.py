@@ -25,7 +25,7 @@ from typing import Any
 from . import corpus, specs
 from .cache import NO_CACHE, BuildCache, code_salt, digest, digests
 from .diffreport import diff_files
-from .outputs import sync_tree, write_atomically
+from .outputs import remove_leftovers, sync_tree, write_atomically
 from .portal import portal_files
 from .postman import postman_files
 from .runtime.jsonio import load_yaml
@@ -189,14 +189,19 @@ def _rare_collections() -> Iterator[None]:
 
 def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
           progress: Progress | None = None, jobs: int | None = None,
-          use_cache: bool = True) -> BuildResult:
+          use_cache: bool = True, prune: bool = False) -> BuildResult:
+    """``prune``: also delete specs and collections this corpus does not generate (without
+    it, a build of another corpus leaves every file it did not write alone)."""
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
+    remove_leftovers((specs_root, postman_root))  # of a build killed before it could
     with _rare_collections(), Workers(jobs) as workers:
-        return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache)
+        return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache,
+                      prune)
 
 
 def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
-           progress: Progress | None, workers: Workers, cache: BuildCache) -> BuildResult:
+           progress: Progress | None, workers: Workers, cache: BuildCache,
+           prune: bool) -> BuildResult:
     with_digests = render_specs(xsd_root, cache, progress, workers)
     store = build_root / ".cache" / "parsed" if cache is not NO_CACHE else None
     rendered = [replace(s, document=LazyDocument(s.text, store, s.document))
@@ -215,11 +220,12 @@ def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Pat
         [(d, s.text) for d, s in zip(documents, rendered, strict=True)], clients, collections,
         diffs))
     written: dict[str, tuple[int, int]] = {}
-    written["specs"] = specs.write_all(specs_root, rendered, prune=True)
+    written["specs"] = specs.write_all(specs_root, rendered, prune=prune)
     for name, target, tree in (("clients", build_root / "clients", clients),
                                ("servers", build_root / "servers", servers),
                                ("diff", build_root / "diff", diffs),
                                ("postman", postman_root, collections),
                                ("portal", build_root / "portal", portal)):
-        written[name] = sync_tree(target, tree)
+        # specs/ and postman/ are committed, shared by corpora: pruned only when asked
+        written[name] = sync_tree(target, tree, prune or target != postman_root)
     return BuildResult(rendered, written, cache)
