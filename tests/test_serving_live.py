@@ -136,7 +136,10 @@ def test_health_metrics_and_one_access_line_per_request(server: tuple[str, Path]
                         headers={"X-API-Key": SECRET, "X-Request-ID": "trace-42"})
     assert answer.headers["x-request-id"] == "trace-42"
     generated = httpx.post(url + PATH, json=CASE.request, headers={"X-API-Key": "bad"})
-    assert len(generated.headers["x-request-id"]) == 32
+    assert len(generated.headers["x-request-id"]) == 36  # a new UUID
+    caiso = httpx.post(url + PATH, json=CASE.request,
+                       headers={"X-API-Key": SECRET, "CAISORequestUUID": "caiso-7"})
+    assert caiso.headers["x-request-id"] == "caiso-7"
     metrics = httpx.get(url + "/metrics").text
     assert (f'b2b_requests_total{{operation="{CASE.operation}",status="200"}}') in metrics
     assert "b2b_request_duration_seconds_bucket" in metrics

@@ -56,10 +56,12 @@ class Launch:
 
 
 def plan(values: Mapping[str, str], from_command_line: set[str], env: Mapping[str, str],
-         *, host: str, port: str, tls: Mapping[str, Path | None]) -> Launch:
+         *, host: str, port: str, tls: Mapping[str, Path | None],
+         uvicorn_extra: Mapping[str, Any] | None = None) -> Launch:
     """Check the options (``values``: option -> text, given or from its variable) against
-    each other and the apps' reader; raise :class:`UsageError` naming what is wrong."""
-    merged = {k: v for k, v in env.items()}
+    each other and the apps' reader; raise :class:`UsageError` naming what is wrong.
+    ``uvicorn_extra``: more uvicorn arguments (e.g. an ``http`` protocol class)."""
+    merged = dict(env)
     for option, value in values.items():
         merged[SERVE_VARIABLES[option]] = value
     try:
@@ -84,7 +86,7 @@ def plan(values: Mapping[str, str], from_command_line: set[str], env: Mapping[st
         "host": host, "port": port_number, "workers": workers, "factory": True,
         "access_log": False, "log_config": log_config(), "ssl_certfile": cert,
         "ssl_keyfile": key, "ssl_ca_certs": ca,
-        "ssl_cert_reqs": ssl.CERT_REQUIRED if ca else ssl.CERT_NONE}
+        "ssl_cert_reqs": ssl.CERT_REQUIRED if ca else ssl.CERT_NONE, **(uvicorn_extra or {})}
     return Launch(merged, settings, workers, options)
 
 

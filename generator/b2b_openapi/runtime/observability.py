@@ -10,8 +10,9 @@
   their durations.  With several workers, ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` sets it)
   makes every worker's figures add up in each answer.
 * One JSON access log line per request on the ``b2b_openapi.access`` logger: request id
-  (the caller's ``X-Request-ID`` when it is a plain token, else a new one; sent back in the
-  answer), method, path, operation, caller (the user name, never a key), status, ms.
+  (the caller's ``CAISORequestUUID`` - CAISO's REST header - or ``X-Request-ID`` when it is
+  a plain token, else a new UUID; sent back as ``X-Request-ID``), method, path, operation,
+  caller (the user name, never a key), status, ms.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .requestlimits import RECORD_KEY
 ACCESS_LOG = logging.getLogger("b2b_openapi.access")
 PROBE_SECONDS = 2.0
 REQUEST_ID_HEADER = b"x-request-id"
+REQUEST_ID_HEADERS = (b"caisorequestuuid", REQUEST_ID_HEADER)  # the first one given counts
 _TOKEN = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 REQUESTS = Counter("b2b_requests", "Requests answered, by operation and HTTP status.",
@@ -54,8 +56,9 @@ DURATION = Histogram("b2b_request_duration_seconds",
 
 def request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
     """The caller's request id when it is a plain token (it goes into logs), else a new one."""
-    given = next((v for k, v in headers if k.lower() == REQUEST_ID_HEADER), b"")
-    return given.decode("ascii") if _TOKEN.fullmatch(given) else uuid.uuid4().hex
+    given = dict((k.lower(), v) for k, v in headers)
+    found = next((given[h] for h in REQUEST_ID_HEADERS if h in given), b"")
+    return found.decode("ascii") if _TOKEN.fullmatch(found) else str(uuid.uuid4())
 
 
 def metrics_text() -> bytes:
@@ -129,7 +132,9 @@ class Observed:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, rid)]
+                message["headers"] = [*(h for h in message.get("headers", ())
+                                        if h[0].lower() != REQUEST_ID_HEADER),
+                                      (REQUEST_ID_HEADER, rid)]
                 record["seconds"] = time.perf_counter() - started
             await send(message)
 
