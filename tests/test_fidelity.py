@@ -21,7 +21,6 @@ from b2b_openapi import jsonxml, soap, specs
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.jsonio import dumps, load_yaml
-from b2b_openapi.runtime.policy import parse_api_keys
 from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.wsdl import load_wsdl
@@ -302,7 +301,7 @@ def widget_gateway(tmp_path: Path, request_content: str, declarations: str = "")
                               headers={"Content-Type": "text/xml; charset=utf-8"})
 
     runtime = ServiceRuntime(ServiceSpec(load_yaml(spec.text)), Settings(
-        mode="gateway", api_keys=parse_api_keys("key=alice"), soap_endpoint="http://soap.test/widget"),
+        mode="gateway", api_keys={"key": "alice"}, soap_endpoint="http://soap.test/widget"),
         spec.wsdl)
     assert runtime.gateway is not None
     runtime.gateway = SoapGateway(spec.wsdl, runtime.gateway.endpoint,

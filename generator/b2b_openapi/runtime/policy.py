@@ -22,6 +22,11 @@ def hash_key(key: str) -> str:
     return HASH_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def hashed_keys(keys: Mapping[str, str]) -> dict[str, str]:
+    """{key or its hash: user} -> {hash: user}."""
+    return {k if _HASHED.fullmatch(k) else hash_key(k): user for k, user in keys.items()}
+
+
 def parse_api_keys(text: str) -> dict[str, str]:
     """``"key1=alice,sha256:<hex>=bob"`` (commas or newlines; ``#`` comments) -> {hashed
     key: user}.  A key is given as itself or as its :func:`hash_key`; only the hash is kept.
@@ -34,10 +39,10 @@ def parse_api_keys(text: str) -> dict[str, str]:
         if not sep or not key or not user:
             shown = item if _HASHED.fullmatch(key) else f"{item[:3]}..."  # never a whole key
             raise ValueError(f"API key entry {shown!r} is not key=user")
-        keys[key if _HASHED.fullmatch(key) else hash_key(key)] = user
+        keys[key] = user
     if not keys:
         raise ValueError("no API keys configured")
-    return keys
+    return hashed_keys(keys)
 
 
 def authenticate(headers: Mapping[str, str], keys: Mapping[str, str]) -> str:

@@ -28,7 +28,7 @@ from . import behaviours, envconfig, requestlimits
 from .gateway import SoapGateway
 from .jsonio import DuplicateKeyError, JsonLimitError, dumps, loads
 from .limiter import shared_store
-from .policy import AcceptableUseLimiter, authenticate, parse_api_keys
+from .policy import AcceptableUseLimiter, authenticate, hashed_keys, parse_api_keys
 from .spec import Operation, Problem, ServiceSpec, pointer, shown
 
 LOG = logging.getLogger("b2b_openapi.server")
@@ -51,6 +51,10 @@ class Settings:
     max_body_bytes: int = requestlimits.DEFAULT_MAX_BODY_MB * 2**20
     max_upstream: int = requestlimits.DEFAULT_MAX_UPSTREAM
     upstream_queue_seconds: float = requestlimits.DEFAULT_QUEUE_SECONDS
+
+    def __post_init__(self) -> None:
+        # only hashes are kept: keys given as themselves (in-process callers) are hashed
+        object.__setattr__(self, "api_keys", hashed_keys(self.api_keys))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
