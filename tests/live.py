@@ -165,3 +165,48 @@ def newman() -> str:
         pytest.fail("newman not found: run tests/run (it installs newman from npm into "
                     "build/tools) or set NEWMAN")
     return found
+
+
+# ----------------------------------------------------------------- serve and redis, for real
+@contextmanager
+def process(args: list[str], env: Mapping[str, str], port: int, log: Path) -> Iterator[
+        subprocess.Popen[bytes]]:
+    """Run ``args`` until the block ends; enter once ``port`` on 127.0.0.1 accepts."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        _wait_listening(port, proc, log)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def serve(build: Path, *args: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
+    """``b2b-openapi serve`` (with ``args``) over the servers built under ``build``; yields
+    its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "b2b_openapi", "serve", "--build", str(build),
+               "--port", str(port), *args]
+    with process(command, env, port, log):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real ``redis-server`` (Debian's; tests/run installs it) on a free loopback port,
+    nothing persisted; yields (its URL, its process)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server not found: run tests/run (it installs Debian's redis-server)")
+    port = free_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(folder)]
+    with process(command, {}, port, folder / "redis.log") as proc:
+        yield f"redis://127.0.0.1:{port}/0", proc

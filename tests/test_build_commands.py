@@ -23,6 +23,8 @@ from b2b_openapi.outputs import replace_tree, sync_tree, write_atomically
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from support import ROOT, XSD, rendered
 
+HASHED_KEY = "sha256:" + "0" * 64 + "=u"  # keys on the command line only as hashes
+
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "b2b_openapi", *args], cwd=cwd,
@@ -63,13 +65,13 @@ def test_serve_unknown_service_names_the_known_ones(tmp_path: Path) -> None:
     app_file = tmp_path / "servers" / "SIBR" / "SubmitRawBidSet_SIBRv5" / "app.py"
     app_file.parent.mkdir(parents=True)
     app_file.write_text("")
-    proc = cli("serve", "Nope_SIBRv1", "--build", str(tmp_path), "--api-key", "k=u")
+    proc = cli("serve", "Nope_SIBRv1", "--build", str(tmp_path), "--api-key", HASHED_KEY)
     assert proc.returncode == 1
     assert "unknown service 'Nope_SIBRv1'; built servers: SubmitRawBidSet_SIBRv5" in proc.stderr
 
 
 def test_serve_without_built_servers_says_to_build(tmp_path: Path) -> None:
-    proc = cli("serve", "--build", str(tmp_path), "--api-key", "k=u")
+    proc = cli("serve", "--build", str(tmp_path), "--api-key", HASHED_KEY)
     assert proc.returncode == 1
     assert proc.stderr.strip() == (f"error: {tmp_path / 'servers'}: no generated server apps "
                                    "here: run `b2b-openapi build` first")
@@ -77,14 +79,15 @@ def test_serve_without_built_servers_says_to_build(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--mode", "gatewy"], "'gatewy' is not one of 'mock', 'gateway'"),
-    (["--api-key", "a"], "'a' is not key=user"),
-    (["--api-key", "=alice"], "'=alice' is not key=user"),
+    (["--api-key", "a"], "'a...' is not key=user"),
+    (["--api-key", "=alice"], "'=al...' is not key=user"),
+    (["--api-key", "s3cret=alice"], "a plain key on the command line is visible"),
     (["--tls-cert", "nope.pem", "--tls-key", "nope.key", "--tls-client-ca", "ca.pem"],
      "'nope.pem': no such file"),
 ])
 def test_serve_usage_errors_are_one_message_not_a_traceback(
         tmp_path: Path, args: list[str], message: str) -> None:
-    defaults = ["--api-key", "k=u"] if "--api-key" not in args else []
+    defaults = ["--api-key", HASHED_KEY] if "--api-key" not in args else []
     proc = cli("serve", "--build", str(tmp_path), *defaults, *args)
     assert proc.returncode == 2
     assert message in " ".join(proc.stderr.replace("│", " ").split())
@@ -94,7 +97,7 @@ def test_serve_usage_errors_are_one_message_not_a_traceback(
 def test_serve_refuses_tls_without_client_certificates(tmp_path: Path) -> None:
     """The specs say x-b2b-mutual-tls: required; TLS without a client CA would quietly
     accept anyone with an API key over an encrypted channel."""
-    proc = cli("serve", "--build", str(tmp_path), "--api-key", "k=u",
+    proc = cli("serve", "--build", str(tmp_path), "--api-key", HASHED_KEY,
                "--tls-cert", "server.pem", "--tls-key", "server.key")
     assert proc.returncode == 2
     assert "TLS is mutual" in proc.stderr

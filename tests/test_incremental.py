@@ -125,7 +125,7 @@ def test_damaged_cache_entries_and_a_removed_system_rebuild_like_a_fresh_build(
         workspace: Path, tmp_path: Path) -> None:
     """The cache is ours but lives on disk: an entry truncated or overwritten (a full disk,
     a killed build) is a miss, not an error on every later build; and a system no service
-    is in any more leaves no empty folder behind in specs/."""
+    is in any more leaves no empty folder behind in specs/ (with --prune)."""
     root = tmp_path / "damaged"
     shutil.copytree(workspace, root)
     parsed = sorted((root / "build/.cache/parsed").iterdir())
@@ -138,7 +138,9 @@ def test_damaged_cache_entries_and_a_removed_system_rebuild_like_a_fresh_build(
     xsd.write_text(xsd.read_text().replace(doc, "Demand response registrations (revised)."))
     build(root)
     shutil.rmtree(root / "xsd/OASIS")
-    build(root)
+    build(root)  # without --prune nothing it did not write is deleted
+    assert (root / "specs/OASIS").is_dir()
+    build(root, "--prune")
     assert not (root / "specs/OASIS").exists()
     fresh = tmp_path / "fresh"
     shutil.copytree(root / "xsd", fresh / "xsd")

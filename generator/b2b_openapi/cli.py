@@ -10,11 +10,12 @@ import contextlib
 import functools
 import importlib.util
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 import yaml
@@ -34,7 +35,7 @@ from b2b_openapi.incremental import pipeline
 from b2b_openapi.incremental.workers import Workers
 from b2b_openapi.openapi import stage as spec_stage
 from b2b_openapi.openapi.yamlio import atomic_write
-from b2b_openapi.outputs import replace_tree
+from b2b_openapi.outputs import leftovers, replace_tree
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
@@ -158,12 +159,21 @@ def _needs(extra: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _specs(xsd: Path, specs: Path, service: list[str] | None) -> list[spec_stage.SpecFile]:
+PruneOption = Annotated[bool, typer.Option(
+    "--prune", help="Also delete specs (and collections) this corpus does not generate; "
+    "without it nothing is deleted that this run did not write (`check` lists stale files).")]
+
+
+def _specs(xsd: Path, specs: Path, service: list[str] | None,
+           prune: bool = False) -> list[spec_stage.SpecFile]:
     try:
         files = spec_stage.render_all(xsd, service or (), progress=_say, warn=_warn)
     except ArtifactError as exc:
         _fail(exc)
-    changed, removed = spec_stage.write_all(specs, files, prune=not service)
+    if prune and service:
+        raise typer.BadParameter("prunes only a whole corpus: leave out --service",
+                                 param_hint="--prune")
+    changed, removed = spec_stage.write_all(specs, files, prune=prune)
     _say(f"specs: {len(files)} OpenAPI documents valid, {changed} written, {removed} removed "
          f"-> {specs}")
     return files
@@ -200,9 +210,10 @@ def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path,
 @_needs("build")
 @_file_errors
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
-                  service: ServiceOption = None) -> None:
+                  service: ServiceOption = None, prune: PruneOption = False) -> None:
     """Generate and validate the OpenAPI documents under specs/."""
-    _specs(xsd, specs, service)
+    with _terminate_as_interrupt():
+        _specs(xsd, specs, service, prune)
 
 
 @app.command("build")
@@ -215,13 +226,14 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
                       envvar="B2B_JOBS", min=1,
                       help="Worker processes for rendering specs (default: CPU count).")] = None,
                   cache: Annotated[bool, typer.Option(
-                      help="Reuse unchanged results from build/.cache/.")] = True) -> None:
+                      help="Reuse unchanged results from build/.cache/.")] = True,
+                  prune: PruneOption = False) -> None:
     """Build everything from the artifact corpus: specs, client packages, server apps,
     diff reports, Postman collections and the portal (incrementally)."""
     try:
-        with REPORTER.status("building"):
+        with _terminate_as_interrupt(), REPORTER.status("building"):
             result = pipeline.build(xsd, specs, build, postman, progress=_say, jobs=jobs,
-                                    use_cache=cache, warn=_warn)
+                                    use_cache=cache, warn=_warn, prune=prune)
     except ArtifactError as exc:
         _fail(exc)
     for name, (written, removed) in result.written.items():
@@ -401,21 +413,47 @@ def add_command(
     _say(f"add: {len(filed.artifacts)} services ({names}) -> {filed.target}")
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the writers remove their
+    temporary files (:mod:`.outputs`) instead of leaving them in specs/ or postman/."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an in-process caller): nothing to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @app.command("check")
 @_needs("build")
 def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
+                  postman: PostmanOption = Path("postman"),
                   docs: DocsOption = Path("docs")) -> None:
-    """Fail if specs/ is not exactly what the corpus generates, or a generated part of
-    docs/ (the diff rules table) is stale (for CI)."""
+    """Fail if specs/ is not exactly what the corpus generates, if an interrupted build left
+    temporary files in specs/ or postman/, or if a generated part of docs/ (the diff rules
+    table) is stale (for CI)."""
     try:
         files = spec_stage.render_all(xsd)
     except ArtifactError as exc:
         _fail(exc)
+    junk = leftovers((specs, postman))
+    for path in junk:
+        _say(f"leftover temporary file: {path} (an interrupted build; delete it)")
     stale = [*spec_stage.stale_specs(specs, files), *_stale_docs(docs)]
     for path in stale:
         _say(f"out of date: {path}")
+    if junk and not stale:
+        raise typer.Exit(1)
     if stale:
-        _say("run `b2b-openapi specs` and `b2b-openapi docs`, and commit specs/ and docs/")
+        _say("run `b2b-openapi specs --prune` and `b2b-openapi docs`, and commit specs/ "
+             "and docs/")
         raise typer.Exit(1)
     _say(f"specs/ is up to date ({len(files)} documents), docs/ too")
 
@@ -430,24 +468,57 @@ def docs_command(docs: DocsOption = Path("docs")) -> None:
     _say(f"docs: {len(stale)} files rewritten")
 
 
+def _env_option(option: str, help_: str, **kwargs: object) -> object:
+    """A serve option that its ``B2B_*`` variable (:data:`launch.SERVE_VARIABLES`) also sets."""
+    from b2b_openapi.runtime.launch import SERVE_VARIABLES
+
+    return typer.Option(option, help=help_, envvar=SERVE_VARIABLES[option],
+                        show_envvar=True, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- serve (docs/operations.md)
 @app.command("serve")
 @_needs("server")
 def serve_command(
+    ctx: typer.Context,
     service: Annotated[str | None, typer.Argument(
+        envvar="B2B_SERVICE", show_envvar=True,
         help="Service full name, e.g. RetrieveMeterData_STLMTv1; all services if omitted.")] = None,
-    mode: Annotated[Mode, typer.Option(envvar="B2B_MODE", help="Mock answers, or the "
-                                       "REST->SOAP gateway.")] = Mode.mock,
+    mode: Annotated[Mode, _env_option("--mode", "Mock answers, or the REST->SOAP gateway.")
+                    ] = Mode.mock,
     api_key: Annotated[list[str] | None, typer.Option(
-        "--api-key", help="key=user accepted by the server (repeatable).")] = None,
+        "--api-key", help="sha256:<hash>=user accepted by the server (repeatable; the hash "
+        "from `b2b-openapi hash-key`). Plain keys go in B2B_API_KEYS or --api-keys-file, "
+        "never on the command line.")] = None,
+    api_keys_file: Annotated[Path | None, _env_option(
+        "--api-keys-file", "File of key=user lines, the keys best as their hashes.")] = None,
     soap_endpoint: Annotated[str | None, typer.Option(
         help="Gateway: SOAP endpoint URL, or with all services the base URL the service "
-             "name is appended to.")] = None,
-    host: str = "127.0.0.1", port: int = 8000, build: BuildOption = Path("build"),
-    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM).")] = None,
-    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM).")] = None,
-    tls_client_ca: Annotated[Path | None, typer.Option(
-        help="CA bundle that issues client certificates: every client must present one "
-             "(mutual TLS; give it with --tls-cert and --tls-key).")] = None,
+             "name is appended to (variables B2B_SOAP_ENDPOINT, B2B_SOAP_BASE_URL).")] = None,
+    soap_timeout: Annotated[str | None, _env_option(
+        "--soap-timeout", "Gateway: seconds for a whole SOAP call (default 30).")] = None,
+    redis_url: Annotated[str | None, _env_option(
+        "--redis-url", "Redis holding the acceptable use windows of all workers and hosts "
+        "(redis://host:6379/0; a password only in the variable).")] = None,
+    workers: Annotated[str | None, _env_option(
+        "--workers", "uvicorn worker processes (more than 1 needs --redis-url).")] = None,
+    max_body_mb: Annotated[str | None, _env_option(
+        "--max-body-mb", "Largest request body read, in MB (default 32).")] = None,
+    max_upstream: Annotated[str | None, _env_option(
+        "--max-upstream", "SOAP calls at once per worker (default 32).")] = None,
+    upstream_queue_seconds: Annotated[str | None, _env_option(
+        "--upstream-queue-seconds", "How long a call waits for a free SOAP slot before "
+        "503 (default 5).")] = None,
+    host: Annotated[str, _env_option("--host", "Address to listen on.")] = "127.0.0.1",
+    port: Annotated[str, _env_option("--port", "Port to listen on.")] = "8000",
+    build: Annotated[Path, _env_option("--build", "Where `build` put the servers.",
+                                       callback=_folder)] = Path("build"),
+    tls_cert: Annotated[Path | None, _env_option(
+        "--tls-cert", "Server certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, _env_option("--tls-key", "Server private key (PEM).")] = None,
+    tls_client_ca: Annotated[Path | None, _env_option(
+        "--tls-client-ca", "CA bundle that issues client certificates: every client must "
+        "present one (mutual TLS; give it with --tls-cert and --tls-key).")] = None,
     soap_client_cert: Annotated[Path | None, typer.Option(
         envvar="B2B_SOAP_CLIENT_CERT",
         help="Gateway: the participant's CAISO certificate (PEM, or .p12/.pfx as issued), "
@@ -473,23 +544,31 @@ def serve_command(
         envvar="B2B_SOAP_SIGNATURE_ALGORITHM",
         help="Gateway: rsa-sha1 (CAISO's clients) or rsa-sha256.")] = "rsa-sha1",
 ) -> None:
-    """Run generated server apps (after `build`) with uvicorn."""
-    import ssl
+    """Run generated server apps (after `build`) with uvicorn: see docs/operations.md."""
+    from b2b_openapi.runtime import launch
+    from b2b_openapi.runtime.peercert import PeerCertH11Protocol
 
-    import uvicorn
-
-    if not api_key:
-        raise typer.BadParameter("give at least one --api-key key=user", param_hint="--api-key")
-    malformed = [k for k in api_key if not all(part.strip() for part in k.partition("=")[::2])]
+    plain = [k for k in api_key or () if not k.startswith("sha256:")]
+    malformed = [k for k in api_key or () if not all(p.strip() for p in k.rpartition("=")[::2])]
     if malformed:
-        raise typer.BadParameter(f"{malformed[0]!r} is not key=user", param_hint="--api-key")
+        shown = malformed[0] if malformed[0] not in plain else f"{malformed[0][:3]}..."
+        raise typer.BadParameter(f"{shown!r} is not key=user", param_hint="--api-key")
+    if plain:
+        raise typer.BadParameter(
+            "a plain key on the command line is visible to every local user (ps): give it in "
+            "B2B_API_KEYS or --api-keys-file, or give its hash from `b2b-openapi hash-key`",
+            param_hint="--api-key")
+    if not api_key and api_keys_file is None and "B2B_API_KEYS" not in os.environ:
+        raise typer.BadParameter("no API keys: set B2B_API_KEYS=key=user[,...], or give "
+                                 "--api-keys-file or --api-key sha256:<hash>=user",
+                                 param_hint="--api-key")
     if (tls_cert is None) != (tls_client_ca is None) or (tls_cert is None) != (tls_key is None):
         # TLS without client certificates would quietly drop the specs' x-b2b-mutual-tls
         raise typer.BadParameter(
             "TLS is mutual: give --tls-cert, --tls-key and --tls-client-ca together (or none "
             "of them, for plain HTTP on a trusted network)", param_hint="--tls-client-ca")
-    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key),
-                         ("--tls-client-ca", tls_client_ca)):
+    tls = {"--tls-cert": tls_cert, "--tls-key": tls_key, "--tls-client-ca": tls_client_ca}
+    for option, path in tls.items():
         if path is not None and not path.is_file():
             raise typer.BadParameter(f"{str(path)!r}: no such file", param_hint=option)
     folders = {p.parent.name: p.parent for p in build.glob("servers/*/*/app.py")}
@@ -512,23 +591,30 @@ def serve_command(
             v in os.environ for v in ("B2B_SOAP_ENDPOINT", "B2B_SOAP_BASE_URL")):
         _say("gateway: no --soap-endpoint, so each service posts to its WSDL's soap:address "
              "(CAISO's own endpoint)")
-    os.environ["B2B_MODE"] = mode.value
-    os.environ["B2B_API_KEYS"] = ",".join(api_key)
+    names = {"--mode": mode, "--api-keys-file": api_keys_file, "--soap-timeout": soap_timeout,
+             "--redis-url": redis_url, "--workers": workers, "--max-body-mb": max_body_mb,
+             "--max-upstream": max_upstream, "--upstream-queue-seconds": upstream_queue_seconds,
+             "--port": port, "--service": service}
+    values = {option: str(value) for option, value in names.items() if value is not None}
+    values["--service"] = service or ""
+    given = {option for option in names
+             if getattr(ctx.get_parameter_source(option.lstrip("-").replace("-", "_")),
+                        "name", None) == "COMMANDLINE"}
+    env = dict(os.environ)
+    if api_key:
+        env["B2B_API_KEYS"] = ",".join(filter(None, [env.get("B2B_API_KEYS"), *api_key]))
     if soap_endpoint:
-        os.environ["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
-    tls: dict[str, Any] = {
-        "ssl_certfile": tls_cert, "ssl_keyfile": tls_key, "ssl_ca_certs": tls_client_ca,
-        "ssl_cert_reqs": ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE}
-    if tls_client_ca:  # the caller's certificate names the caller
-        from b2b_openapi.runtime.peercert import PeerCertH11Protocol
-        tls["http"] = PeerCertH11Protocol
-    if service is None:
-        os.environ["B2B_SERVERS_ROOT"] = str(build / "servers")
-        uvicorn.run("b2b_openapi.runtime.combined:app_from_env", factory=True, host=host,
-                    port=port, **tls)
-    else:
-        uvicorn.run("app:app", app_dir=str(folders[service]), host=host, port=port,
-                    **tls)
+        env["B2B_SOAP_ENDPOINT" if service else "B2B_SOAP_BASE_URL"] = soap_endpoint
+    env["B2B_SERVERS_ROOT"] = str(build / "servers")
+    try:
+        # with client certificates, the caller's certificate names the caller
+        extra = {"http": PeerCertH11Protocol} if tls_client_ca else None
+        plan = launch.plan(values, given, env, host=host, port=port, tls=tls,
+                           uvicorn_extra=extra)
+    except launch.UsageError as exc:  # one line naming the option or variable
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    launch.run(plan)
 
 
 def _upstream_settings(cert: Path | None, key: Path | None, ca: Path | None,
@@ -549,7 +635,24 @@ def _upstream_settings(cert: Path | None, key: Path | None, ca: Path | None,
         _fail(ArtifactError(str(exc)))
     warning = upstream.warning()
     if warning:
-        _say(warning)
+        _warn(warning)
+
+
+@app.command("hash-key")
+def hash_key_command(user: Annotated[str | None, typer.Option(
+        help="Print a whole key=user line for --api-keys-file.")] = None) -> None:
+    """Read an API key from stdin; print its hash (what --api-keys-file and --api-key hold)."""
+    from b2b_openapi.runtime.policy import hash_key
+
+    key = sys.stdin.readline().rstrip("\r\n")
+    if not key.strip():
+        typer.secho("error: no key on stdin (e.g. `printf %s \"$KEY\" | b2b-openapi "
+                    "hash-key`)", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    if len(key) < 16:
+        _warn("a key shorter than 16 characters can be guessed; use a long random one "
+              "(e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    typer.echo(hash_key(key) + (f"={user}" if user else ""))
 
 
 @app.command("soap-mock")

@@ -28,6 +28,21 @@ class JsonLimitError(ValueError):
     integer longer than Python converts (``sys.get_int_max_str_digits()``, 4300 digits)."""
 
 
+class DuplicateKeyError(ValueError):
+    """An object names one key twice: JSON leaves its meaning open (RFC 8259 4), so a
+    request that does is refused rather than read as whichever value a parser keeps."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise DuplicateKeyError(f"the key {escape_surrogates(twice[:100])!r} appears twice "
+                                "in one object")
+    return value
+
+
 def _integer(text: str) -> int:
     try:
         return int(text)
@@ -39,9 +54,11 @@ def _integer(text: str) -> int:
 def loads(data: bytes | str) -> Any:
     """Parse JSON text; numbers with a fraction or exponent become ``Decimal``.  Raises
     :class:`JsonLimitError` for nesting or integers past the limits (valid JSON, so
-    that it can be told apart from a syntax error's ValueError)."""
+    that it can be told apart from a syntax error's ValueError), and
+    :class:`DuplicateKeyError` for an object with a key twice."""
     try:
-        value = simplejson.loads(data, use_decimal=True, parse_int=_integer)
+        value = simplejson.loads(data, use_decimal=True, parse_int=_integer,
+                                 object_pairs_hook=_object)
     except RecursionError:  # the parser's own stack ran out first
         raise JsonLimitError(f"arrays and objects nest deeper than {MAX_DEPTH} levels") \
             from None

@@ -26,6 +26,12 @@ VENDOR = TEMPLATES / "portal" / "vendor"
 CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 LOCAL_LOGO = "../assets/redoc/logo-mini.svg"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed: same input, byte-identical archives
+# Every page's Content-Security-Policy: the portal's own scripts only (no inline script, so
+# markup smuggled in through artifact documentation cannot run any), Redoc's inline styles,
+# its search worker (a blob:), nothing from elsewhere.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+       "worker-src 'self' blob:; base-uri 'none'; form-action 'none'")
 
 
 def zip_tree(files: Mapping[Path, str], root: str) -> bytes:
@@ -84,7 +90,7 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
         files[Path("specs") / f"{stem}.yaml"] = yaml_text
         files[Path("specs") / f"{stem}.json"] = to_text(dict(document), indent=2) + "\n"
         files[Path("reference") / f"{view.full_name}.html"] = render(
-            "portal/reference.html.j2", title=view.title, full_name=view.full_name,
+            "portal/reference.html.j2", title=view.title, full_name=view.full_name, csp=CSP,
             spec_json=to_text(dict(document)).replace("</", "<\\/"))
         pair = changes.get(document["info"]["title"])
         current = caiso["majorVersion"] == latest[caiso["lineage"]]
@@ -109,10 +115,11 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
         if asset.is_file() and asset.name != "README.md":
             files[Path("assets") / asset.relative_to(VENDOR)] = _localised(asset)
     files[Path("index.html")] = render(
-        "portal/index.html.j2", runtime=RUNTIME_DISTRIBUTION,
+        "portal/index.html.j2", runtime=RUNTIME_DISTRIBUTION, csp=CSP,
         systems=[{"name": name, "services": sorted(rows, key=lambda r: (r["name"],
                                                                          r["variant"] or "",
                                                                          r["version"]))}
                  for name, rows in sorted(systems.items())])
     files[Path("assets/portal.css")] = render("portal/portal.css.j2")
+    files[Path("assets/reference.js")] = render("portal/reference.js.j2")
     return files

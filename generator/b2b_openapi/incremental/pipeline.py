@@ -33,7 +33,7 @@ from b2b_openapi.emit.templating import TEMPLATES
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, digest, digests
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 from b2b_openapi.openapi import stage as specs
-from b2b_openapi.outputs import sync_tree, write_atomically
+from b2b_openapi.outputs import remove_leftovers, sync_tree, write_atomically
 from b2b_openapi.xsd import corpus
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.wsdl import preload_shared
@@ -207,16 +207,20 @@ def _rare_collections() -> Iterator[None]:
 
 def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
           progress: Progress | None = None, jobs: int | None = None,
-          use_cache: bool = True, warn: Progress | None = None) -> BuildResult:
+          use_cache: bool = True, warn: Progress | None = None,
+          prune: bool = False) -> BuildResult:
+    """``prune``: also delete specs and collections this corpus does not generate (without
+    it, a build of another corpus leaves every file it did not write alone)."""
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
+    remove_leftovers((specs_root, postman_root))  # of a build killed before it could
     with _rare_collections(), Workers(jobs) as workers:
         return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache,
-                      warn)
+                      warn, prune)
 
 
 def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
            progress: Progress | None, workers: Workers, cache: BuildCache,
-           warn: Progress | None = None) -> BuildResult:
+           warn: Progress | None, prune: bool) -> BuildResult:
     with_digests = render_specs(xsd_root, cache, progress, workers, warn)
     store = build_root / ".cache" / "parsed" if cache is not NO_CACHE else None
     rendered = [replace(s, document=LazyDocument(s.text, store, s.document))
@@ -235,11 +239,12 @@ def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Pat
         [(d, s.text) for d, s in zip(documents, rendered, strict=True)], clients, collections,
         diffs))
     written: dict[str, tuple[int, int]] = {}
-    written["specs"] = specs.write_all(specs_root, rendered, prune=True)
+    written["specs"] = specs.write_all(specs_root, rendered, prune=prune)
     for name, target, tree in (("clients", build_root / "clients", clients),
                                ("servers", build_root / "servers", servers),
                                ("diff", build_root / "diff", diffs),
                                ("postman", postman_root, collections),
                                ("portal", build_root / "portal", portal)):
-        written[name] = sync_tree(target, tree)
+        # specs/ and postman/ are committed, shared by corpora: pruned only when asked
+        written[name] = sync_tree(target, tree, prune or target != postman_root)
     return BuildResult(rendered, written, cache)

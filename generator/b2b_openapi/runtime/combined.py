@@ -62,14 +62,25 @@ class Dispatcher:
         await send({"type": "http.response.body", "body": body})
 
 
-def combined_app(servers_root: Path) -> Dispatcher:
-    folders = sorted(p.parent for p in servers_root.glob("*/*/app.py"))
+def combined_app(servers_root: Path, service: str | None = None) -> Dispatcher:
+    """Every app under ``servers_root``, or only ``service``'s (a service full name)."""
+    folders = sorted(p.parent for p in servers_root.glob(f"*/{service or '*'}/app.py"))
     if not folders:
         raise FileNotFoundError(f"no generated server apps under {servers_root}")
     return Dispatcher({ServiceSpec.load(f / "openapi.yaml").base_path: load_app(f)
                        for f in folders})
 
 
-def app_from_env() -> Dispatcher:
-    """uvicorn factory: ``B2B_SERVERS_ROOT`` (default ``build/servers``)."""
-    return combined_app(Path(os.environ.get("B2B_SERVERS_ROOT", "build/servers")))
+def app_from_env() -> Any:
+    """uvicorn factory (what ``serve`` runs): ``B2B_SERVERS_ROOT`` (default
+    ``build/servers``), only ``B2B_SERVICE`` when set, with health, readiness, metrics and
+    the access log around it (:mod:`.observability`)."""
+    from b2b_openapi.runtime.limiter import shared_store
+    from b2b_openapi.runtime.observability import Observed
+
+    dispatcher = combined_app(Path(os.environ.get("B2B_SERVERS_ROOT", "build/servers")),
+                              os.environ.get("B2B_SERVICE") or None)
+    runtimes = [app.state.runtime for app in dispatcher.apps.values()]
+    redis_url = runtimes[0].settings.redis_url  # one environment: the same for all
+    return Observed(dispatcher, shared_store(redis_url) if redis_url else None,
+                    [r.gateway.endpoint for r in runtimes if r.gateway is not None])

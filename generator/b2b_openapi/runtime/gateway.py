@@ -17,6 +17,7 @@ from b2b_openapi.codec import jsonxml, soap
 from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import one_line
+from b2b_openapi.runtime import upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
 from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer
 from b2b_openapi.xsd.wsdl import load_wsdl
@@ -31,6 +32,7 @@ class SoapGateway:
         self.schema = load_wsdl(wsdl).schema
         self.codec = ServiceCodec(wsdl)  # libxml2 + compiled plan, or the reference path
         self.endpoint = endpoint
+        self.timeout = timeout  # the whole call's (upstream_errors.Deadline)
         self.upstream = upstream or Upstream()
         self.http = self.upstream.client(timeout, transport)
 
@@ -66,38 +68,49 @@ class SoapGateway:
         """The JSON answer: an async iterator of JSON bytes when the SOAP response streams
         (see :mod:`.streaming`), else the decoded value; faults raise :class:`Problem`."""
         envelope = self.request_xml(op, request, user, message_id)
-        try:
-            response = await self.http.send(self.http.build_request(
-                "POST", self.endpoint, content=envelope, headers={
-                    "Content-Type": "text/xml; charset=utf-8",
-                    "SOAPAction": f'"{op.soap_action}"'}), stream=True)
-        except httpx.HTTPError as exc:
-            raise Problem(502, "SOAP service unreachable",
-                          f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
-        if whole_answer(self.upstream, response, op):
-            data = await response.aread()
-            await response.aclose()
+        deadline = upstream_errors.Deadline(self.timeout, self.endpoint)
+        response = await deadline.send(self.http, self.http.build_request(
+            "POST", self.endpoint, content=envelope, headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{op.soap_action}"'}))
+        chunks = deadline.chunks(response)
+        if response.status_code >= 300 or whole_answer(self.upstream, response, op):
+            # a fault (500), an error that is no answer, a CAISO page, a signed answer
+            try:
+                problem = upstream_errors.redirect_problem(response, self.endpoint)
+                if problem is not None:
+                    raise problem
+                data = (await upstream_errors.error_body(chunks, self.endpoint,
+                                                         response.status_code)
+                        if response.status_code >= 300 else
+                        b"".join([c async for c in chunks]))
+            finally:
+                await response.aclose()
             return self._whole(op, data, response)
         streamer = self.codec.streamer(self._element(op.response_element))
-        chunks = response.aiter_bytes()
-        first = b""
+        first = b""  # held back until it is large: a failure before is a proper 502/504
         try:
             async for chunk in chunks:
-                first = streamer.feed(chunk)
-                if first:
+                first += streamer.feed(chunk)
+                if len(first) >= upstream_errors.HELD_BACK_BYTES:
                     break
             else:
-                first = streamer.finish()  # small or empty: all read already
+                first += streamer.finish()  # not large: all read already
                 await response.aclose()
                 return _once(first)
         except NotStreamable as exc:
-            rest = b"".join([c async for c in chunks])
-            await response.aclose()
+            try:
+                rest = b"".join([c async for c in chunks])
+            finally:
+                await response.aclose()
             return self._whole(op, exc.head + rest, response)
         except (StreamError, XMLSchemaValidationError, etree.XMLSyntaxError) as exc:
             await response.aclose()
             raise Problem(502, "SOAP response does not conform to the XSD",
-                          one_line(str(getattr(exc, "reason", None) or exc))) from None
+                          clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
+        except BaseException:  # the deadline, a dropped connection: nothing left to read
+            await response.aclose()
+            raise
         return _rest(first, chunks, streamer, response)
 
     def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
@@ -107,9 +120,12 @@ class SoapGateway:
         try:
             message = soap.parse(data)
         except soap.SoapError as exc:
-            raise Problem(502, "Invalid SOAP response", f"HTTP {status}: {exc}") from None
+            raise upstream_errors.not_soap(status, response.headers, data,
+                                           clip(str(exc))) from None
         if message.fault is not None:
             raise self._fault(op, message.fault)
+        if status >= 300:
+            raise upstream_errors.without_fault(status)
         assert message.body is not None
         if message.body.tag != op.response_element:
             raise Problem(502, "Invalid SOAP response",
@@ -125,8 +141,10 @@ class SoapGateway:
         if fault.detail is not None and fault.detail.tag in op.fault_elements:
             # an undecodable detail still leaves code and string to report
             with contextlib.suppress(XMLSchemaValidationError):
-                extra["fault"] = jsonxml.decode(self._element(fault.detail.tag), fault.detail)
-        return Problem(400 if fault.is_client else 500, "SOAP fault", fault.string, extra)
+                extra["fault"] = upstream_errors.clipped(
+                    jsonxml.decode(self._element(fault.detail.tag), fault.detail))
+        return Problem(400 if fault.is_client else 500, "SOAP fault",
+                       clip(fault.string), upstream_errors.clipped(extra))
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:

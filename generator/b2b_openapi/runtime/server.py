@@ -1,9 +1,11 @@
 """The request pipeline of a generated server, shared by mock and gateway modes.
 
 auth (X-API-Key; client certificates are enforced by the TLS server and, when one was
-presented, name the caller: :mod:`.peercert`) -> request as JSON
-(query or body) -> validation against the spec (422) -> acceptable use policy (429) ->
-answer from the samples (mock) or from the SOAP service (gateway).
+presented, name the caller: :mod:`.peercert`) -> request as JSON (query or body, at most
+``B2B_MAX_BODY_MB``: 413) -> validation against the spec (422) -> acceptable use policy
+(429; 503 when its shared state in Redis is gone) -> answer from the samples (mock) or from
+the SOAP service (gateway), at most ``B2B_MAX_UPSTREAM`` calls at once per process (the
+excess waits, then 503).
 """
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ from fastapi.responses import Response, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from b2b_openapi.codec.jsonio import JsonLimitError, dumps, loads
+from b2b_openapi.codec.jsonio import DuplicateKeyError, JsonLimitError, dumps, loads
 from b2b_openapi.codec.jsonxml import xml_text_errors
-from b2b_openapi.runtime import behaviours, peercert
+from b2b_openapi.runtime import behaviours, envconfig, peercert, requestlimits
 from b2b_openapi.runtime.gateway import SoapGateway
-from b2b_openapi.runtime.policy import AcceptableUseLimiter, authenticate, parse_api_keys
+from b2b_openapi.runtime.limiter import shared_store
+from b2b_openapi.runtime.policy import (
+    AcceptableUseLimiter,
+    authenticate,
+    hashed_keys,
+    parse_api_keys,
+)
 from b2b_openapi.runtime.spec import Operation, Problem, ServiceSpec, pointer, shown
 from b2b_openapi.runtime.upstream import Upstream, UpstreamSettings, preset_endpoint
 
@@ -52,22 +60,50 @@ class Settings:
     soap_timeout: float = 30.0
     aup_window_seconds: float | None = None  # None: the spec's window
     upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
+    redis_url: str | None = None  # None: the acceptable use state in this process only
+    max_body_bytes: int = requestlimits.DEFAULT_MAX_BODY_MB * 2**20
+    max_upstream: int = requestlimits.DEFAULT_MAX_UPSTREAM
+    upstream_queue_seconds: float = requestlimits.DEFAULT_QUEUE_SECONDS
+
+    def __post_init__(self) -> None:
+        # only hashes are kept: keys given as themselves (in-process callers) are hashed
+        object.__setattr__(self, "api_keys", hashed_keys(self.api_keys))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Raises :class:`envconfig.ConfigError`, one line naming the variable."""
         env = os.environ if env is None else env
         mode = env.get("B2B_MODE", "mock")
         if mode not in ("mock", "gateway"):
-            raise ValueError(f"B2B_MODE must be mock or gateway, not {mode!r}")
-        if "B2B_API_KEYS" not in env:
-            raise ValueError("set B2B_API_KEYS to key=user[,key=user...]")
+            raise envconfig.ConfigError(f"B2B_MODE: must be mock or gateway, not {mode!r}")
+        keys_file = envconfig.text_file(env, "B2B_API_KEYS_FILE")
+        if "B2B_API_KEYS" not in env and keys_file is None:
+            raise envconfig.ConfigError("B2B_API_KEYS: set it to key=user[,key=user...], or "
+                                        "B2B_API_KEYS_FILE to a file of (hashed) keys")
+        keys: dict[str, str] = {}
+        for name, text in (("B2B_API_KEYS", env.get("B2B_API_KEYS")),
+                           ("B2B_API_KEYS_FILE", keys_file)):
+            if text is not None:
+                try:
+                    keys.update(parse_api_keys(text))
+                except ValueError as exc:
+                    raise envconfig.ConfigError(f"{name}: {exc}") from None
         window = env.get("B2B_AUP_WINDOW_SECONDS")
         return cls(mode=mode,  # type: ignore[arg-type]  # checked above
-                   api_keys=parse_api_keys(env["B2B_API_KEYS"]),
+                   api_keys=keys,
                    soap_endpoint=env.get("B2B_SOAP_ENDPOINT"),
                    soap_base_url=env.get("B2B_SOAP_BASE_URL"),
-                   soap_timeout=float(env.get("B2B_SOAP_TIMEOUT", "30")),
-                   aup_window_seconds=float(window) if window is not None else None,
+                   soap_timeout=envconfig.number(env, "B2B_SOAP_TIMEOUT", 30.0, exclusive=True),
+                   aup_window_seconds=None if window is None else
+                   envconfig.number(env, "B2B_AUP_WINDOW_SECONDS", 0.0),
+                   redis_url=env.get("B2B_REDIS_URL") or None,
+                   max_body_bytes=round(envconfig.number(
+                       env, "B2B_MAX_BODY_MB", requestlimits.DEFAULT_MAX_BODY_MB,
+                       exclusive=True) * 2**20),
+                   max_upstream=envconfig.integer(
+                       env, "B2B_MAX_UPSTREAM", requestlimits.DEFAULT_MAX_UPSTREAM, minimum=1),
+                   upstream_queue_seconds=envconfig.number(
+                       env, "B2B_UPSTREAM_QUEUE_SECONDS", requestlimits.DEFAULT_QUEUE_SECONDS),
                    upstream=UpstreamSettings.from_env(env))
 
 
@@ -96,10 +132,11 @@ class ServiceRuntime:
                 raise ValueError("gateway mode needs B2B_SOAP_ENDPOINT or B2B_SOAP_BASE_URL")
             self.gateway = SoapGateway(wsdl, endpoint, settings.soap_timeout,
                                        upstream=Upstream.from_settings(settings.upstream))
+        store = shared_store(settings.redis_url)
         self.limiters = {
             op.id: AcceptableUseLimiter(
                 settings.aup_window_seconds if settings.aup_window_seconds is not None
-                else float(op.acceptable_use["windowSeconds"]))
+                else float(op.acceptable_use["windowSeconds"]), store)
             for op in spec.operations.values() if op.acceptable_use
         }
 
@@ -108,18 +145,23 @@ class ServiceRuntime:
 
     async def handle(self, operation_id: str, request: Request) -> Response:
         op = self.spec.operations[operation_id]
-        request_id = request.headers.get(REQUEST_ID) or str(uuid.uuid4())
-        response = await self._handle(op, request, request_id)
+        seen = requestlimits.request_record(request.scope)  # for the access log and metrics
+        seen["operation"] = op.id
+        request_id = (request.headers.get(REQUEST_ID) or seen.get("request_id")
+                      or str(uuid.uuid4()))
+        response = await self._handle(op, request, request_id, seen)
         response.headers[REQUEST_ID] = request_id
         return response
 
-    async def _handle(self, op: Operation, request: Request, request_id: str) -> Response:
+    async def _handle(self, op: Operation, request: Request, request_id: str,
+                      seen: dict[str, Any]) -> Response:
         try:
             if not _REQUEST_ID_TEXT.fullmatch(request_id):
                 raise Problem(400, "Bad Request",
                               f"{REQUEST_ID} must be 1 to 128 visible ASCII characters")
             user = peercert.caller(request.scope,
                                    authenticate(request.headers, self.settings.api_keys))
+            seen["caller"] = user
             payload = await self._payload(op, request)
             errors = self.spec.errors(op.request_schema, payload)
             errors += self.spec.header_errors(op, request.headers)
@@ -133,8 +175,8 @@ class ServiceRuntime:
                               f"{len(errors)} schema violation(s); first: {errors[0]['path']}: "
                               f"{errors[0]['message']}", {"errors": errors})
             if op.id in self.limiters:
-                self.limiters[op.id].enforce(user, op.id, op.acceptable_use["message"]
-                                             if op.acceptable_use else "")
+                await self.limiters[op.id].enforce(user, op.id, op.acceptable_use["message"]
+                                                   if op.acceptable_use else "")
             result = await self._answer(op, payload, user, request_id)
         except Problem as problem:
             return _problem_response(problem)
@@ -158,17 +200,21 @@ class ServiceRuntime:
         if content_type is not None and not _is_json(content_type):
             raise Problem(415, "Unsupported Media Type",
                           f"the request body must be {JSON}, not {shown(content_type)}")
-        raw = await request.body()
+        raw = await requestlimits.read_body(request, self.settings.max_body_bytes)
         try:
             return loads(raw)
         except JsonLimitError as exc:
             raise Problem(422, "Request body is beyond the JSON limits", str(exc)) from None
+        except DuplicateKeyError as exc:
+            raise Problem(422, "Request body has a duplicate key", str(exc)) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise Problem(422, "Request body is not JSON", str(exc)) from None
 
     async def _answer(self, op: Operation, payload: Any, user: str, request_id: str) -> Any:
         if self.gateway is not None:
-            return await self.gateway.call(op, payload, user, request_id)
+            async with requestlimits.UpstreamSlot(self.settings.max_upstream,
+                                                  self.settings.upstream_queue_seconds) as slot:
+                return slot.keep(await self.gateway.call(op, payload, user, request_id))
         if not self.spec.view.generated:  # a third-party document: its example as it is
             return op.example_response()
         return behaviours.shape(op.id, payload, op.example_response())
@@ -222,6 +268,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
                   redoc_url=None, openapi_url=None, lifespan=lifespan,
                   exception_handlers={HTTPException: _http_problem})
     app.router.route_class = _GetAnswersHead  # the generated routes are added after this
+    app.state.runtime = runtime  # what the serving process probes (observability.Observed)
     document = dumps(spec.document)
 
     @app.get(spec.base_path + "/openapi.json", include_in_schema=False)
