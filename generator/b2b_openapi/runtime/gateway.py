@@ -18,7 +18,7 @@ from ..errors import one_line
 from ..wsdl import load_wsdl
 from .spec import Operation, Problem, clip
 from .streaming import JsonStreamer, NotStreamable, StreamError
-from .upstream import Upstream, retry_after, whole_answer
+from .upstream import Upstream, describe, retry_after, whole_answer
 
 
 class SoapGateway:
@@ -68,7 +68,7 @@ class SoapGateway:
                     "SOAPAction": f'"{op.soap_action}"'}), stream=True)
         except httpx.HTTPError as exc:
             raise Problem(502, "SOAP service unreachable",
-                          f"{self.endpoint}: {one_line(str(exc)) or type(exc).__name__}") from None
+                          f"{self.endpoint}: {describe(exc)}") from None
         if whole_answer(self.upstream, response, op):
             data = await response.aread()
             await response.aclose()
