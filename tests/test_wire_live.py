@@ -189,3 +189,12 @@ def test_a_refused_handshake_is_a_502(built: tuple[Path, Path], pki: Pki, soap_m
     assert reason in answer.json()["detail"], answer.json()
     assert "Traceback" not in log.read_text()
     assert log.read_text().count("requests go out unsigned") == (1 if warns else 0)
+
+
+def test_the_soap_mock_refuses_a_missing_trust_bundle_in_one_line(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "b2b_openapi", "soap-mock", "--xsd", str(XSD),
+                           "--verify-ca", str(tmp_path / "missing.pem"),
+                           "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error:") and "missing.pem" in done.stderr
