@@ -86,9 +86,18 @@ def received(soap_mock: str, pki: Pki) -> bytes:
     return httpx.get(f"{soap_mock}/_received", verify=mtls(pki)).content
 
 
+@pytest.fixture(params=["inline", "swa"])
+def form(request: pytest.FixtureRequest, soap_mock: str, pki: Pki) -> Iterator[str]:
+    """The form of the SOAP mock's answers: a plain envelope, or SOAP with Attachments (the
+    answer also as a gzip+base64 part, its attachmentHash signed)."""
+    httpx.put(f"{soap_mock}/_form/{request.param}", verify=mtls(pki)).raise_for_status()
+    yield request.param
+    httpx.put(f"{soap_mock}/_form/inline", verify=mtls(pki)).raise_for_status()
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_every_operation_round_trips_signed_over_mutual_tls(
-        case: OperationCase, gateway: str, soap_mock: str, pki: Pki) -> None:
+        case: OperationCase, gateway: str, soap_mock: str, pki: Pki, form: str) -> None:
     with case.module().Client(client_config(case, gateway, pki)) as client:
         result = getattr(client, snake(case.operation))(case.request)
     assert dump(result) == case.expected
@@ -144,6 +153,17 @@ def test_caisos_pages_through_the_whole_chain(gateway: str, soap_mock: str,
 def in_folder(pki: Pki, options: tuple[str, ...]) -> list[str]:
     """Options with ``@name`` standing for that file of the test PKI."""
     return [str(pki.ca.parent / o[1:]) if o.startswith("@") else o for o in options]
+
+
+def test_an_attachment_not_matching_its_hash_is_a_502(gateway: str, soap_mock: str,
+                                                      pki: Pki) -> None:
+    httpx.put(f"{soap_mock}/_form/swa-bad-hash", verify=mtls(pki)).raise_for_status()
+    try:
+        answer = get(gateway, METER_PATH, pki, "k-wire")
+    finally:
+        httpx.put(f"{soap_mock}/_form/inline", verify=mtls(pki)).raise_for_status()
+    assert answer.status_code == 502
+    assert answer.json()["detail"].startswith("HashMismatch: the attachment's SHA-1 is")
 
 
 @pytest.mark.parametrize(("options", "says"), [

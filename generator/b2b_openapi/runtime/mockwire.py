@@ -12,11 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xml.etree import ElementTree
+
 from fastapi.responses import Response
 
+from .. import soap
+from ..codec import attachments
 from ..codec import wssecurity as wss
 from . import upstream
 
+XML = "text/xml; charset=utf-8"
+FORMS = ("inline", "swa", "swa-bad-hash")
 SIGNATURE_FAULT = upstream.SIGNATURE_MARK
 USERNAME_FAULT = upstream.USERNAME_MARK
 PAGES = {
@@ -36,6 +42,7 @@ class MockWire:
     signer: wss.SigningIdentity | None = None
     algorithm: wss.Algorithm = wss.Algorithm.RSA_SHA1
     shown: str | None = field(default=None)
+    form: str = "inline"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MockWire:
@@ -65,6 +72,25 @@ class MockWire:
     def sign(self, envelope: bytes) -> bytes:
         return envelope if self.signer is None else wss.sign(envelope, self.signer,
                                                               self.algorithm)
+
+    def answer(self, body: ElementTree.Element) -> Response:
+        """The answer in the current form: ``inline`` (a SOAP envelope), ``swa`` (the
+        envelope with an ``attachmentHash`` header, then the body as a gzip+base64 attachment
+        part, as CAISO's plain retrieve services answer) or ``swa-bad-hash`` (an attachment
+        that is not the one the hash names)."""
+        if self.form == "inline":
+            return Response(self.sign(soap.envelope(body)), 200, media_type=XML)
+        text = attachments.encode(ElementTree.tostring(body, encoding="utf-8"))
+        envelope = self.sign(soap.envelope(body, (attachments.hash_header(text),)))
+        if self.form == "swa-bad-hash":
+            text = attachments.encode(b"<other/>")
+        content, content_type = attachments.build_swa(envelope, text)
+        return Response(content, 200, headers={"Content-Type": content_type})
+
+    def use_form(self, form: str) -> None:
+        if form not in FORMS:
+            raise ValueError(f"no such answer form {form!r}; known: {', '.join(FORMS)}")
+        self.form = form
 
     def show(self, page: str | None) -> None:
         if page is not None and page not in PAGES:
