@@ -11,7 +11,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from xml.etree import ElementTree
 
 from fastapi.responses import Response
