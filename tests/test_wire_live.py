@@ -86,10 +86,11 @@ def received(soap_mock: str, pki: Pki) -> bytes:
     return httpx.get(f"{soap_mock}/_received", verify=mtls(pki)).content
 
 
-@pytest.fixture(params=["inline", "swa"])
+@pytest.fixture(params=["inline", "swa", "mtom"])
 def form(request: pytest.FixtureRequest, soap_mock: str, pki: Pki) -> Iterator[str]:
-    """The form of the SOAP mock's answers: a plain envelope, or SOAP with Attachments (the
-    answer also as a gzip+base64 part, its attachmentHash signed)."""
+    """The form of the SOAP mock's answers: a plain envelope, SOAP with Attachments (the
+    answer also as a gzip+base64 part, its attachmentHash signed), or MTOM/XOP (base64
+    documents as binary parts)."""
     httpx.put(f"{soap_mock}/_form/{request.param}", verify=mtls(pki)).raise_for_status()
     yield request.param
     httpx.put(f"{soap_mock}/_form/inline", verify=mtls(pki)).raise_for_status()
