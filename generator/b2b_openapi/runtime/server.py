@@ -103,14 +103,17 @@ class ServiceRuntime:
 
     async def handle(self, operation_id: str, request: Request) -> Response:
         op = self.spec.operations[operation_id]
-        request_id = request.headers.get(REQUEST_ID) or str(uuid.uuid4())
-        response = await self._handle(op, request, request_id)
-        response.headers[REQUEST_ID] = request_id
+        given = request.headers.get(REQUEST_ID)
+        valid = given is not None and _REQUEST_ID_TEXT.fullmatch(given) is not None
+        request_id = given if given is not None and valid else str(uuid.uuid4())
+        response = await self._handle(op, request, request_id, given is None or valid)
+        response.headers[REQUEST_ID] = request_id  # a refused id is not echoed
         return response
 
-    async def _handle(self, op: Operation, request: Request, request_id: str) -> Response:
+    async def _handle(self, op: Operation, request: Request, request_id: str,
+                      valid_id: bool) -> Response:
         try:
-            if not _REQUEST_ID_TEXT.fullmatch(request_id):
+            if not valid_id:
                 raise Problem(400, "Bad Request",
                               f"{REQUEST_ID} must be 1 to 128 visible ASCII characters")
             user = peercert.caller(request.scope,
