@@ -24,7 +24,7 @@ from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.templating import snake
 from certs import Pki, make_pki
 from live import CASES, OperationCase, dump, free_port, served, uvicorn
-from support import XSD, document
+from support import XSD, document, rendered, xsd_schema
 
 METER = "RetrieveMeterData_STLMTv1"
 CASE: OperationCase = next(c for c in CASES if c.operation == "retrieveMeterDataAvailability")
@@ -110,6 +110,12 @@ def test_every_operation_round_trips_signed_over_mutual_tls(
     (header,) = [h for h in message.headers if h.tag == f"{{{soap.CAISO_HEADER_NS}}}CAISOWSHeader"]
     assert header.findtext(f".//{{{soap.CAISO_HEADER_NS}}}Username") == \
         wss.caiso_username(verified.certificate)
+    # what arrived is XSD-valid: the body, and the header (its wsu:Id is the lax wildcard)
+    spec = next(s for s in rendered() if s.service.id.full_name == case.service)
+    schema = xsd_schema(spec.wsdl)
+    assert message.body is not None
+    schema.maps.elements[message.body.tag].validate(message.body)
+    schema.maps.elements[header.tag].validate(header)
 
 
 METER_PATH = ServiceSpec(document(METER)).base_path + "/retrieveMeterDataAvailability"
