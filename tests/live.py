@@ -73,12 +73,21 @@ def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
         scheme = "https"
         args += ["--ssl-certfile", str(tls["cert"]), "--ssl-keyfile", str(tls["key"]),
                  "--ssl-ca-certs", str(tls["ca"]), "--ssl-cert-reqs", "2"]
+    with served(args, env, port, log, cwd):
+        yield f"{scheme}://127.0.0.1:{port}"
+
+
+@contextmanager
+def served(args: list[str], env: Mapping[str, str], port: int, log: Path,
+           cwd: Path | None = None) -> Iterator[None]:
+    """Run a server command in a child process (in ``cwd``) until it listens on ``port``;
+    stop it after."""
     with log.open("wb") as out:
         proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, cwd=cwd,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_listening(port, proc, log)
-        yield f"{scheme}://127.0.0.1:{port}"
+        yield
     finally:
         proc.terminate()
         try:

@@ -108,3 +108,20 @@ def test_the_headers_carry_the_hash_and_the_attachment_info() -> None:
     info = att.info_header("1", "payload.xml")
     assert [c.tag.split("}")[1] for c in info[0]] == ["id", "name", "compressFlag",
                                                        "compressMethod"]
+
+
+@given(st.lists(st.binary(max_size=3000), min_size=1, max_size=3))
+def test_mtom_messages_round_trip_binary_parts_unchanged(blobs: list[bytes]) -> None:
+    """Binary parts (CR, LF, NUL and all) survive the MIME writer, and XOP puts them back
+    as base64 where their xop:Include stood."""
+    root = ElementTree.Element("{urn:r}Doc")
+    parts = {}
+    for index, blob in enumerate(blobs):
+        holder = ElementTree.SubElement(root, "{urn:r}data")
+        holder.append(att.xop_include(f"part {index}@test"))
+        parts[f"part {index}@test"] = blob
+    body, content_type = att.build_mtom(ElementTree.tostring(root), parts)
+    message = att.parse_multipart(content_type, body)
+    assert message.is_mtom and message.parts == parts
+    resolved = etree.fromstring(att.resolve_xop(message))
+    assert [base64.b64decode(e.text or "") for e in resolved] == blobs

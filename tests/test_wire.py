@@ -117,7 +117,8 @@ def test_a_signed_call_round_trips_and_carries_the_request_id(wire: Wire, pki: P
         wss.caiso_username(verified.certificate)
     generated = wire.call()
     assert generated.status_code == 200 and len(generated.headers[REQUEST_ID]) == 36
-    assert wire.call(**{REQUEST_ID: "x" * 129}).status_code == 400
+    refused = wire.call(**{REQUEST_ID: "x" * 129})
+    assert refused.status_code == 400 and refused.headers[REQUEST_ID] != "x" * 129
 
 
 def unsigned_to_a_verifying_mock(pki: Pki) -> dict[str, Any]:
@@ -257,3 +258,15 @@ def test_a_docattach_request_gets_a_signed_attachment_hash(pki: Pki) -> None:
     assert att.hash_value(signed) == att.attachment_hash(text)
     covered = wss.verify(signed, wss.Trust.from_file(pki.ca), required=wss.RESPONSE_PARTS)
     assert "attachmentHash" in covered.covered
+
+
+def test_a_preset_names_each_services_endpoint() -> None:
+    spec = next(s for s in rendered() if s.service.id.full_name == SERVICE)
+    settings = Settings.from_env({"B2B_MODE": "gateway", "B2B_API_KEYS": "k=u",
+                                  "B2B_SOAP_ENDPOINT_PRESET": "map-stage"})
+    runtime = ServiceRuntime(ServiceSpec(load_yaml(spec.text)), settings, spec.wsdl)
+    assert runtime.gateway is not None
+    assert runtime.gateway.endpoint == f"https://wsmap.caiso.com/sst/mris/{SERVICE}_AP"
+    with_secret = Settings.from_env({"B2B_MODE": "mock", "B2B_API_KEYS": "k=u",
+                                     "B2B_SOAP_CLIENT_PASSWORD": "s3cret"})
+    assert with_secret.upstream.password == b"s3cret" and "s3cret" not in repr(with_secret)

@@ -14,10 +14,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from fastapi.testclient import TestClient
 
 from b2b_openapi.codec import soap
 from b2b_openapi.codec import wssecurity as wss
+from b2b_openapi.runtime.mockwire import MockWire
+from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from certs import Pki, make_pki
+from support import XSD
 
 ROOT = Path(__file__).resolve().parent.parent
 JARS = [Path("/usr/share/java") / name for name in (
@@ -118,3 +122,28 @@ def test_an_unknown_ca_fails_in_both_directions(classpath: str, pki: Pki) -> Non
                    password=pki.password).stdout
     with pytest.raises(wss.WsSecurityError, match="not in the trust bundle"):
         wss.verify(theirs, wss.Trust.from_file(pki.ca))
+
+
+def test_the_soap_mock_takes_a_request_wss4j_signed(classpath: str, pki: Pki,
+                                                    identity: wss.SigningIdentity) -> None:
+    """A request signed by WSS4J, not by us, passes the SOAP mock's CAISO checks (signature,
+    coverage, the Username bound to the certificate) and gets the sample answer."""
+    service = "RetrieveMeterData_STLMTv1"
+    backend = SoapMockBackend.from_corpus(XSD, [service], MockWire(wss.Trust.from_file(pki.ca)))
+    op = next(o for o in backend.services[service].service.operations
+              if o.name == "retrieveMeterDataAvailability")
+    body = ElementTree.parse(op.input.samples[0].path).getroot()
+    request = soap.envelope(body, (soap.caiso_header(wss.caiso_username(identity.certificate)),))
+    signed = wss4j(classpath, "sign", str(pki.client.p12), "rsa-sha1", data=request,
+                   password=pki.password)
+    assert signed.returncode == 0, signed.stderr.decode()
+    with TestClient(create_soap_mock_app(backend)) as client:
+        answer = client.post(f"/{service}", content=signed.stdout,
+                             headers={"SOAPAction": op.soap_action})
+        assert answer.status_code == 200, answer.text
+        tampered = client.post(f"/{service}", content=signed.stdout.replace(
+            b"Created>", b"Created> ", 1), headers={"SOAPAction": op.soap_action})
+    assert soap.parse(answer.content).body is not None
+    fault = soap.parse(tampered.content).fault
+    assert fault is not None and fault.string.startswith("Signature validation status: false")
+    assert "CAISOWSHeader" in fault.string

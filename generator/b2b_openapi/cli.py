@@ -657,18 +657,47 @@ def hash_key_command(user: Annotated[str | None, typer.Option(
 
 @app.command("soap-mock")
 @_needs("server")
-def soap_mock_command(xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1",
-                      port: int = 9000) -> None:
+def soap_mock_command(
+    xsd: XsdOption = Path("xsd"), host: str = "127.0.0.1", port: int = 9000,
+    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM).")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM).")] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(
+        help="Require client certificates from this CA bundle (mutual TLS, as CAISO).")
+    ] = None,
+    verify_ca: Annotated[Path | None, typer.Option(
+        envvar="B2B_MOCK_VERIFY_CA",
+        help="Verify every request's WS-Security signature against this bundle and answer "
+             "CAISO's faults to unsigned or tampered ones.")] = None,
+    sign_cert: Annotated[Path | None, typer.Option(
+        envvar="B2B_MOCK_SIGN_CERT", help="Sign the answers with this certificate (PEM).")
+    ] = None,
+    sign_key: Annotated[Path | None, typer.Option(
+        envvar="B2B_MOCK_SIGN_KEY", help="The unencrypted PEM key of --sign-cert.")] = None,
+) -> None:
     """Run the SOAP mock backend for every service of the corpus (POST /{ServiceName})."""
+    import ssl
+
     import uvicorn
 
+    from b2b_openapi.codec.wssecurity import WsSecurityError
+    from b2b_openapi.runtime.mockwire import MockWire
     from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter("give --tls-cert and --tls-key together",
+                                 param_hint="--tls-key")
+    env = {"B2B_MOCK_VERIFY_CA": verify_ca, "B2B_MOCK_SIGN_CERT": sign_cert,
+           "B2B_MOCK_SIGN_KEY": sign_key}
     try:  # loaded here, not in a uvicorn factory: a broken corpus is one line, not a traceback
-        app_ = create_soap_mock_app(SoapMockBackend.from_corpus(xsd))
+        wire = MockWire.from_env({k: str(v) for k, v in env.items() if v is not None})
+        app_ = create_soap_mock_app(SoapMockBackend.from_corpus(xsd, wire=wire))
     except ArtifactError as exc:
         _fail(exc)
-    uvicorn.run(app_, host=host, port=port)
+    except (WsSecurityError, OSError) as exc:
+        _fail(ArtifactError(str(exc)))
+    uvicorn.run(app_, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+                ssl_ca_certs=tls_client_ca,
+                ssl_cert_reqs=ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE)
 
 
 def _exit_code(code: object) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 
 from lxml import etree
@@ -35,6 +35,8 @@ ISO_ATTACHMENT_NS = "http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd"
 XOP_NS = "http://www.w3.org/2004/08/xop/include"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _WHITESPACE = b" \t\r\n"
+# MIME as HTTP carries it (CRLF), with lines limited as base64 parts need
+_MIME = policy.HTTP.clone(max_line_length=76)
 
 
 class AttachmentError(ValueError):
@@ -157,7 +159,7 @@ def checked_answer(content_type: str, data: bytes) -> bytes:
     text: bytes | str | None
     if content_type.strip().lower().startswith("multipart/"):
         message = parse_multipart(content_type, data)
-        if XOP_NS.encode() in message.envelope:
+        if message.is_mtom:
             return resolve_xop(message)
         envelope, text = message.envelope, swa_attachment(message)
     else:
@@ -178,6 +180,12 @@ class Multipart:
 
     envelope: bytes
     parts: dict[str, bytes]
+    root_type: str = "text/xml"
+
+    @property
+    def is_mtom(self) -> bool:
+        """An MTOM/XOP package: its root part is ``application/xop+xml``."""
+        return self.root_type == "application/xop+xml"
 
 
 def build_swa(envelope: bytes, attachment: str,
@@ -185,18 +193,44 @@ def build_swa(envelope: bytes, attachment: str,
     """(body, Content-Type) of a SOAP with Attachments message: the envelope, then the
     attachment's base64 text as the next part.  Line ends in the envelope become MIME's CRLF,
     which XML reads as LF again (a literal CR in text is escaped by :mod:`..soap`)."""
-    message = EmailMessage(policy=policy.HTTP)
-    root_id = f"<soap-{uuid.uuid4()}@b2b-openapi>"
-    message.set_content(envelope, "text", "xml", cte="binary", cid=root_id,
-                        params={"charset": "utf-8"})
-    message.make_related()
-    message.set_param("type", "text/xml")
-    message.set_param("start", root_id)
-    part = EmailMessage(policy=policy.HTTP)
+    part = EmailMessage(policy=_MIME)
     part.set_content(attachment.encode("ascii"), "text", "plain", cte="7bit",
                      cid=f"<{content_id or uuid.uuid4()}>")
-    message.attach(part)
-    data = message.as_bytes(policy=policy.HTTP)
+    return _related(envelope, ("text", "xml"), {"charset": "utf-8"}, {"type": "text/xml"},
+                    [part])
+
+
+def build_mtom(envelope: bytes, parts: dict[str, bytes]) -> tuple[bytes, str]:
+    """(body, Content-Type) of an MTOM/XOP message: the envelope (whose ``xop:Include``
+    elements name the parts as ``cid:``) as ``application/xop+xml``, then each binary part,
+    base64-encoded for transfer (the email generator writes line ends its own way, which
+    binary content would not survive)."""
+    binary = []
+    for cid, data in parts.items():
+        part = EmailMessage(policy=_MIME)
+        part.set_content(data, "application", "octet-stream", cte="base64", cid=f"<{cid}>")
+        binary.append(part)
+    return _related(envelope, ("application", "xop+xml"), {"charset": "utf-8",
+                                                           "type": "text/xml"},
+                    {"type": "application/xop+xml", "start-info": "text/xml"}, binary)
+
+
+def xop_include(content_id: str) -> ElementTree.Element:
+    """The ``xop:Include`` element standing for a part (its Content-ID URL-quoted)."""
+    return ElementTree.Element(f"{{{XOP_NS}}}Include", href="cid:" + quote(content_id))
+
+
+def _related(root: bytes, root_type: tuple[str, str], root_params: dict[str, str],
+             params: dict[str, str], parts: list[EmailMessage]) -> tuple[bytes, str]:
+    message = EmailMessage(policy=_MIME)
+    root_id = f"<soap-{uuid.uuid4()}@b2b-openapi>"
+    message.set_content(root, *root_type, cte="binary", cid=root_id, params=root_params)
+    message.make_related()
+    for name, value in {**params, "start": root_id}.items():
+        message.set_param(name, value)
+    for part in parts:
+        message.attach(part)
+    data = message.as_bytes(policy=_MIME)
     _, _, body = data.partition(b"\r\n\r\n")
     return body, str(message["Content-Type"])
 
@@ -221,7 +255,7 @@ def parse_multipart(content_type: str, body: bytes) -> Multipart:
         return payload if isinstance(payload, bytes) else b""
 
     return Multipart(content(root), {cid: content(p) for cid, p in by_id.items()
-                                     if p is not root and cid})
+                                     if p is not root and cid}, root.get_content_type())
 
 
 def swa_attachment(message: Multipart) -> bytes:

@@ -122,7 +122,7 @@ class SigningIdentity:
             raise WsSecurityError("the client certificate is not a PEM X.509 certificate") \
                 from None
         try:
-            private = serialization.load_pem_private_key(key, password)
+            private = _pem_key(key, password)
         except (ValueError, TypeError) as exc:
             raise WsSecurityError(f"the client key cannot be read: {exc}") from None
         return cls._checked(certificate, private)
@@ -159,6 +159,17 @@ class SigningIdentity:
 
     def __repr__(self) -> str:  # never the key
         return f"SigningIdentity({self.certificate.subject.rfc4514_string()!r})"
+
+
+def _pem_key(key: bytes, password: bytes | None) -> Any:
+    """A PEM private key; a password given for a key that is not encrypted is not needed
+    (one password setting serves a PKCS#12 file and a PEM pair alike)."""
+    try:
+        return serialization.load_pem_private_key(key, password)
+    except TypeError:
+        if password is None:
+            raise
+        return serialization.load_pem_private_key(key, None)
 
 
 def caiso_username(certificate: x509.Certificate) -> str:

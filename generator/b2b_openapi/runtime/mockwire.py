@@ -7,16 +7,24 @@ what else CAISO writes around them the sources do not show, so the mock writes o
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from fastapi.responses import Response
+from lxml import etree
 
+from b2b_openapi.codec import attachments, soap
 from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.runtime import upstream
 
+XML = "text/xml; charset=utf-8"
+FORMS = ("inline", "swa", "swa-bad-hash", "mtom")
+# the CAISO elements that carry a document as base64, which an MTOM answer sends as parts
+_BASE64_CARRIERS = ("AttachmentData", "AttachmentValue")
 SIGNATURE_FAULT = upstream.SIGNATURE_MARK
 USERNAME_FAULT = upstream.USERNAME_MARK
 PAGES = {
@@ -36,6 +44,7 @@ class MockWire:
     signer: wss.SigningIdentity | None = None
     algorithm: wss.Algorithm = wss.Algorithm.RSA_SHA1
     shown: str | None = field(default=None)
+    form: str = "inline"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MockWire:
@@ -65,6 +74,48 @@ class MockWire:
     def sign(self, envelope: bytes) -> bytes:
         return envelope if self.signer is None else wss.sign(envelope, self.signer,
                                                               self.algorithm)
+
+    def answer(self, body: ElementTree.Element) -> Response:
+        """The answer in the current form: ``inline`` (a SOAP envelope), ``swa`` (the
+        envelope with an ``attachmentHash`` header, then the body as a gzip+base64 attachment
+        part, as CAISO's plain retrieve services answer) or ``swa-bad-hash`` (an attachment
+        that is not the one the hash names), ``mtom`` (MTOM/XOP)."""
+        if self.form == "inline":
+            return Response(self.sign(soap.envelope(body)), 200, media_type=XML)
+        if self.form == "mtom":
+            return self._mtom(body)
+        text = attachments.encode(ElementTree.tostring(body, encoding="utf-8"))
+        envelope = self.sign(soap.envelope(body, (attachments.hash_header(text),)))
+        if self.form == "swa-bad-hash":
+            text = attachments.encode(b"<other/>")
+        content, content_type = attachments.build_swa(envelope, text)
+        return Response(content, 200, headers={"Content-Type": content_type})
+
+    def _mtom(self, body: ElementTree.Element) -> Response:
+        """MTOM/XOP (as OMS and DRRS answer): each base64 document the answer carries goes
+        as a binary part its element's ``xop:Include`` names.  The signature is over the
+        envelope as XOP resolves it (the base64 text inline, written without line breaks as
+        the receiver will rebuild it), so it is made before the parts are taken out."""
+        parts: dict[str, bytes] = {}
+        for element in body.iter():
+            if element.tag.rpartition("}")[2] in _BASE64_CARRIERS and element.text:
+                data = base64.b64decode("".join(element.text.split()))
+                parts[f"part{len(parts) + 1}@mock.caiso"] = data
+                element.text = base64.b64encode(data).decode("ascii")
+        root = etree.fromstring(self.sign(soap.envelope(body)))
+        carriers = [e for e in root.iter() if isinstance(e.tag, str)
+                    and e.tag.rpartition("}")[2] in _BASE64_CARRIERS and e.text]
+        for carrier, cid in zip(carriers, parts, strict=True):
+            carrier.text = None
+            carrier.append(etree.fromstring(ElementTree.tostring(attachments.xop_include(cid))))
+        envelope = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+        content, content_type = attachments.build_mtom(envelope, parts)
+        return Response(content, 200, headers={"Content-Type": content_type})
+
+    def use_form(self, form: str) -> None:
+        if form not in FORMS:
+            raise ValueError(f"no such answer form {form!r}; known: {', '.join(FORMS)}")
+        self.form = form
 
     def show(self, page: str | None) -> None:
         if page is not None and page not in PAGES:

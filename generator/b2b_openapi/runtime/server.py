@@ -147,16 +147,18 @@ class ServiceRuntime:
         op = self.spec.operations[operation_id]
         seen = requestlimits.request_record(request.scope)  # for the access log and metrics
         seen["operation"] = op.id
-        request_id = (request.headers.get(REQUEST_ID) or seen.get("request_id")
-                      or str(uuid.uuid4()))
-        response = await self._handle(op, request, request_id, seen)
-        response.headers[REQUEST_ID] = request_id
+        given = request.headers.get(REQUEST_ID)
+        valid = given is not None and _REQUEST_ID_TEXT.fullmatch(given) is not None
+        request_id = (given if given is not None and valid else
+                      seen.get("request_id") or str(uuid.uuid4()))
+        response = await self._handle(op, request, request_id, seen, given is None or valid)
+        response.headers[REQUEST_ID] = request_id  # a refused id is not echoed
         return response
 
     async def _handle(self, op: Operation, request: Request, request_id: str,
-                      seen: dict[str, Any]) -> Response:
+                      seen: dict[str, Any], valid_id: bool) -> Response:
         try:
-            if not _REQUEST_ID_TEXT.fullmatch(request_id):
+            if not valid_id:
                 raise Problem(400, "Bad Request",
                               f"{REQUEST_ID} must be 1 to 128 visible ASCII characters")
             user = peercert.caller(request.scope,

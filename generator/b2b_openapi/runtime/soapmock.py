@@ -17,7 +17,8 @@ it verifies every request's WS-Security signature and answers CAISO's faults to 
 tampered envelopes (``Signature validation status: false``) and to a Username that is not the
 certificate's (``CAISOUsernameToken Validation Error.``); with ``B2B_MOCK_SIGN_CERT`` and
 ``B2B_MOCK_SIGN_KEY`` it signs its answers; ``PUT /_page/{aup|forbidden}`` makes it answer
-CAISO's non-SOAP pages until ``DELETE /_page``.
+CAISO's non-SOAP pages until ``DELETE /_page``; ``PUT /_form/{inline|swa|swa-bad-hash}`` the
+form of its answers (SOAP with Attachments, the hash checked).
 """
 
 from __future__ import annotations
@@ -109,8 +110,7 @@ class SoapMockBackend:
             return _fault("soap:Client", f"request is not valid: {one_line(error.reason or '')}")
         if user in FAULT_USERS:
             return self._sample_fault(op, FAULT_USERS[user])
-        return Response(self.wire.sign(soap.envelope(self._output(mock, op, body))), 200,
-                        media_type=XML)
+        return self.wire.answer(self._output(mock, op, body))
 
     def _check_header(self, mock: MockService, op: Operation,
                       message: soap.SoapMessage) -> str | Response:
@@ -157,6 +157,14 @@ def create_soap_mock_app(backend: SoapMockBackend) -> FastAPI:
     async def set_page(page: str) -> Response:
         try:
             backend.wire.show(page)
+        except ValueError as exc:
+            return Response(str(exc), 404, media_type="text/plain")
+        return Response(status_code=204)
+
+    @app.put("/_form/{form}")
+    async def set_form(form: str) -> Response:
+        try:
+            backend.wire.use_form(form)
         except ValueError as exc:
             return Response(str(exc), 404, media_type="text/plain")
         return Response(status_code=204)

@@ -111,6 +111,9 @@ def load_identity(settings: UpstreamSettings,
         if settings.client_cert.suffix.lower() in PKCS12_SUFFIXES:
             identity = wss.SigningIdentity.from_pkcs12(cert, settings.password)
         else:
+            if settings.client_key is None and b"PRIVATE KEY" not in cert:
+                raise UpstreamError(f"{settings.client_cert}: holds no private key; give "
+                                    "--soap-client-key (or a PKCS#12 .p12/.pfx file)")
             key = _read(settings.client_key, "client key") if settings.client_key else cert
             identity = wss.SigningIdentity.from_pem(cert, key, settings.password)
     except wss.WsSecurityError as exc:
@@ -223,6 +226,23 @@ class Upstream:
         except wss.WsSecurityError as exc:
             raise Problem(502, "SOAP response signature check failed", str(exc)) from None
         return data
+
+
+def describe(exc: httpx.HTTPError) -> str:
+    """One line on why the SOAP service could not be reached: the TLS error underneath when
+    there is one (httpx's own message is often empty), with a hint where TLS 1.3 hides a
+    refused client certificate behind a closed connection."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS: {cause}"
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError) and \
+            exc.request.url.scheme == "https":
+        text += (" (the server closed the TLS connection: a client certificate it does not "
+                 "accept, or none, shows so; check --soap-client-cert)")
+    return text
 
 
 def whole_answer(upstream: Upstream, response: httpx.Response, op: Operation) -> bool:

@@ -29,6 +29,7 @@ import httpx
 
 from b2b_openapi.errors import one_line
 from b2b_openapi.runtime.spec import Problem, clip
+from b2b_openapi.runtime.upstream import describe
 
 HELD_BACK_BYTES = 2**20  # JSON held before a streamed answer starts (per call in flight)
 MAX_ERROR_BODY = 4 * 2**20  # an error answer (fault, HTML page) read at most
@@ -76,7 +77,7 @@ class Deadline:
 
 def transport_problem(exc: httpx.HTTPError, deadline: Deadline) -> Problem:
     """What a transport failure means to the caller."""
-    why = clip(one_line(str(exc)) or type(exc).__name__)
+    why = clip(describe(exc))  # the TLS error underneath, when there is one
     if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
         return deadline.expired()
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
