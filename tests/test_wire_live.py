@@ -19,7 +19,7 @@ import pytest
 
 from b2b_openapi.codec import soap
 from b2b_openapi.codec import wssecurity as wss
-from b2b_openapi.emit.templating import snake
+from b2b_openapi.emit.naming import snake
 from b2b_openapi.runtime.server import REQUEST_ID
 from b2b_openapi.runtime.spec import ServiceSpec
 from certs import Pki, make_pki
