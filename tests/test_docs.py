@@ -63,3 +63,16 @@ def test_readme_is_short_and_its_links_resolve() -> None:
     assert readme.stat().st_size <= 8 * 1024
     for target in re.findall(r"\]\(([^)#]+)\)", readme.read_text(encoding="utf-8")):
         assert (ROOT / target).is_file(), target
+
+
+def test_doc_pages_render_tables_escape_markup_and_point_links_at_pages() -> None:
+    from b2b_openapi.emit.docpages import doc_pages
+
+    text = ("# Gateway\n\nSee [the mapping](mapping.md#json) and "
+            "[ops](docs/operations.md).\n\n<script>alert(1)</script>\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n")
+    (page,) = doc_pages({"gateway": text})
+    assert page.title == "Gateway"
+    assert 'href="mapping.html#json"' in page.html and 'href="operations.html"' in page.html
+    assert "<script>" not in page.html and "&lt;script&gt;" in page.html
+    assert "<table>" in page.html and "<td>2</td>" in page.html

@@ -128,3 +128,23 @@ def test_diff_report_pages_load(browser: Any, site: str, portal: Path) -> None:
         assert errors == []
         assert page.locator("#changes tbody tr").count() > 0
         page.close()
+
+
+def test_documentation_pages_load_and_link_each_other(browser: Any, site: str,
+                                                      portal: Path) -> None:
+    """docs/*.md are published as portal pages, listed on the index; their links to each
+    other resolve to the rendered pages, and no page needs anything from elsewhere."""
+    names = sorted(p.stem for p in (ROOT / "docs").glob("*.md"))
+    assert sorted(p.stem for p in (portal / "docs").glob("*.html")) == names
+    index = (portal / "index.html").read_text(encoding="utf-8")
+    for name in names:
+        assert f'href="docs/{name}.html"' in index
+    page, errors = visit(browser, f"{site}/docs/mapping.html")
+    assert errors == []
+    assert page.locator("h1").first.inner_text().startswith("How SOAP maps to REST")
+    for link in page.locator("a").all():
+        href = link.get_attribute("href") or ""
+        if href.endswith(".html") and not href.startswith(("http:", "https:")):
+            target = (portal / "docs" / href.split("#", 1)[0]).resolve()
+            assert target.is_file(), href
+    page.close()

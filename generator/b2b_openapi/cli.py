@@ -26,10 +26,12 @@ from b2b_openapi.console import Reporter
 from b2b_openapi.diff.compare import CannotCompare, diff_documents
 from b2b_openapi.diff.report import diff_files, render_report
 from b2b_openapi.docs import stale_docs
+from b2b_openapi.emit.docpages import read_docs
 from b2b_openapi.emit.portal import portal_files
 from b2b_openapi.emit.postman import postman_files
 from b2b_openapi.emit.sdk import client_files
 from b2b_openapi.emit.servers import server_files, third_party_server_files
+from b2b_openapi.emit.templating import DOCS
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.incremental import pipeline
 from b2b_openapi.incremental.workers import Workers
@@ -252,7 +254,7 @@ def _postman(documents: list[dict[str, object]], target: Path) -> dict[Path, str
 def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str],
             collections: dict[Path, str], diffs: dict[Path, str], build: Path) -> None:
     target = build / "portal"
-    replace_tree(target, portal_files(specs, clients, collections, diffs))
+    replace_tree(target, portal_files(specs, clients, collections, diffs, read_docs(DOCS)))
     _say(f"portal: {len(specs)} API references -> {target / 'index.html'}")
 
 

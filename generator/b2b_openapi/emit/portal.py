@@ -17,6 +17,7 @@ from typing import Any
 
 from b2b_openapi.codec.jsonio import to_text
 from b2b_openapi.diff.report import version_pairs
+from b2b_openapi.emit.docpages import doc_pages
 from b2b_openapi.emit.sdk import RUNTIME_DISTRIBUTION, package_name
 from b2b_openapi.emit.templating import TEMPLATES, render
 from b2b_openapi.emit.view import service_view
@@ -70,9 +71,11 @@ def _lineage(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
                  clients: Mapping[Path, str], postman: Mapping[Path, str],
-                 diffs: Mapping[Path, str]) -> dict[Path, str | bytes]:
+                 diffs: Mapping[Path, str],
+                 docs: Mapping[str, str] | None = None) -> dict[Path, str | bytes]:
     """The site, keyed by path relative to build/portal/.  ``specs`` pairs each document
-    with its YAML text; the other inputs are the generated trees of the other stages."""
+    with its YAML text; the other inputs are the generated trees of the other stages, and
+    ``docs`` the documentation's Markdown by name (docs/*.md), published under docs/."""
     files: dict[Path, str | bytes] = {}
     specs = list(specs)
     documents = [d for d, _ in specs]
@@ -114,8 +117,12 @@ def portal_files(specs: Iterable[tuple[Mapping[str, Any], str]],
     for asset in sorted(VENDOR.rglob("*")):
         if asset.is_file() and asset.name != "README.md":
             files[Path("assets") / asset.relative_to(VENDOR)] = _localised(asset)
+    pages = doc_pages(docs or {})
+    for page in pages:
+        files[Path("docs") / f"{page.name}.html"] = render("portal/doc.html.j2", page=page,
+                                                           pages=pages, csp=CSP)
     files[Path("index.html")] = render(
-        "portal/index.html.j2", runtime=RUNTIME_DISTRIBUTION, csp=CSP,
+        "portal/index.html.j2", runtime=RUNTIME_DISTRIBUTION, csp=CSP, docs=pages,
         systems=[{"name": name, "services": sorted(rows, key=lambda r: (r["name"],
                                                                          r["variant"] or "",
                                                                          r["version"]))}

@@ -19,6 +19,9 @@ _HERE = Path(__file__).resolve()
 PACKAGED = _HERE.parents[1] / "templates"  # <site-packages>/b2b_openapi/templates
 CHECKOUT = _HERE.parents[3] / "templates"  # <repo>/templates, beside generator/
 TEMPLATES = PACKAGED if PACKAGED.is_dir() else CHECKOUT
+# The tool's own documentation, published in the portal: shipped in the wheel the same way
+DOCS = next((d for d in (_HERE.parents[1] / "docs", _HERE.parents[3] / "docs") if d.is_dir()),
+            _HERE.parents[3] / "docs")
 
 
 @cache

@@ -25,11 +25,12 @@ from typing import Any
 
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.diff.report import diff_files
+from b2b_openapi.emit.docpages import read_docs
 from b2b_openapi.emit.portal import portal_files
 from b2b_openapi.emit.postman import postman_files
 from b2b_openapi.emit.sdk import client_files
 from b2b_openapi.emit.servers import server_files
-from b2b_openapi.emit.templating import TEMPLATES
+from b2b_openapi.emit.templating import DOCS, TEMPLATES
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, digest, digests
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 from b2b_openapi.openapi import stage as specs
@@ -235,9 +236,11 @@ def _build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Pat
                           lambda: server_files(rendered, xsd_root, progress, cache))
     diffs = cache.files("diff", texts, lambda: diff_files(documents))
     collections = cache.files("postman", texts, lambda: postman_files(documents))
-    portal = _binary_files(cache, "portal", texts, lambda: portal_files(
+    docs = read_docs(DOCS)  # the portal publishes them too
+    with_docs = digest(texts, *(f"{name}:{text}" for name, text in docs.items()))
+    portal = _binary_files(cache, "portal", with_docs, lambda: portal_files(
         [(d, s.text) for d, s in zip(documents, rendered, strict=True)], clients, collections,
-        diffs))
+        diffs, docs))
     written: dict[str, tuple[int, int]] = {}
     written["specs"] = specs.write_all(specs_root, rendered, prune=prune)
     for name, target, tree in (("clients", build_root / "clients", clients),
