@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -44,9 +45,9 @@ pytestmark = pytest.mark.skipif(
                     "(shared test inputs, kept outside the checkout)")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "b2b_openapi", *args], capture_output=True,
-                          text=True, check=False, timeout=600)
+                          text=True, check=False, timeout=600, env={**os.environ, **(env or {})})
 
 
 def _documents() -> list[tuple[Path, dict[str, Any]]]:
@@ -168,8 +169,8 @@ def test_serve_in_gateway_mode_is_one_line_exit_1(tmp_path: Path) -> None:
     build = tmp_path / "build"
     replace_tree(build / "servers", third_party_server_files(
         (document, path.read_text(encoding="utf-8")) for path, document in _documents()))
-    proc = _cli("serve", "MarketStatusAPI_CRRv1", "--mode", "gateway", "--api-key", "k=a",
-                "--build", str(build))
+    proc = _cli("serve", "MarketStatusAPI_CRRv1", "--mode", "gateway", "--build", str(build),
+                env={"B2B_API_KEYS": "k=a"})
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "x-soap-service" in proc.stderr and "MarketStatusAPI_CRRv1/openapi.yaml" in \

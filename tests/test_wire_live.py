@@ -48,11 +48,12 @@ def soap_mock(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 
 def serve_args(built: tuple[Path, Path], port: int, *options: str) -> list[str]:
     return [sys.executable, "-m", "b2b_openapi", "serve", "--mode", "gateway", "--port",
-            str(port), "--build", str(built[1].parent), "--api-key", "k-wire=client",
-            "--api-key", "k-other=other", *options]
+            str(port), "--build", str(built[1].parent), *options]
 
 
-PASSWORD = {"B2B_SOAP_CLIENT_PASSWORD": "changeit", "B2B_AUP_WINDOW_SECONDS": "0"}
+# API keys in the environment: serve refuses plain keys on its command line
+PASSWORD = {"B2B_SOAP_CLIENT_PASSWORD": "changeit", "B2B_AUP_WINDOW_SECONDS": "0",
+            "B2B_API_KEYS": "k-wire=client,k-other=other"}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +187,8 @@ def test_an_attachment_not_matching_its_hash_is_a_502(gateway: str, soap_mock: s
 def test_bad_certificates_stop_the_gateway_with_one_line(
         built: tuple[Path, Path], pki: Pki, options: tuple[str, ...], says: str) -> None:
     args = in_folder(pki, options)
-    env = {"B2B_SOAP_CLIENT_PASSWORD": "changeit" if "wrong" not in says else "nope"}
+    env = {**PASSWORD,
+           "B2B_SOAP_CLIENT_PASSWORD": "changeit" if "wrong" not in says else "nope"}
     done = subprocess.run(serve_args(built, free_port(), *args), capture_output=True,
                           text=True, timeout=120, env={**os.environ, **env})
     assert done.returncode == 1
