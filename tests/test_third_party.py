@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from test_portal import _Quiet, browser, heading, visit  # noqa: F401  (browser: a fixture)
 
 from b2b_openapi.codec.jsonio import load_yaml
@@ -199,6 +200,30 @@ def test_postman_collections_run_in_newman_against_the_mock(servers: Path,
             assert stats["requests"]["total"] == len(json.loads(collection.read_text())[
                 "item"])
             assert stats["assertions"]["failed"] == 0
+
+
+def test_client_calls_the_mock_sending_header_parameters_as_headers(
+        clients: Path, servers: Path, tmp_path: Path) -> None:
+    """The market status operations answer JSON: each call, with its caiso-request-id
+    header parameter sent as a header (the mock refuses the call without it), returns the
+    mock's example as the typed model."""
+    path, document = _documents()[1]
+    spec = ServiceSpec(document, path)
+    module = importlib.import_module("caiso_b2b_crr.market_status_api_crrv1")
+    package = importlib.import_module("caiso_b2b_crr")
+    env = server_env("mock", B2B_SERVERS_ROOT=str(servers))
+    with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True,
+                 log=tmp_path / "mock.log") as url, \
+            module.Client(package.ClientConfig(base_url=url, api_key=KEY)) as client:
+        for view in service_view(document).operations:
+            _, query, headers = _call(document, view.path, "get")
+            request = {**query, "caiso-request-id": headers["caiso-request-id"]}
+            answer = getattr(client, view.method_name)(request)
+            expected = spec.operations[view.id].example_response()
+            assert answer.model_dump(mode="json", by_alias=True) == expected, view.id
+        with pytest.raises(ValidationError, match="caiso-request-id"):  # refused before sending
+            client.get_market_status({"marketName": "M1", "participantName": "CISO",
+                                      "caiso-request-id": "not-a-uuid"})
 
 
 @pytest.fixture(scope="module")

@@ -113,8 +113,9 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         if body is None:  # the query parameters as one object
             element = op.get("x-soap-request-element", {}).get("name")
             name = element if element and element not in schemas else f"{view.id}Request"
-            schemas[name] = parameters_schema([
-                p for p in operation_parameters(document, path_item, op) if p["in"] == "query"])
+            schemas[name] = parameters_schema([  # header parameters too (Call.headers)
+                p for p in operation_parameters(document, path_item, op)
+                if p["in"] in ("query", "header")])
             request = name
         else:
             request = _component_of(body) or _hoist(schemas, view.id, "Request", body)

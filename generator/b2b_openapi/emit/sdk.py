@@ -16,7 +16,7 @@ from typing import Any
 from b2b_openapi import __version__
 from b2b_openapi.emit.models import ERROR_CLASS, generate_models
 from b2b_openapi.emit.templating import render
-from b2b_openapi.emit.view import service_view
+from b2b_openapi.emit.view import JSON, OperationView, operation_parameters, service_view
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, document_key
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 
@@ -37,6 +37,7 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
             "soap_action": op.soap_action, "rate_limited": op.rate_limited,
             "request": models.operations[op.id].request,
             "response": models.operations[op.id].response,
+            **_sending(document, op),
         }
         for op in view.operations
     ]
@@ -49,6 +50,19 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
         }, operations=operations, error_class=ERROR_CLASS),
     }
     return files
+
+
+def _sending(document: Mapping[str, Any], op: OperationView) -> dict[str, Any]:
+    """How the client runtime sends an operation's request, where it differs from its
+    defaults (a body for every method but GET, no header parameters): what a third-party
+    document can ask for (docs/third-party.md)."""
+    path_item = document["paths"][op.path]
+    raw = path_item[op.http_method.lower()]
+    has_body = JSON in ((raw.get("requestBody") or {}).get("content") or {})
+    headers = sorted(p["name"] for p in operation_parameters(document, path_item, raw)
+                     if p["in"] == "header") if not has_body else []
+    return {"body": None if has_body == (op.http_method != "GET") else has_body,
+            "headers": headers}
 
 
 def _service_files_for(job: tuple[str, Mapping[str, Any]]) -> dict[Path, str]:
