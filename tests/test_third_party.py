@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +24,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from test_portal import _Quiet, browser, heading, visit  # noqa: F401  (browser: a fixture)
 
-from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.codec.jsonio import dumps, load_yaml
 from b2b_openapi.emit.examples import first_example, schema_example
 from b2b_openapi.emit.servers import third_party_server_files
 from b2b_openapi.emit.view import operation_parameters, service_view
@@ -202,28 +203,39 @@ def test_postman_collections_run_in_newman_against_the_mock(servers: Path,
             assert stats["assertions"]["failed"] == 0
 
 
-def test_client_calls_the_mock_sending_header_parameters_as_headers(
-        clients: Path, servers: Path, tmp_path: Path) -> None:
-    """The market status operations answer JSON: each call, with its caiso-request-id
-    header parameter sent as a header (the mock refuses the call without it), returns the
-    mock's example as the typed model."""
-    path, document = _documents()[1]
-    spec = ServiceSpec(document, path)
-    module = importlib.import_module("caiso_b2b_crr.market_status_api_crrv1")
+def test_client_calls_every_operation_of_the_mock(clients: Path, servers: Path,
+                                                  tmp_path: Path) -> None:
+    """Each call sends its caiso-request-id header parameter as a header (the mock refuses
+    a call without it) and returns the mock's answer: the example as the typed model for a
+    JSON answer, the bytes and media type as a BinaryAnswer for a download."""
     package = importlib.import_module("caiso_b2b_crr")
     env = server_env("mock", B2B_SERVERS_ROOT=str(servers))
+    config = package.ClientConfig(api_key=KEY)
+    called = 0
     with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True,
-                 log=tmp_path / "mock.log") as url, \
-            module.Client(package.ClientConfig(base_url=url, api_key=KEY)) as client:
-        for view in service_view(document).operations:
-            _, query, headers = _call(document, view.path, "get")
-            request = {**query, "caiso-request-id": headers["caiso-request-id"]}
-            answer = getattr(client, view.method_name)(request)
-            expected = spec.operations[view.id].example_response()
-            assert answer.model_dump(mode="json", by_alias=True) == expected, view.id
-        with pytest.raises(ValidationError, match="caiso-request-id"):  # refused before sending
-            client.get_market_status({"marketName": "M1", "participantName": "CISO",
-                                      "caiso-request-id": "not-a-uuid"})
+                 log=tmp_path / "mock.log") as url:
+        for path, document in _documents():
+            spec = ServiceSpec(document, path)
+            view = service_view(document)
+            module = importlib.import_module(f"caiso_b2b_crr.{view.module}")
+            with module.Client(replace(config, base_url=url)) as client:
+                for op_view in view.operations:
+                    op = spec.operations[op_view.id]
+                    _, query, headers = _call(document, op.path, "get")
+                    request = {**query, "caiso-request-id": headers["caiso-request-id"]}
+                    answer = getattr(client, op_view.method_name)(request)
+                    expected = op.example_response()
+                    if op.media_type == "application/json":
+                        assert answer.model_dump(mode="json", by_alias=True) == expected
+                    else:
+                        assert isinstance(answer, package.BinaryAnswer), op.id
+                        assert answer.media_type == op.media_type, op.id
+                        assert answer.content == dumps(expected), op.id
+                    called += 1
+                with pytest.raises(ValidationError, match="caiso-request-id"):  # not sent
+                    getattr(client, view.operations[0].method_name)(
+                        {**query, "caiso-request-id": "not-a-uuid"})
+    assert called == 14
 
 
 @pytest.fixture(scope="module")
