@@ -33,7 +33,7 @@ from b2b_openapi.runtime.combined import combined_app
 from b2b_openapi.runtime.server import ServiceRuntime, Settings
 from b2b_openapi.runtime.spec import ServiceSpec
 from live import API_KEYS, newman, server_env, uvicorn
-from support import ROOT
+from support import ROOT, XSD
 
 THIRD_PARTY = ROOT.parent / "shared" / "third-party-openapi"
 CRR = sorted((THIRD_PARTY / "caiso-crr").glob("*.yaml"))
@@ -158,6 +158,20 @@ def test_mock_refuses_a_request_without_a_required_header(mock: TestClient) -> N
     response = mock.get(url, params=query, headers={**headers, "caiso-request-id": "nope"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "/header/caiso-request-id"
+
+
+def test_servers_command_adds_a_mock_only_app_per_document(tmp_path: Path) -> None:
+    proc = _cli("servers", "--xsd", str(XSD), "--build", str(tmp_path), "--specs",
+                str(THIRD_PARTY), "--service", "RetrieveMeterData_STLMTv1")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 apps and 2 mock-only (third-party)" in proc.stderr
+    for path in CRR:
+        folder = tmp_path / "servers" / "CRR" / NAMES[path.name]
+        assert sorted(p.name for p in folder.iterdir()) == ["app.py", "openapi.yaml"]
+        assert (folder / "openapi.yaml").read_text(encoding="utf-8") == path.read_text(
+            encoding="utf-8")
+        assert "mock mode only" in (folder / "app.py").read_text(encoding="utf-8")
+    assert (tmp_path / "servers" / "MRIS" / "RetrieveMeterData_STLMTv1" / "app.py").is_file()
 
 
 def test_gateway_mode_names_the_missing_extension_and_the_file(servers: Path) -> None:
