@@ -19,11 +19,13 @@ from support import MINI_NS, mini_corpus
 
 CAPACITY = '<xs:element name="capacity" type="xs:decimal"/>'
 # element names that are also type names, each use copied inline by the spec (OpenAPI 3.0
-# ignores a $ref's siblings): nillable element-only content, simple content with a default
+# ignores a $ref's siblings): nillable element-only content, simple content with a default;
+# and a plain use of each type, so that its component is emitted (only reached ones are)
 USES = """
         <xs:element name="amount" type="Amount" nillable="true" minOccurs="0"/>
         <xs:element name="price" type="Price" default="7" minOccurs="0"/>
-        <xs:element name="total" type="Amount" minOccurs="0"/>"""
+        <xs:element name="total" type="Amount" minOccurs="0"/>
+        <xs:element name="listPrice" type="Price" minOccurs="0"/>"""
 TYPES = """  <xs:complexType name="Amount">
     <xs:sequence><xs:element name="value" type="xs:decimal"/></xs:sequence>
   </xs:complexType>
@@ -65,6 +67,7 @@ def test_an_inline_copy_named_like_a_component_gets_its_own_class(models: Module
     assert fields["amount"].annotation == models.WidgetAmount | None
     assert fields["total"].annotation == models.Amount | None  # the plain use: the component
     assert fields["price"].annotation == models.WidgetPrice | None
+    assert fields["listPrice"].annotation == models.Price | None
 
 
 def test_the_renamed_models_accept_what_the_spec_accepts(models: ModuleType) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -21,9 +22,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from test_portal import _Quiet, browser, heading, visit  # noqa: F401  (browser: a fixture)
 
-from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.codec.jsonio import dumps, load_yaml
 from b2b_openapi.emit.examples import first_example, schema_example
 from b2b_openapi.emit.servers import third_party_server_files
 from b2b_openapi.emit.view import operation_parameters, service_view
@@ -32,7 +34,7 @@ from b2b_openapi.runtime.combined import combined_app
 from b2b_openapi.runtime.server import ServiceRuntime, Settings
 from b2b_openapi.runtime.spec import ServiceSpec
 from live import API_KEYS, newman, server_env, uvicorn
-from support import ROOT
+from support import ROOT, XSD
 
 THIRD_PARTY = ROOT.parent / "shared" / "third-party-openapi"
 CRR = sorted((THIRD_PARTY / "caiso-crr").glob("*.yaml"))
@@ -68,9 +70,11 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     proc = _cli("clients", "--specs", str(THIRD_PARTY), "--build", str(build))
     assert proc.returncode == 0, proc.stderr
     package = build / "clients" / "caiso-b2b-crr"
-    sys.path.insert(0, str(package))
+    runtime = build / "clients" / "caiso-b2b-runtime"  # every client package runs on it
+    sys.path[:0] = [str(package), str(runtime)]
     yield package
     sys.path.remove(str(package))
+    sys.path.remove(str(runtime))
 
 
 def test_client_package_imports_with_a_method_per_operation(clients: Path) -> None:
@@ -85,7 +89,9 @@ def test_client_package_imports_with_a_method_per_operation(clients: Path) -> No
 
 def test_client_package_passes_mypy_strict(clients: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "caiso_b2b_crr"],
-                          cwd=clients, capture_output=True, text=True, check=False)
+                          cwd=clients, capture_output=True, text=True, check=False,
+                          env={**os.environ,  # as an install of the runtime would provide it
+                               "MYPYPATH": str(clients.parent / "caiso-b2b-runtime")})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success" in proc.stdout
 
@@ -159,6 +165,20 @@ def test_mock_refuses_a_request_without_a_required_header(mock: TestClient) -> N
     assert response.json()["errors"][0]["path"] == "/header/caiso-request-id"
 
 
+def test_servers_command_adds_a_mock_only_app_per_document(tmp_path: Path) -> None:
+    proc = _cli("servers", "--xsd", str(XSD), "--build", str(tmp_path), "--specs",
+                str(THIRD_PARTY), "--service", "RetrieveMeterData_STLMTv1")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 apps and 2 mock-only (third-party)" in proc.stderr
+    for path in CRR:
+        folder = tmp_path / "servers" / "CRR" / NAMES[path.name]
+        assert sorted(p.name for p in folder.iterdir()) == ["app.py", "openapi.yaml"]
+        assert (folder / "openapi.yaml").read_text(encoding="utf-8") == path.read_text(
+            encoding="utf-8")
+        assert "mock mode only" in (folder / "app.py").read_text(encoding="utf-8")
+    assert (tmp_path / "servers" / "MRIS" / "RetrieveMeterData_STLMTv1" / "app.py").is_file()
+
+
 def test_gateway_mode_names_the_missing_extension_and_the_file(servers: Path) -> None:
     path = CRR[0]
     with pytest.raises(ValueError, match=r"x-soap-service.*" + path.name):
@@ -200,6 +220,41 @@ def test_postman_collections_run_in_newman_against_the_mock(servers: Path,
             assert stats["requests"]["total"] == len(json.loads(collection.read_text())[
                 "item"])
             assert stats["assertions"]["failed"] == 0
+
+
+def test_client_calls_every_operation_of_the_mock(clients: Path, servers: Path,
+                                                  tmp_path: Path) -> None:
+    """Each call sends its caiso-request-id header parameter as a header (the mock refuses
+    a call without it) and returns the mock's answer: the example as the typed model for a
+    JSON answer, the bytes and media type as a BinaryAnswer for a download."""
+    package = importlib.import_module("caiso_b2b_crr")
+    env = server_env("mock", B2B_SERVERS_ROOT=str(servers))
+    config = package.ClientConfig(api_key=KEY)
+    called = 0
+    with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True,
+                 log=tmp_path / "mock.log") as url:
+        for path, document in _documents():
+            spec = ServiceSpec(document, path)
+            view = service_view(document)
+            module = importlib.import_module(f"caiso_b2b_crr.{view.module}")
+            with module.Client(replace(config, base_url=url)) as client:
+                for op_view in view.operations:
+                    op = spec.operations[op_view.id]
+                    _, query, headers = _call(document, op.path, "get")
+                    request = {**query, "caiso-request-id": headers["caiso-request-id"]}
+                    answer = getattr(client, op_view.method_name)(request)
+                    expected = op.example_response()
+                    if op.media_type == "application/json":
+                        assert answer.model_dump(mode="json", by_alias=True) == expected
+                    else:
+                        assert isinstance(answer, package.BinaryAnswer), op.id
+                        assert answer.media_type == op.media_type, op.id
+                        assert answer.content == dumps(expected), op.id
+                    called += 1
+                with pytest.raises(ValidationError, match="caiso-request-id"):  # not sent
+                    getattr(client, view.operations[0].method_name)(
+                        {**query, "caiso-request-id": "not-a-uuid"})
+    assert called == 14
 
 
 @pytest.fixture(scope="module")

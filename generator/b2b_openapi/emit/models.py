@@ -48,7 +48,7 @@ class OperationModels:
     """Class names (in the generated models module) an operation takes and returns."""
 
     request: str
-    response: str
+    response: str  # "" when the answer is not JSON (the runtime's BinaryAnswer)
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,16 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         if body is None:  # the query parameters as one object
             element = op.get("x-soap-request-element", {}).get("name")
             name = element if element and element not in schemas else f"{view.id}Request"
-            schemas[name] = parameters_schema([
-                p for p in operation_parameters(document, path_item, op) if p["in"] == "query"])
+            schemas[name] = parameters_schema([  # header parameters too (Call.headers)
+                p for p in operation_parameters(document, path_item, op)
+                if p["in"] in ("query", "header")])
             request = name
         else:
             request = _component_of(body) or _hoist(schemas, view.id, "Request", body)
         _, media, ok = success(op)
-        if media != JSON or ok is None:  # the client reads JSON answers only
-            ok = {"description": f"The operation answers {media or 'no body'}: the generated "
-                  "client reads JSON answers only (docs/third-party.md)."}
+        if media != JSON or ok is None:  # bytes as they come: no model
+            operations[view.id] = OperationModels(request, "")
+            continue
         named = _component_of(dict(ok))
         if named is not None and schemas.get(named, {}).get("type", "object") != "object":
             named = None  # an enumeration, say: its own class is no model (RootModel then)
@@ -132,7 +133,7 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         "components": {"schemas": stripped},
     }
     classes = {
-        op_id: OperationModels(names[m.request], names[m.response])
+        op_id: OperationModels(names[m.request], names[m.response] if m.response else "")
         for op_id, m in operations.items()
     }
     return trimmed, {COMPONENTS + key: cls for key, cls in names.items()}, classes
@@ -251,7 +252,7 @@ def generate_models(document: Mapping[str, Any]) -> GeneratedModels:
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned several modules")
     missing = [cls for m in operations.values() for cls in (m.request, m.response)
-               if not re.search(rf"^class {cls}\(", source, re.M)]
+               if cls and not re.search(rf"^class {cls}\(", source, re.M)]
     if missing or not re.search(rf"^class {ERROR_CLASS}\(", source, re.M):
         raise ValueError(f"generated models lack classes {missing or [ERROR_CLASS]}")
     return GeneratedModels(source, operations)

@@ -20,7 +20,13 @@ from typing import Any
 from b2b_openapi import __version__
 from b2b_openapi.emit.models import ERROR_CLASS, generate_models
 from b2b_openapi.emit.templating import TEMPLATES, render
-from b2b_openapi.emit.view import service_view
+from b2b_openapi.emit.view import (
+    JSON,
+    OperationView,
+    operation_parameters,
+    service_view,
+    success,
+)
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, document_key
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 
@@ -28,6 +34,7 @@ Progress = Callable[[str], None]
 RUNTIME_PACKAGE = "caiso_b2b_runtime"
 RUNTIME_DISTRIBUTION = RUNTIME_PACKAGE.replace("_", "-")
 RUNTIME_SOURCE = TEMPLATES / "client" / RUNTIME_PACKAGE
+BINARY_ANSWER = "BinaryAnswer"  # the runtime's class for answers that are not JSON
 
 
 def package_name(system: str) -> str:
@@ -55,7 +62,8 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
             "summary": op.summary, "description": op.description,
             "soap_action": op.soap_action, "rate_limited": op.rate_limited,
             "request": models.operations[op.id].request,
-            "response": models.operations[op.id].response,
+            "response": _response_class(models.operations[op.id].response),
+            **_sending(document, op),
         }
         for op in view.operations
     ]
@@ -65,9 +73,30 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
         folder / "__init__.py": render("client/service.py.j2", package=package, service={
             "title": view.title, "description": view.description,
             "full_name": view.full_name, "base_path": view.base_path,
-        }, operations=operations, error_class=ERROR_CLASS),
+        }, operations=operations, error_class=ERROR_CLASS,
+            binary=any(op["response"] == BINARY_ANSWER for op in operations)),
     }
     return files
+
+
+def _sending(document: Mapping[str, Any], op: OperationView) -> dict[str, Any]:
+    """How the client runtime sends an operation's request, where it differs from its
+    defaults (a body for every method but GET, no header parameters): what a third-party
+    document can ask for (docs/third-party.md)."""
+    path_item = document["paths"][op.path]
+    raw = path_item[op.http_method.lower()]
+    has_body = JSON in ((raw.get("requestBody") or {}).get("content") or {})
+    headers = sorted(p["name"] for p in operation_parameters(document, path_item, raw)
+                     if p["in"] == "header") if not has_body else []
+    _, media, _ = success(raw)
+    return {"body": None if has_body == (op.http_method != "GET") else has_body,
+            "headers": headers, "accept": media if media not in (None, JSON) else None}
+
+
+def _response_class(name: str) -> str:
+    """What a client method returns: its model, or the runtime's BinaryAnswer for an
+    answer that is not JSON."""
+    return f"models.{name}" if name else BINARY_ANSWER
 
 
 def _service_files_for(job: tuple[str, Mapping[str, Any]]) -> dict[Path, str]:

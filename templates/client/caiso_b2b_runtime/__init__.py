@@ -11,7 +11,7 @@ Bodies travel as exact JSON: numbers are ``Decimal`` both ways (simplejson), bec
 quantities and prices are xs:decimal and must not pass through binary floats.
 """
 
-from .client import AsyncServiceClient, ServiceClient
+from .client import AsyncServiceClient, BinaryAnswer, ServiceClient
 from .config import VERSION, ClientCertificate, ClientConfig
 from .errors import (
     ApiError,
@@ -33,6 +33,7 @@ __all__ = [
     "AuthenticationError",
     "B2BError",
     "BadRequestError",
+    "BinaryAnswer",
     "ClientCertificate",
     "ClientConfig",
     "RateLimitError",

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
@@ -72,6 +73,8 @@ def encode_body(request: BaseModel) -> bytes:
 
 
 def _query_value(value: Any) -> str:
+    if isinstance(value, Enum):  # a plain Enum's str() is its name (enum without a type)
+        value = value.value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -126,6 +129,14 @@ def _content(response: httpx.Response) -> bytes | None:
         return None
 
 
+class BinaryAnswer(BaseModel):
+    """A 2xx answer that is not JSON (a file download, say): its bytes and media type as
+    they came (a third-party operation answering ``application/octet-stream``)."""
+
+    content: bytes
+    media_type: str | None = None
+
+
 def decode_body(response: httpx.Response, model: type[ModelT]) -> ModelT:
     """The 2xx answer as ``model``, or :class:`ResponseError`: whatever arrives, callers see
     only this client's errors."""
@@ -134,6 +145,8 @@ def decode_body(response: httpx.Response, model: type[ModelT]) -> ModelT:
         encoding = response.headers.get("Content-Encoding")
         raise ResponseError(f"the body does not decode as Content-Encoding {encoding!r} says",
                             response, None)
+    if issubclass(model, BinaryAnswer):
+        return model(content=content, media_type=response.headers.get("Content-Type"))
     try:
         body = simplejson.loads(content, use_decimal=True)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, bytes that are not
@@ -148,17 +161,30 @@ def decode_body(response: httpx.Response, model: type[ModelT]) -> ModelT:
 
 @dataclass(frozen=True)
 class Call:
-    """One operation call: HTTP method and path, and the models it sends and receives."""
+    """One operation call: HTTP method and path, and the models it sends and receives.
+
+    A request without a body (``body`` False; by default a GET's) is sent as query
+    parameters, except the keys named in ``headers``, which are sent as HTTP headers (a
+    third-party API's header parameters, docs/third-party.md)."""
 
     method: str
     path: str
     request: BaseModel
+    body: bool | None = None  # None: a body for every method but GET
+    headers: frozenset[str] = frozenset()
+    accept: str | None = None  # the answer's media type, when it is not JSON
 
     def build(self, client: httpx.Client | httpx.AsyncClient, base_path: str) -> httpx.Request:
         url = base_path + self.path
-        if self.method == "GET":
-            return client.build_request("GET", url, params=encode_query(self.request))
-        return client.build_request("POST", url, content=encode_body(self.request),
+        if not (self.method != "GET" if self.body is None else self.body):
+            query = encode_query(self.request)
+            headers = {name: str(value) for name, value in query if name in self.headers}
+            if self.accept:
+                headers["Accept"] = self.accept
+            return client.build_request(
+                self.method, url, headers=headers,
+                params=[(name, value) for name, value in query if name not in self.headers])
+        return client.build_request(self.method, url, content=encode_body(self.request),
                                     headers={"Content-Type": "application/json"})
 
 
@@ -224,8 +250,9 @@ class ServiceClient:
 
     def _call(self, method: str, path: str, request: BaseModel | Mapping[str, Any],
               request_model: type[BaseModel], response_model: type[ModelT], *,
-              repeatable: bool = False) -> ModelT:
-        call = Call(method, path, _as_model(request, request_model))
+              repeatable: bool = False, body: bool | None = None,
+              headers: frozenset[str] = frozenset(), accept: str | None = None) -> ModelT:
+        call = Call(method, path, _as_model(request, request_model), body, headers, accept)
         attempt = 0
         while True:
             failure: httpx.Response | httpx.TransportError
@@ -267,8 +294,10 @@ class AsyncServiceClient:
 
     async def _call(self, method: str, path: str, request: BaseModel | Mapping[str, Any],
                     request_model: type[BaseModel], response_model: type[ModelT], *,
-                    repeatable: bool = False) -> ModelT:
-        call = Call(method, path, _as_model(request, request_model))
+                    repeatable: bool = False, body: bool | None = None,
+                    headers: frozenset[str] = frozenset(), accept: str | None = None
+                    ) -> ModelT:
+        call = Call(method, path, _as_model(request, request_model), body, headers, accept)
         attempt = 0
         while True:
             failure: httpx.Response | httpx.TransportError
