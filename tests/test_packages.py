@@ -287,3 +287,17 @@ def test_add_files_a_package_unchanged_and_takes_back_a_clash(tmp_path: Path) ->
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0 and list(found) == [
         "CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]
+
+
+def test_identity_from_the_namespace_when_the_file_was_renamed(tmp_path: Path) -> None:
+    """A browser's "(1)" copy of a WSDL still names the API: CAISO's soapAction and
+    targetNamespace carry ``retrieve<X>_v<N>``."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    text = wsdl(name).replace(f'<wsdl:service name="{name}Service">',
+                              '<wsdl:service name="Service1">')
+    corpus = package(tmp_path / "in", {"download (1).wsdl": text.replace(
+        f'name="{name}"', 'name="op"'), "WidgetData_v1.xsd": PAYLOAD_XSD})
+    (tmp_path / "in" / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
+    result, found = specs(corpus, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    assert list(found) == ["CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]

@@ -70,13 +70,16 @@ def _concrete(path: Path) -> bool:
 
 
 def _names(path: Path) -> tuple[str, ...]:
-    """wsdl:service, operation and soapAction last segments (identity candidates)."""
+    """wsdl:service and operation names, soapAction and targetNamespace last segments
+    (identity candidates, in that order)."""
     root = etree.parse(str(path)).getroot()
     names = [e.get("name", "") for e in root.iter(_WSDL + "service")]
     names += [e.get("name", "") for e in root.iter(_WSDL + "operation")]
     names += [str(e.get("soapAction", "")).rstrip("/").rsplit("/", 1)[-1]
               for e in root.iter() if isinstance(e.tag, str)
               and etree.QName(e).localname == "operation" and e.get("soapAction")]
+    namespace = str(root.get("targetNamespace", "")).rstrip("/#").rsplit("/", 1)[-1]
+    names.append(re.sub(r"\.(wsdl|xsd)$", "", namespace))  # .../retrieveX_v1.wsdl
     return tuple(n for n in names if n)
 
 
