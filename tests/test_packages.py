@@ -197,6 +197,7 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
     assert result.exit_code == 0, result.output
     document = found["CMRI/RetrieveWidgetData_CMRIv1.yaml"]
     assert document["x-soap-service"]["binding"] == "SOAP 1.2 rpc/literal"
+    assert document["x-soap-service"]["soapVersion"] == "1.2"
     assert document["x-soap-service"]["mtom"] is True
     op = only_operation(document)
     assert op["x-soap-rpc"]["request"] == [{"name": "requestData", "element": {
