@@ -190,8 +190,12 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
     text = wsdl(name, soap="http://schemas.xmlsoap.org/wsdl/soap12/", style="rpc",
                 response='type="xs:base64Binary"', output=SWA_OUTPUT, input_headers=headers,
                 extra=mtom)
+    sample = (f'<r:{name} xmlns:r="{SOA}/{name}"><in:RequestWidgetData xmlns:in='
+              f'"{SOA}/RequestWidgetData_v1.xsd#"><in:tradeDate>2024-01-02</in:tradeDate>'
+              f'<in:marketType>RTM</in:marketType></in:RequestWidgetData></r:{name}>')
     corpus = package(tmp_path / "in", {f"{name}.wsdl": text,
-                                       "WidgetData_v1.xsd": PAYLOAD_XSD})
+                                       "WidgetData_v1.xsd": PAYLOAD_XSD,
+                                       f"samples/{name}.input.xml": sample})
     (tmp_path / "in" / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
@@ -204,6 +208,9 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
         "name": "RequestWidgetData", "namespace": f"{SOA}/RequestWidgetData_v1.xsd#"}}]
     assert op["x-soap-request-element"] == {"name": name, "namespace": f"{SOA}/{name}"}
     assert [h["name"] for h in op["x-soap-request-headers"]] == ["first", "second"]
+    request = op["requestBody"]["content"]["application/json"]["examples"]
+    assert request[f"{name}_input"]["value"] == {
+        "requestData": {"tradeDate": "2024-01-02", "marketType": "RTM"}}  # the sample
     attachment = op["x-caiso-attachment"]["response"]
     assert (attachment["form"], attachment["part"]) == ("mtom", "widget_attachment")
     assert attachment["payloadElement"] == "WidgetData"

@@ -580,10 +580,34 @@ def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
         attributes=(), children=tuple(children), required=tuple(c.key for c in children),
         compositor="sequence")
     element = Element(qname=qname, type=Ref(key))
-    found = sorted(samples.glob(f"{ob.name}.{what}.xml"))
-    if found:
-        ctx.warnings.append(f"{found[0]}: samples of rpc/literal messages are not read yet")
-    return Message(element=element, rpc_parts=tuple(rpc_parts))
+    found = sorted(samples.glob(f"{ob.name}.{what}.xml")) + sorted(
+        samples.glob(f"{ob.name}.{what}.*.xml"))
+    loaded = tuple(Sample(p, _decode_rpc_sample(qname, parts, p)) for p in found)
+    return Message(element=element, samples=loaded, rpc_parts=tuple(rpc_parts))
+
+
+def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> object:
+    """An rpc/literal sample (the wrapper element) as the REST JSON: each part's child
+    decoded with its element, or a type= part with an unqualified element of its type."""
+    root = _parse_well_formed(path).getroot()
+    if root.tag != qname:
+        raise ArtifactError(f"sample root is {root.tag}, the rpc wrapper is {qname}", path, 1)
+    value: dict[str, object] = {}
+    for name, part in parts:
+        if isinstance(part, XsdElement):
+            element, child = part, root.find(part.name)
+        else:
+            element = part.schema.create_element(name, parent=part, form="unqualified")
+            element.type = part
+            child = root.find(name)
+        if child is None:
+            raise ArtifactError(f"rpc sample has no part {name!r}", path, _sourceline(root))
+        try:
+            value[name] = jsonxml.decode(element, child)
+        except xmlschema.XMLSchemaValidationError as exc:
+            raise ArtifactError(f"sample is not valid: {one_line(exc.reason or str(exc))}",
+                                path, _sourceline(getattr(exc, "elem", None))) from None
+    return value
 
 
 def _payload(ctx: _Context) -> tuple[Any, str] | None:
