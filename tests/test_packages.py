@@ -221,10 +221,15 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
 
 
 def test_payload_found_by_the_namespace_the_wsdl_declares(tmp_path: Path) -> None:
-    """A payload XSD named otherwise is still found: the WSDL declares its namespace."""
+    """A payload XSD named otherwise is still found: the WSDL declares its namespace.  Its
+    own imports resolve like the WSDL's (a remote xml.xsd from the local copy)."""
     name = "retrieveWidgetData_v1_DocAttach"
+    remote = PAYLOAD_XSD.replace(
+        'elementFormDefault="qualified">', 'elementFormDefault="qualified">\n  <xs:import '
+        'namespace="http://www.w3.org/XML/1998/namespace" '
+        'schemaLocation="http://www.w3.org/2001/xml.xsd"/>', 1)  # resolved locally
     corpus = package(tmp_path / "in", {f"{name}.wsdl": wsdl(name),
-                                       "WidgetPayload.xsd": PAYLOAD_XSD})
+                                       "WidgetPayload.xsd": remote})
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
     (document,) = found.values()

@@ -619,18 +619,20 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
-    _parse_well_formed(found.path)
+    reached = _reach(found.path, ctx.artifact.package)  # its own imports, resolved alike
     try:
         with _strict_imports():
-            schema = xmlschema.XMLSchema(str(found.path), allow="local")
+            schema = xmlschema.XMLSchema(str(found.path), allow="local",
+                                         uri_mapper=reached.remap or None)
     except _XMLSCHEMA_ERRORS as exc:
         raise _translate(exc, found.path) from None
+    ctx.warnings.extend(w for w in reached.warnings if w not in ctx.warnings)
     element = payload_element(schema, found, api_base(ctx.artifact.id.name))
     if element is None:
         ctx.warnings.append(f"{found.path}: no payload element found (name it with "
                             "payload_element in the mapping file)")
         return None
-    ctx.sources = tuple(sorted({*ctx.sources, found.path.resolve()}))
+    ctx.sources = tuple(sorted({*ctx.sources, *reached.files}))
     ctx.payload = (element, found.path.name)
     return ctx.payload
 
