@@ -159,6 +159,11 @@ def test_identity_from_caiso_names() -> None:
                     Mapping(None, None, {"Thing": {"system": "OMS"}}))
     assert mapped.id.full_name == "RetrieveThing_OMSv2" and not mapped.warnings
     assert api_base("SubmitRawBidSet") == "RawBidSet"
+    folder = derive(root / "OMS_Outages_v2" / "retrieveOutage_v2.wsdl", root, (), Mapping())
+    assert folder.id.system == "OMS" and not folder.warnings
+    zipped = derive(root / "u" / "retrieveOutage_v2.wsdl", root / "u", (), Mapping(),
+                    ("OMS", "outage-package"))
+    assert zipped.id.system == "OMS"
 
 
 def test_docattach_submit_takes_the_payload_as_json_in_the_request(tmp_path: Path) -> None:

@@ -141,18 +141,20 @@ def discover(root: Path) -> Discovery:
     if not root.is_dir():
         raise ArtifactError("artifact folder not found", root)
     mapping = load_mapping(root)
-    sources: list[tuple[Path, Path, Path]] = []  # (wsdl, package, identity root)
+    # (wsdl, package, identity root, where a zip sat in the corpus)
+    sources: list[tuple[Path, Path, Path, tuple[str, ...]]] = []
     for wsdl in sorted(root.rglob("*.wsdl")):
-        sources.append((wsdl, _package_of(wsdl, root), root))
+        sources.append((wsdl, _package_of(wsdl, root), root, ()))
     for archive in sorted(root.rglob("*.zip")):
         unpacked = unpack(archive)
-        sources += [(w, unpacked, unpacked) for w in sorted(unpacked.rglob("*.wsdl"))]
+        context = (*archive.relative_to(root).parent.parts, archive.stem)
+        sources += [(w, unpacked, unpacked, context) for w in sorted(unpacked.rglob("*.wsdl"))]
     if not sources:
         raise ArtifactError("no WSDL found (a corpus <SYSTEM>/<Service>/<Service>.wsdl, "
                             "or CAISO artifact packages, folders or .zip)", root)
     warnings: list[str] = []
     concrete = [s for s in sources if _concrete(s[0])]
-    imported = _imported_wsdls(w for w, _p, _r in concrete)
+    imported = _imported_wsdls(s[0] for s in concrete)
     abstract = [s[0] for s in sources if s not in concrete]
     if not concrete:
         raise ArtifactError("abstract WSDL (no wsdl:binding): it describes no service "
@@ -160,17 +162,17 @@ def discover(root: Path) -> Discovery:
     for path in abstract:
         if path.resolve() not in imported:
             warnings.append(f"{path}: abstract WSDL (no wsdl:binding) skipped")
-    artifacts = [_artifact(w, p, r, mapping, warnings) for w, p, r in concrete
+    artifacts = [_artifact(w, p, r, mapping, warnings, c) for w, p, r, c in concrete
                  if w.resolve() not in imported]
     return Discovery(_newest(artifacts, warnings), warnings)
 
 
 def _artifact(wsdl: Path, package: Path, root: Path, mapping: Mapping,
-              warnings: list[str]) -> Artifact:
+              warnings: list[str], context: tuple[str, ...] = ()) -> Artifact:
     if (SERVICE_NAME.match(wsdl.stem) and wsdl.parent.name == wsdl.stem
             and wsdl.parent.parent.parent == root):
         return Artifact(wsdl, parse_service_id(wsdl), root, corpus_layout=True)
-    derived = derive(wsdl, root, _names(wsdl), mapping)
+    derived = derive(wsdl, root, _names(wsdl), mapping, context)
     warnings.extend(f"{wsdl}: {w}" for w in derived.warnings)
     entry = mapping.entry(wsdl.stem, derived.id.full_name, derived.id.name)
     return Artifact(wsdl, derived.id, package, derived.release, mapping=dict(entry))
