@@ -319,3 +319,32 @@ def test_identity_from_the_namespace_when_the_file_was_renamed(tmp_path: Path) -
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
     assert list(found) == ["CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]
+
+
+def test_concrete_wsdl_over_an_imported_abstract_one(tmp_path: Path) -> None:
+    """The abstract WSDL a concrete one wsdl:imports is part of that service (its source,
+    copied for the gateway), not an abstract WSDL to skip."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    full = wsdl(name)
+    split = full.index("  <wsdl:binding")
+    ns = f"{SOA}/{name}.wsdl"
+    abstract = full[:split].replace(ns, ns + "/abstract") + "</wsdl:definitions>\n"
+    head = full[:full.index("<wsdl:types>")].replace(
+        f'xmlns:tns="{ns}"', f'xmlns:tns="{ns}" xmlns:abs="{ns}/abstract"')
+    concrete = (head + f'  <wsdl:import namespace="{ns}/abstract" location="abstract/'
+                'Widget.wsdl"/>\n' + full[split:].replace('type="tns:pt"', 'type="abs:pt"'))
+    files = {f"{name}.wsdl": concrete, "abstract/Widget.wsdl": abstract,
+             "abstract/RequestWidgetData_v1.xsd": REQUEST_XSD,
+             "abstract/ISOAttachment.xsd": ISOATTACHMENT, "abstract/Header.xsd": HEADER_XSD,
+             "WidgetData_v1.xsd": PAYLOAD_XSD}
+    corpus = package(tmp_path / "in", files)
+    result = CliRunner().invoke(app, [
+        "build", "--xsd", str(corpus), "--specs", str(tmp_path / "specs"), "--build",
+        str(tmp_path / "build"), "--postman", str(tmp_path / "postman"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "abstract WSDL" not in result.stderr
+    (server,) = (tmp_path / "build" / "servers").glob("*/*")
+    assert any(server.glob("artifacts/WidgetData/20240101/abstract/Widget.wsdl"))
+    (spec,) = (tmp_path / "specs").rglob("*.yaml")
+    op = only_operation(load_yaml(spec))
+    assert op["x-caiso-attachment"]["response"]["payloadElement"] == "WidgetData"

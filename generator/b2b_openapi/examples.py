@@ -156,7 +156,7 @@ def _simple(schema: Mapping[str, Any]) -> bool:
     return schema.get("type") in ("string", "number", "integer", "boolean") or "enum" in schema
 
 
-def _number(schema: Mapping[str, Any], kind: str) -> int | Decimal:
+def _number(schema: Mapping[str, Any], kind: str) -> int | float | Decimal:
     low = schema.get("minimum")
     high = schema.get("maximum")
     step = Decimal(str(schema.get("multipleOf", 1 if kind == "integer" else "0.5")))
@@ -169,7 +169,10 @@ def _number(schema: Mapping[str, Any], kind: str) -> int | Decimal:
         value = Decimal(str(high))
     if step and value % step:
         value = (value // step + 1) * step
-    return int(value) if kind == "integer" else value  # exact, as the specs' numbers are
+    if kind == "integer":
+        return int(value)
+    floats = any(isinstance(schema.get(k), float) for k in ("minimum", "maximum", "multipleOf"))
+    return float(value) if floats else value  # exact, like the specs' own numbers
 
 
 def _string(schema: Mapping[str, Any], key: str) -> str:

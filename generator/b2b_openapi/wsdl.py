@@ -150,6 +150,7 @@ def _is_shared_folder(folder: Path, own: Path) -> bool:
 
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
+_WSDL_IMPORT = "{http://schemas.xmlsoap.org/wsdl/}import"
 
 
 def _check_import_namespace(elem: Any, location: str, tree: Any, path: Path) -> None:
@@ -211,6 +212,14 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
                 imported.add(target.parent)
                 _check_import_namespace(elem, location, parsed(target), path)
             todo.append(target)
+        for elem in tree.iter(_WSDL_IMPORT):  # a concrete WSDL over an abstract one
+            location = elem.get("location")
+            if location and not re.match(r"^[a-z][a-z0-9+.-]*://", location):
+                target = (path.parent / location).resolve()
+                if not target.is_file():
+                    raise ArtifactError(f"wsdl:import of {location!r}: file not found", path,
+                                        _sourceline(elem))
+                todo.append(target)
     own = wsdl.resolve().parent
     return Reached(seen, {folder for folder in imported if _is_shared_folder(folder, own)},
                    remap, notes)
