@@ -348,3 +348,20 @@ def test_concrete_wsdl_over_an_imported_abstract_one(tmp_path: Path) -> None:
     (spec,) = (tmp_path / "specs").rglob("*.yaml")
     op = only_operation(load_yaml(spec))
     assert op["x-caiso-attachment"]["response"]["payloadElement"] == "WidgetData"
+
+
+def test_one_zip_package_as_the_corpus(tmp_path: Path) -> None:
+    """``--xsd PACKAGE.zip``: the download itself, its mapping file beside it."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    folder = package(tmp_path / "unzipped", {f"{name}.wsdl": wsdl(name),
+                                             "WidgetData_v1.xsd": PAYLOAD_XSD})
+    archive = tmp_path / "downloads" / "WidgetData.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(folder).as_posix())
+    (archive.parent / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
+    result, found = specs(archive, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    assert list(found) == ["CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]

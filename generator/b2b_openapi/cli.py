@@ -49,8 +49,15 @@ def _folder(path: Path) -> Path:
     return path
 
 
-XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.",
-                                         callback=_folder)]
+def _corpus(path: Path) -> Path:
+    """The corpus option: a folder, or one downloaded ``.zip`` package."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return path
+    return _folder(path)
+
+
+XsdOption = Annotated[Path, typer.Option(
+    "--xsd", help="Artifact corpus root (or one .zip package).", callback=_corpus)]
 SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.",
                                            callback=_folder)]
 ServiceOption = Annotated[list[str] | None, typer.Option(

@@ -136,18 +136,24 @@ def _package_of(wsdl: Path, root: Path) -> Path:
     return root / relative.parts[0] if len(relative.parts) > 1 else root
 
 
+def _is_zip(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".zip"
+
+
 def discover(root: Path) -> Discovery:
-    """Every service under ``root`` (sorted by API name, for deterministic builds)."""
-    if not root.is_dir():
+    """Every service under ``root`` (sorted by API name, for deterministic builds); ``root``
+    may also be one ``.zip`` package (its mapping file then sits beside it)."""
+    if not root.is_dir() and not _is_zip(root):
         raise ArtifactError("artifact folder not found", root)
-    mapping = load_mapping(root)
+    mapping = load_mapping(root if root.is_dir() else root.parent)
     # (wsdl, package, identity root, where a zip sat in the corpus)
     sources: list[tuple[Path, Path, Path, tuple[str, ...]]] = []
-    for wsdl in sorted(root.rglob("*.wsdl")):
+    for wsdl in sorted(root.rglob("*.wsdl")) if root.is_dir() else ():
         sources.append((wsdl, _package_of(wsdl, root), root, ()))
-    for archive in sorted(root.rglob("*.zip")):
+    for archive in sorted(root.rglob("*.zip")) if root.is_dir() else [root]:
         unpacked = unpack(archive)
-        context = (*archive.relative_to(root).parent.parts, archive.stem)
+        where = archive.relative_to(root) if archive != root else Path(archive.name)
+        context = (*where.parent.parts, archive.stem)
         sources += [(w, unpacked, unpacked, context) for w in sorted(unpacked.rglob("*.wsdl"))]
     if not sources:
         raise ArtifactError("no WSDL found (a corpus <SYSTEM>/<Service>/<Service>.wsdl, "
