@@ -159,6 +159,11 @@ def test_identity_from_caiso_names() -> None:
                     Mapping(None, None, {"Thing": {"system": "OMS"}}))
     assert mapped.id.full_name == "RetrieveThing_OMSv2" and not mapped.warnings
     assert api_base("SubmitRawBidSet") == "RawBidSet"
+    folder = derive(root / "OMS_Outages_v2" / "retrieveOutage_v2.wsdl", root, (), Mapping())
+    assert folder.id.system == "OMS" and not folder.warnings
+    zipped = derive(root / "u" / "retrieveOutage_v2.wsdl", root / "u", (), Mapping(),
+                    ("OMS", "outage-package"))
+    assert zipped.id.system == "OMS"
 
 
 def test_docattach_submit_takes_the_payload_as_json_in_the_request(tmp_path: Path) -> None:
@@ -190,19 +195,27 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
     text = wsdl(name, soap="http://schemas.xmlsoap.org/wsdl/soap12/", style="rpc",
                 response='type="xs:base64Binary"', output=SWA_OUTPUT, input_headers=headers,
                 extra=mtom)
+    sample = (f'<r:{name} xmlns:r="{SOA}/{name}"><in:RequestWidgetData xmlns:in='
+              f'"{SOA}/RequestWidgetData_v1.xsd#"><in:tradeDate>2024-01-02</in:tradeDate>'
+              f'<in:marketType>RTM</in:marketType></in:RequestWidgetData></r:{name}>')
     corpus = package(tmp_path / "in", {f"{name}.wsdl": text,
-                                       "WidgetData_v1.xsd": PAYLOAD_XSD})
+                                       "WidgetData_v1.xsd": PAYLOAD_XSD,
+                                       f"samples/{name}.input.xml": sample})
     (tmp_path / "in" / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
     document = found["CMRI/RetrieveWidgetData_CMRIv1.yaml"]
     assert document["x-soap-service"]["binding"] == "SOAP 1.2 rpc/literal"
+    assert document["x-soap-service"]["soapVersion"] == "1.2"
     assert document["x-soap-service"]["mtom"] is True
     op = only_operation(document)
     assert op["x-soap-rpc"]["request"] == [{"name": "requestData", "element": {
         "name": "RequestWidgetData", "namespace": f"{SOA}/RequestWidgetData_v1.xsd#"}}]
     assert op["x-soap-request-element"] == {"name": name, "namespace": f"{SOA}/{name}"}
     assert [h["name"] for h in op["x-soap-request-headers"]] == ["first", "second"]
+    request = op["requestBody"]["content"]["application/json"]["examples"]
+    assert request[f"{name}_input"]["value"] == {
+        "requestData": {"tradeDate": "2024-01-02", "marketType": "RTM"}}  # the sample
     attachment = op["x-caiso-attachment"]["response"]
     assert (attachment["form"], attachment["part"]) == ("mtom", "widget_attachment")
     assert attachment["payloadElement"] == "WidgetData"
@@ -213,10 +226,15 @@ def test_rpc_swa_with_element_parts_and_two_headers_over_soap12_with_mtom(
 
 
 def test_payload_found_by_the_namespace_the_wsdl_declares(tmp_path: Path) -> None:
-    """A payload XSD named otherwise is still found: the WSDL declares its namespace."""
+    """A payload XSD named otherwise is still found: the WSDL declares its namespace.  Its
+    own imports resolve like the WSDL's (a remote xml.xsd from the local copy)."""
     name = "retrieveWidgetData_v1_DocAttach"
+    remote = PAYLOAD_XSD.replace(
+        'elementFormDefault="qualified">', 'elementFormDefault="qualified">\n  <xs:import '
+        'namespace="http://www.w3.org/XML/1998/namespace" '
+        'schemaLocation="http://www.w3.org/2001/xml.xsd"/>', 1)  # resolved locally
     corpus = package(tmp_path / "in", {f"{name}.wsdl": wsdl(name),
-                                       "WidgetPayload.xsd": PAYLOAD_XSD})
+                                       "WidgetPayload.xsd": remote})
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
     (document,) = found.values()
@@ -287,3 +305,63 @@ def test_add_files_a_package_unchanged_and_takes_back_a_clash(tmp_path: Path) ->
     result, found = specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0 and list(found) == [
         "CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]
+
+
+def test_identity_from_the_namespace_when_the_file_was_renamed(tmp_path: Path) -> None:
+    """A browser's "(1)" copy of a WSDL still names the API: CAISO's soapAction and
+    targetNamespace carry ``retrieve<X>_v<N>``."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    text = wsdl(name).replace(f'<wsdl:service name="{name}Service">',
+                              '<wsdl:service name="Service1">')
+    corpus = package(tmp_path / "in", {"download (1).wsdl": text.replace(
+        f'name="{name}"', 'name="op"'), "WidgetData_v1.xsd": PAYLOAD_XSD})
+    (tmp_path / "in" / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
+    result, found = specs(corpus, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    assert list(found) == ["CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]
+
+
+def test_concrete_wsdl_over_an_imported_abstract_one(tmp_path: Path) -> None:
+    """The abstract WSDL a concrete one wsdl:imports is part of that service (its source,
+    copied for the gateway), not an abstract WSDL to skip."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    full = wsdl(name)
+    split = full.index("  <wsdl:binding")
+    ns = f"{SOA}/{name}.wsdl"
+    abstract = full[:split].replace(ns, ns + "/abstract") + "</wsdl:definitions>\n"
+    head = full[:full.index("<wsdl:types>")].replace(
+        f'xmlns:tns="{ns}"', f'xmlns:tns="{ns}" xmlns:abs="{ns}/abstract"')
+    concrete = (head + f'  <wsdl:import namespace="{ns}/abstract" location="abstract/'
+                'Widget.wsdl"/>\n' + full[split:].replace('type="tns:pt"', 'type="abs:pt"'))
+    files = {f"{name}.wsdl": concrete, "abstract/Widget.wsdl": abstract,
+             "abstract/RequestWidgetData_v1.xsd": REQUEST_XSD,
+             "abstract/ISOAttachment.xsd": ISOATTACHMENT, "abstract/Header.xsd": HEADER_XSD,
+             "WidgetData_v1.xsd": PAYLOAD_XSD}
+    corpus = package(tmp_path / "in", files)
+    result = CliRunner().invoke(app, [
+        "build", "--xsd", str(corpus), "--specs", str(tmp_path / "specs"), "--build",
+        str(tmp_path / "build"), "--postman", str(tmp_path / "postman"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "abstract WSDL" not in result.stderr
+    (server,) = (tmp_path / "build" / "servers").glob("*/*")
+    assert any(server.glob("artifacts/WidgetData/20240101/abstract/Widget.wsdl"))
+    (spec,) = (tmp_path / "specs").rglob("*.yaml")
+    op = only_operation(load_yaml(spec))
+    assert op["x-caiso-attachment"]["response"]["payloadElement"] == "WidgetData"
+
+
+def test_one_zip_package_as_the_corpus(tmp_path: Path) -> None:
+    """``--xsd PACKAGE.zip``: the download itself, its mapping file beside it."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    folder = package(tmp_path / "unzipped", {f"{name}.wsdl": wsdl(name),
+                                             "WidgetData_v1.xsd": PAYLOAD_XSD})
+    archive = tmp_path / "downloads" / "WidgetData.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(folder).as_posix())
+    (archive.parent / "b2b-packages.toml").write_text('default_system = "CMRI"\n')
+    result, found = specs(archive, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    assert list(found) == ["CMRI/RetrieveWidgetData_CMRIv1_DocAttach.yaml"]

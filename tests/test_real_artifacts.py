@@ -236,3 +236,29 @@ def test_synthesized_payload_examples_are_valid_xml_too(service: str, tmp_path: 
         f"{{{soap_request['namespace']}}}{soap_request['name']}"]
     request_xml = jsonxml.encode(request_element, request["value"])
     request_element.validate(request_xml)
+
+
+RPC_SAMPLE = """<r:retrieveGasBurnSummaryData_v1 xmlns:r="http://www.caiso.com/soa/retrieveGasBurnSummaryData_v1">
+  <requestData xmlns:m="http://www.caiso.com/soa/RequestGasBurnSummaryData_v1.xsd#">
+    <m:MessageHeader><m:TimeDate>2026-01-15T08:00:00Z</m:TimeDate><m:Source>CMRI</m:Source><m:Version>v20171001</m:Version></m:MessageHeader>
+    <m:MessagePayload><m:RequestGasBurnSummaryRecord><m:dateTimeEnd>2026-01-16T08:00:00Z</m:dateTimeEnd><m:dateTimeStart>2026-01-15T08:00:00Z</m:dateTimeStart><m:executionType>IFM</m:executionType><m:marketType>DAM</m:marketType><m:GasCompanyList><m:gasCompany>SCG</m:gasCompany></m:GasCompanyList></m:RequestGasBurnSummaryRecord></m:MessagePayload>
+  </requestData>
+</r:retrieveGasBurnSummaryData_v1>
+"""
+
+
+def test_rpc_sample_with_a_type_part_is_the_example(tmp_path: Path) -> None:
+    """A sample of the rpc/literal request (wrapper element, unqualified ``requestData`` of
+    CAISO's request type) decodes to the REST JSON and becomes the request example."""
+    corpus = tmp_path / "in"
+    shutil.copytree(CMRI / "GasBurnSummaryData", corpus / "GasBurnSummaryData")
+    samples = corpus / "GasBurnSummaryData" / "20171001" / "samples"
+    samples.mkdir()
+    (samples / "retrieveGasBurnSummaryData_v1.input.xml").write_text(RPC_SAMPLE)
+    result, specs = _specs(corpus, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    op = load_yaml(specs[0])["paths"]["/retrieveGasBurnSummaryData_v1"]["post"]
+    examples = op["requestBody"]["content"]["application/json"]["examples"]
+    value = examples["retrieveGasBurnSummaryData_v1_input"]["value"]
+    assert value["requestData"]["MessagePayload"]["RequestGasBurnSummaryRecord"][
+        "GasCompanyList"] == [{"gasCompany": "SCG"}]

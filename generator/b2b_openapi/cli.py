@@ -98,8 +98,16 @@ def _optional_folder(path: Path | None) -> Path | None:
     return None if path is None else _folder(path)
 
 
-XsdOption = Annotated[Path, typer.Option("--xsd", help="Artifact corpus root.",
-                                         envvar="B2B_XSD", callback=_folder)]
+def _corpus(path: Path) -> Path:
+    """The corpus option: a folder, or one downloaded ``.zip`` package."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return path
+    return _folder(path)
+
+
+XsdOption = Annotated[Path, typer.Option(
+    "--xsd", help="Artifact corpus root (or one .zip package).", envvar="B2B_XSD",
+    callback=_corpus)]
 SpecsOption = Annotated[Path, typer.Option("--specs", help="Where OpenAPI YAML is written.",
                                            envvar="B2B_SPECS", callback=_folder)]
 ServiceOption = Annotated[list[str] | None, typer.Option(

@@ -376,6 +376,7 @@ def build_document(service: Service) -> dict[str, Any]:
             "targetNamespace": service.target_namespace,
             "endpoint": service.endpoint,
             "binding": service.binding,
+            **({"soapVersion": "1.2"} if service.binding.startswith("SOAP 1.2") else {}),
             **({"mtom": True} if service.mtom else {}),
         },
     }

@@ -5,11 +5,10 @@ and Postman requests need a body.  So a request or 200 response without an examp
 one built from its JSON schema: enumerations take their first value, formats a fixed
 CAISO-looking value (market dates in 2026, ``DAM``-style codes), patterns a shortest
 matching string (:func:`_from_pattern`), numbers the nearest value the bounds allow;
-objects carry their required properties (and, where no choice constrains them, the
-optional ones near the top), arrays one item.  The same schema always gives the same
-example, so specs stay byte-identical between builds.  This module lives at its new-layout
-place ``openapi/examples.py`` once the package split lands (a module ``openapi.py`` sits
-where that package would today).
+objects carry their required properties and those with a default (which the XML side
+fills in anyway) and, where no choice constrains them, the simple optional ones near the
+top; arrays one item.  The same schema always gives the same
+example, so specs stay byte-identical between builds.
 """
 
 from __future__ import annotations
@@ -78,6 +77,8 @@ def synthesize(schema: Mapping[str, Any], schemas: Mapping[str, Any], key: str =
     if "$ref" in schema:
         target = schemas[str(schema["$ref"]).rsplit("/", 1)[-1]]
         return synthesize(target, schemas, key, depth + 1)
+    if "default" in schema:  # what the XML side fills in anyway
+        return schema["default"]
     if "enum" in schema:
         values = [v for v in schema["enum"] if v is not None]
         return values[0] if values else None
@@ -139,7 +140,7 @@ def _object(schema: Mapping[str, Any], schemas: Mapping[str, Any],
     properties: Mapping[str, Any] = schema.get("properties", {})
     required = _required(schema)
     constrained = _constrained(schema)
-    wanted = [k for k in properties if k in required or (
+    wanted = [k for k in properties if k in required or "default" in properties[k] or (
         not constrained and depth < _OPTIONAL_DEPTH and _simple(properties[k]))]
     out: dict[str, Any] = {}
     for name in wanted:
@@ -153,7 +154,7 @@ def _simple(schema: Mapping[str, Any]) -> bool:
     return schema.get("type") in ("string", "number", "integer", "boolean") or "enum" in schema
 
 
-def _number(schema: Mapping[str, Any], kind: str) -> int | float:
+def _number(schema: Mapping[str, Any], kind: str) -> int | float | Decimal:
     low = schema.get("minimum")
     high = schema.get("maximum")
     step = Decimal(str(schema.get("multipleOf", 1 if kind == "integer" else "0.5")))
@@ -166,7 +167,10 @@ def _number(schema: Mapping[str, Any], kind: str) -> int | float:
         value = Decimal(str(high))
     if step and value % step:
         value = (value // step + 1) * step
-    return int(value) if kind == "integer" else float(value)
+    if kind == "integer":
+        return int(value)
+    floats = any(isinstance(schema.get(k), float) for k in ("minimum", "maximum", "multipleOf"))
+    return float(value) if floats else value  # exact, like the specs' own numbers
 
 
 def _string(schema: Mapping[str, Any], key: str) -> str:

@@ -30,30 +30,24 @@ DEFAULT_SYSTEM = "B2B"
 # settlement meter data service is STLMT in its name and MRI-S in the catalog)
 FOLDERS: dict[str, str] = {"STLMT": "MRIS"}
 
-# service (name without verb, version or variant) -> system code.  From the TUG release
-# table (SIBR, BSAP, CMRI, MRI-S/STLMT, OASIS, DRRS) and the CMRI packages CAISO ships.
+# service (name without verb, version or variant) -> system code.  Only what a source
+# shows: the TUG release table's services (SIBR v5, BSAP v2, CMRI DefaultBidCurves and
+# ExternalDefaultCommitmentCost, MRI-S meter data, OASIS CRR_AGG_REV_ADJ, DRRS) and the CMRI
+# packages CAISO ships (GasBurn*, docs/cmri-artifacts of pgedysv/gas-forecasting-caiso).
+# Sources are silent on the rest: those come from the mapping file or a system folder.
 SYSTEMS: dict[str, str] = {
-    # SIBR: bids
     "CleanBidSet": "SIBR", "CurrentBidResults": "SIBR", "RawBidSet": "SIBR",
-    "BidSet": "SIBR", "TradeSet": "SIBR", "CleanTradeSet": "SIBR", "RawTradeSet": "SIBR",
-    "BidResults": "SIBR",
-    # BSAP: base schedules
-    "BalancingTestResults": "BSAP", "BaseSchedule": "BSAP", "BaseScheduleResults": "BSAP",
-    # CMRI: market results
+    "BalancingTestResults": "BSAP",
     "DefaultBidCurves": "CMRI", "ExternalDefaultCommitmentCost": "CMRI",
     "GasBurnSummaryData": "CMRI", "GasBurnResourceData": "CMRI",
-    "MarketAwards": "CMRI", "ExpectedEnergy": "CMRI", "DefaultCommitmentCost": "CMRI",
-    "ResourceMitigation": "CMRI", "ConvergenceBidAwards": "CMRI",
-    # MRI-S settlements: meter data
-    "MeterData": "STLMT", "SettlementStatement": "STLMT", "Invoice": "STLMT",
-    # OASIS public reports
+    "MeterData": "STLMT",
     "CrrAggRevAdj": "OASIS",
-    # DRRS demand response registrations
-    "Registrations": "DRRS", "RegistrationsIncremental": "DRRS", "Locations": "DRRS",
+    "Registrations": "DRRS", "RegistrationsIncremental": "DRRS",
 }
 
-# Known system codes (a folder with one of these names files packages under that system).
-KNOWN_SYSTEMS = frozenset(SYSTEMS.values()) | {"OMS", "ADS", "CIRA", "MRIS", "CRR", "RC"}
+# Known system codes: a folder with one of these names files packages under that system
+# (OMS uses MTOM per CAISO's client code; CRR has its own REST APIs).
+KNOWN_SYSTEMS = frozenset(SYSTEMS.values()) | {"MRIS", "OMS", "CRR"}
 
 _VERBS = ("retrieve", "submit", "get", "cancel", "validate")
 # CAISO's file/service/operation names, API-named or as published:
@@ -159,13 +153,19 @@ def release_of(path: Path, root: Path) -> str | None:
     return None
 
 
-def _folder_system(path: Path, root: Path) -> str | None:
-    """A folder named like a known system (``xsd/CMRI/...``) between root and the file."""
+def _folder_system(path: Path, root: Path, context: tuple[str, ...] = ()) -> str | None:
+    """A known system named by a folder between root and the file, nearest first
+    (``xsd/CMRI/...``, ``CMRI_GasBurn_v1.1/...``), then by ``context`` (the folders and
+    name of the zip the file came in)."""
+    names = []
     for parent in path.parents:
         if parent == root or not parent.is_relative_to(root):
             break
-        if parent.name.upper() in KNOWN_SYSTEMS:
-            return parent.name.upper()
+        names.append(parent.name)
+    for name in (*names, *reversed(context)):
+        for token in re.split(r"[^A-Za-z0-9]+|_", name):
+            if token.upper() in KNOWN_SYSTEMS and (token.isupper() or token == name):
+                return token.upper()
     return None
 
 
@@ -175,7 +175,8 @@ def _sanitise(name: str) -> str:
     return text if text[0].isalpha() else "S" + text
 
 
-def derive(wsdl: Path, root: Path, names: tuple[str, ...], mapping: Mapping) -> Derived:
+def derive(wsdl: Path, root: Path, names: tuple[str, ...], mapping: Mapping,
+           context: tuple[str, ...] = ()) -> Derived:
     """The identity of ``wsdl`` (under ``root``) from its file name and ``names`` (its
     wsdl:service, operation and soapAction last segments, in that order of trust)."""
     candidates = (wsdl.stem, *names)
@@ -194,7 +195,7 @@ def derive(wsdl: Path, root: Path, names: tuple[str, ...], mapping: Mapping) -> 
     entry = mapping.entry(published, f"{name}", f"{name}_v{version}"
                           + (f"_{variant}" if variant else ""), api_base(name))
     system = entry.get("system") or named_system or SYSTEMS.get(api_base(name)) \
-        or _folder_system(wsdl, root)
+        or _folder_system(wsdl, root, context)
     if "name" in entry:
         name = _sanitise(str(entry["name"]))
     if "version" in entry:

@@ -70,13 +70,16 @@ def _concrete(path: Path) -> bool:
 
 
 def _names(path: Path) -> tuple[str, ...]:
-    """wsdl:service, operation and soapAction last segments (identity candidates)."""
+    """wsdl:service and operation names, soapAction and targetNamespace last segments
+    (identity candidates, in that order)."""
     root = etree.parse(str(path)).getroot()
     names = [e.get("name", "") for e in root.iter(_WSDL + "service")]
     names += [e.get("name", "") for e in root.iter(_WSDL + "operation")]
     names += [str(e.get("soapAction", "")).rstrip("/").rsplit("/", 1)[-1]
               for e in root.iter() if isinstance(e.tag, str)
               and etree.QName(e).localname == "operation" and e.get("soapAction")]
+    namespace = str(root.get("targetNamespace", "")).rstrip("/#").rsplit("/", 1)[-1]
+    names.append(re.sub(r"\.(wsdl|xsd)$", "", namespace))  # .../retrieveX_v1.wsdl
     return tuple(n for n in names if n)
 
 
@@ -133,23 +136,31 @@ def _package_of(wsdl: Path, root: Path) -> Path:
     return root / relative.parts[0] if len(relative.parts) > 1 else root
 
 
+def _is_zip(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".zip"
+
+
 def discover(root: Path) -> Discovery:
-    """Every service under ``root`` (sorted by API name, for deterministic builds)."""
-    if not root.is_dir():
+    """Every service under ``root`` (sorted by API name, for deterministic builds); ``root``
+    may also be one ``.zip`` package (its mapping file then sits beside it)."""
+    if not root.is_dir() and not _is_zip(root):
         raise ArtifactError("artifact folder not found", root)
-    mapping = load_mapping(root)
-    sources: list[tuple[Path, Path, Path]] = []  # (wsdl, package, identity root)
-    for wsdl in sorted(root.rglob("*.wsdl")):
-        sources.append((wsdl, _package_of(wsdl, root), root))
-    for archive in sorted(root.rglob("*.zip")):
+    mapping = load_mapping(root if root.is_dir() else root.parent)
+    # (wsdl, package, identity root, where a zip sat in the corpus)
+    sources: list[tuple[Path, Path, Path, tuple[str, ...]]] = []
+    for wsdl in sorted(root.rglob("*.wsdl")) if root.is_dir() else ():
+        sources.append((wsdl, _package_of(wsdl, root), root, ()))
+    for archive in sorted(root.rglob("*.zip")) if root.is_dir() else [root]:
         unpacked = unpack(archive)
-        sources += [(w, unpacked, unpacked) for w in sorted(unpacked.rglob("*.wsdl"))]
+        where = archive.relative_to(root) if archive != root else Path(archive.name)
+        context = (*where.parent.parts, archive.stem)
+        sources += [(w, unpacked, unpacked, context) for w in sorted(unpacked.rglob("*.wsdl"))]
     if not sources:
         raise ArtifactError("no WSDL found (a corpus <SYSTEM>/<Service>/<Service>.wsdl, "
                             "or CAISO artifact packages, folders or .zip)", root)
     warnings: list[str] = []
     concrete = [s for s in sources if _concrete(s[0])]
-    imported = _imported_wsdls(w for w, _p, _r in concrete)
+    imported = _imported_wsdls(s[0] for s in concrete)
     abstract = [s[0] for s in sources if s not in concrete]
     if not concrete:
         raise ArtifactError("abstract WSDL (no wsdl:binding): it describes no service "
@@ -157,17 +168,17 @@ def discover(root: Path) -> Discovery:
     for path in abstract:
         if path.resolve() not in imported:
             warnings.append(f"{path}: abstract WSDL (no wsdl:binding) skipped")
-    artifacts = [_artifact(w, p, r, mapping, warnings) for w, p, r in concrete
+    artifacts = [_artifact(w, p, r, mapping, warnings, c) for w, p, r, c in concrete
                  if w.resolve() not in imported]
     return Discovery(_newest(artifacts, warnings), warnings)
 
 
 def _artifact(wsdl: Path, package: Path, root: Path, mapping: Mapping,
-              warnings: list[str]) -> Artifact:
+              warnings: list[str], context: tuple[str, ...] = ()) -> Artifact:
     if (SERVICE_NAME.match(wsdl.stem) and wsdl.parent.name == wsdl.stem
             and wsdl.parent.parent.parent == root):
         return Artifact(wsdl, parse_service_id(wsdl), root, corpus_layout=True)
-    derived = derive(wsdl, root, _names(wsdl), mapping)
+    derived = derive(wsdl, root, _names(wsdl), mapping, context)
     warnings.extend(f"{wsdl}: {w}" for w in derived.warnings)
     entry = mapping.entry(wsdl.stem, derived.id.full_name, derived.id.name)
     return Artifact(wsdl, derived.id, package, derived.release, mapping=dict(entry))

@@ -150,6 +150,7 @@ def _is_shared_folder(folder: Path, own: Path) -> bool:
 
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
+_WSDL_IMPORT = "{http://schemas.xmlsoap.org/wsdl/}import"
 
 
 def _check_import_namespace(elem: Any, location: str, tree: Any, path: Path) -> None:
@@ -211,6 +212,14 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
                 imported.add(target.parent)
                 _check_import_namespace(elem, location, parsed(target), path)
             todo.append(target)
+        for elem in tree.iter(_WSDL_IMPORT):  # a concrete WSDL over an abstract one
+            location = elem.get("location")
+            if location and not re.match(r"^[a-z][a-z0-9+.-]*://", location):
+                target = (path.parent / location).resolve()
+                if not target.is_file():
+                    raise ArtifactError(f"wsdl:import of {location!r}: file not found", path,
+                                        _sourceline(elem))
+                todo.append(target)
     own = wsdl.resolve().parent
     return Reached(seen, {folder for folder in imported if _is_shared_folder(folder, own)},
                    remap, notes)
@@ -580,10 +589,34 @@ def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
         attributes=(), children=tuple(children), required=tuple(c.key for c in children),
         compositor="sequence")
     element = Element(qname=qname, type=Ref(key))
-    found = sorted(samples.glob(f"{ob.name}.{what}.xml"))
-    if found:
-        ctx.warnings.append(f"{found[0]}: samples of rpc/literal messages are not read yet")
-    return Message(element=element, rpc_parts=tuple(rpc_parts))
+    found = sorted(samples.glob(f"{ob.name}.{what}.xml")) + sorted(
+        samples.glob(f"{ob.name}.{what}.*.xml"))
+    loaded = tuple(Sample(p, _decode_rpc_sample(qname, parts, p)) for p in found)
+    return Message(element=element, samples=loaded, rpc_parts=tuple(rpc_parts))
+
+
+def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> object:
+    """An rpc/literal sample (the wrapper element) as the REST JSON: each part's child
+    decoded with its element, or a type= part with an unqualified element of its type."""
+    root = _parse_well_formed(path).getroot()
+    if root.tag != qname:
+        raise ArtifactError(f"sample root is {root.tag}, the rpc wrapper is {qname}", path, 1)
+    value: dict[str, object] = {}
+    for name, part in parts:
+        if isinstance(part, XsdElement):
+            element, child = part, root.find(part.name)
+        else:
+            element = part.schema.create_element(name, parent=part, form="unqualified")
+            element.type = part
+            child = root.find(name)
+        if child is None:
+            raise ArtifactError(f"rpc sample has no part {name!r}", path, _sourceline(root))
+        try:
+            value[name] = jsonxml.decode(element, child)
+        except xmlschema.XMLSchemaValidationError as exc:
+            raise ArtifactError(f"sample is not valid: {one_line(exc.reason or str(exc))}",
+                                path, _sourceline(getattr(exc, "elem", None))) from None
+    return value
 
 
 def _payload(ctx: _Context) -> tuple[Any, str] | None:
@@ -595,18 +628,20 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
-    _parse_well_formed(found.path)
+    reached = _reach(found.path, ctx.artifact.package)  # its own imports, resolved alike
     try:
         with _strict_imports():
-            schema = xmlschema.XMLSchema(str(found.path), allow="local")
+            schema = xmlschema.XMLSchema(str(found.path), allow="local",
+                                         uri_mapper=reached.remap or None)
     except _XMLSCHEMA_ERRORS as exc:
         raise _translate(exc, found.path) from None
+    ctx.warnings.extend(w for w in reached.warnings if w not in ctx.warnings)
     element = payload_element(schema, found, api_base(ctx.artifact.id.name))
     if element is None:
         ctx.warnings.append(f"{found.path}: no payload element found (name it with "
                             "payload_element in the mapping file)")
         return None
-    ctx.sources = tuple(sorted({*ctx.sources, found.path.resolve()}))
+    ctx.sources = tuple(sorted({*ctx.sources, *reached.files}))
     ctx.payload = (element, found.path.name)
     return ctx.payload
 
