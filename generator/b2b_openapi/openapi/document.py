@@ -137,6 +137,13 @@ def _examples(message: Message) -> Schema:
     }
 
 
+def _retry_after(response: Schema) -> Schema:
+    """A response that tells the caller when to come back."""
+    return {**response, "headers": {"Retry-After": {
+        "description": "Seconds until a request will be accepted.",
+        "schema": {"type": "integer", "minimum": 0}}}}
+
+
 def _error_responses(service: Service, op: Operation) -> Schema:
     ref = {"$ref": COMPONENTS + ERROR_SCHEMA}
 
@@ -150,10 +157,20 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         "422": problem("The JSON request does not conform to this schema (it would not be "
                        "valid XML for the SOAP service)."),
         "500": problem("SOAP fault of type Server raised by the CAISO service."),
-        "502": problem("The SOAP service could not be reached or answered with something "
-                       "that is not a SOAP response."),
+        "403": problem("CAISO refused the gateway's client certificate for this service or "
+                       "environment (its access page, mapped)."),
+        "502": problem("The SOAP service could not be reached, dropped the connection, or "
+                       "answered with something that is not a valid (or validly signed) SOAP "
+                       "response; `detail` says which."),
+        "503": _retry_after(problem(
+            "The server is at its limit of concurrent SOAP calls, or the shared state of the "
+            "acceptable use policy (Redis) is unreachable; try again later.")),
+        "504": problem("The SOAP service gave no complete answer within the gateway's "
+                       "deadline (`B2B_SOAP_TIMEOUT`)."),
     }
     if op.http_method == "post":
+        responses["413"] = problem("The request body is larger than the server accepts "
+                                   "(`B2B_MAX_BODY_MB`).")
         responses["415"] = problem("The request body is not `application/json`.")
     fault_examples = {
         f"{fault.name}_{name}": {
@@ -167,14 +184,10 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         responses["400"]["content"][PROBLEM_JSON]["examples"] = fault_examples
     policy = acceptable_use(service.id.name, op.name)
     if policy is not None:
-        responses["429"] = {
-            **problem(f"Acceptable use policy: one request per user every "
-                      f"{policy.window_seconds} seconds; a request inside the window is "
-                      f"refused and restarts it. `detail` holds CAISO's message."),
-            "headers": {"Retry-After": {
-                "description": "Seconds until a request will be accepted.",
-                "schema": {"type": "integer", "minimum": 0}}},
-        }
+        responses["429"] = _retry_after(
+            problem(f"Acceptable use policy: one request per user every "
+                    f"{policy.window_seconds} seconds; a request inside the window is "
+                    f"refused and restarts it. `detail` holds CAISO's message."))
         responses["429"]["content"][PROBLEM_JSON]["example"] = {
             "status": 429, "title": "Too Many Requests", "detail": policy.message}
     return dict(sorted(responses.items()))
