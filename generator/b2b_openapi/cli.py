@@ -24,20 +24,13 @@ from b2b_openapi import __version__
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.console import Reporter
 from b2b_openapi.diff.compare import CannotCompare, diff_documents
-from b2b_openapi.diff.report import diff_files, render_report
+from b2b_openapi.diff.report import render_report
 from b2b_openapi.docs import stale_docs
-from b2b_openapi.emit.docpages import read_docs
-from b2b_openapi.emit.portal import portal_files
-from b2b_openapi.emit.postman import postman_files
-from b2b_openapi.emit.sdk import client_files
-from b2b_openapi.emit.servers import server_files, third_party_server_files
-from b2b_openapi.emit.templating import DOCS
 from b2b_openapi.errors import ArtifactError
-from b2b_openapi.incremental import pipeline
-from b2b_openapi.incremental.workers import Workers
+from b2b_openapi.incremental import pipeline, stages
 from b2b_openapi.openapi import stage as spec_stage
 from b2b_openapi.openapi.yamlio import atomic_write
-from b2b_openapi.outputs import leftovers, replace_tree
+from b2b_openapi.outputs import leftovers
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn CAISO SOAP artifacts (WSDL + XSD) into OpenAPI 3.0 and friends.")
@@ -176,44 +169,24 @@ PruneOption = Annotated[bool, typer.Option(
 
 def _specs(xsd: Path, specs: Path, service: list[str] | None,
            prune: bool = False) -> list[spec_stage.SpecFile]:
-    try:
-        files = spec_stage.render_all(xsd, service or (), progress=_say, warn=_warn)
-    except ArtifactError as exc:
-        _fail(exc)
     if prune and service:
         raise typer.BadParameter("prunes only a whole corpus: leave out --service",
                                  param_hint="--prune")
-    changed, removed = spec_stage.write_all(specs, files, prune=prune)
-    _say(f"specs: {len(files)} OpenAPI documents valid, {changed} written, {removed} removed "
-         f"-> {specs}")
-    return files
-
-
-def _clients(documents: list[dict[str, object]], build: Path) -> dict[Path, str]:
-    target = build / "clients"
-    with Workers() as workers:
-        files = client_files(documents, progress=_say, workers=workers)
-    replace_tree(target, files)
-    _say(f"clients: {len({p.parts[0] for p in files})} packages -> {target}")
-    return files
-
-
-def _servers(files: list[spec_stage.SpecFile], xsd: Path, build: Path,
-             third_party: Path | None = None) -> None:
-    target = build / "servers"
     try:
-        tree = server_files(files, xsd, progress=_say)
+        written = stages.write_specs(xsd, specs, service or (), progress=_say, warn=_warn,
+                                     prune=prune)
     except ArtifactError as exc:
         _fail(exc)
-    mocks: dict[Path, str] = {}
-    if third_party is not None:
-        paths = sorted(third_party.glob("*/*.yaml"))
-        mocks = third_party_server_files(
-            (d, p.read_text(encoding="utf-8"))
-            for d, p in zip(_spec_documents(third_party), paths, strict=True))
-    replace_tree(target, {**tree, **mocks})
-    extra = f" and {len({p.parent for p in mocks})} mock-only (third-party)" if mocks else ""
-    _say(f"servers: {len(files)} apps{extra} -> {target}")
+    _say(f"specs: {len(written.files)} OpenAPI documents valid, {written.changed} written, "
+         f"{written.removed} removed -> {specs}")
+    return written.files
+
+
+def _read_specs(folder: Path) -> list[stages.SpecDocument]:
+    try:
+        return stages.read_specs(folder)
+    except ArtifactError as exc:
+        _fail(exc)
 
 
 @app.command("specs")
@@ -252,30 +225,15 @@ def build_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
          f"{result.cache.misses} misses")
 
 
-def _postman(documents: list[dict[str, object]], target: Path) -> dict[Path, str]:
-    files = postman_files(documents)
-    replace_tree(target, files)
-    _say(f"postman: {len(documents)} collections -> {target}")
-    return files
-
-
-def _portal(specs: list[tuple[dict[str, object], str]], clients: dict[Path, str],
-            collections: dict[Path, str], diffs: dict[Path, str], build: Path) -> None:
-    target = build / "portal"
-    replace_tree(target, portal_files(specs, clients, collections, diffs, read_docs(DOCS)))
-    _say(f"portal: {len(specs)} API references -> {target / 'index.html'}")
-
-
 @app.command("portal")
 @_needs("build")
 @_file_errors
 def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")
                    ) -> None:
     """Generate the static developer portal (build/portal/) from specs/."""
-    paths = sorted(specs.glob("*/*.yaml"))
-    documents = _spec_documents(specs)
-    _portal([(d, p.read_text(encoding="utf-8")) for d, p in zip(documents, paths, strict=True)],
-            client_files(documents), postman_files(documents), diff_files(documents), build)
+    documents = _read_specs(specs)
+    index = stages.write_portal(documents, build)
+    _say(f"portal: {len(documents)} API references -> {index}")
 
 
 @app.command("postman")
@@ -283,14 +241,8 @@ def portal_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path
 def postman_command(specs: SpecsOption = Path("specs"),
                     postman: PostmanOption = Path("postman")) -> None:
     """Generate the Postman collections and environments (postman/) from specs/."""
-    _postman(_spec_documents(specs), postman)
-
-
-def _spec_documents(specs: Path) -> list[dict[str, object]]:
-    paths = sorted(specs.glob("*/*.yaml"))
-    if not paths:
-        _fail(ArtifactError("no OpenAPI documents found (run `b2b-openapi specs`)", specs))
-    return [load_yaml(p) for p in paths]
+    count = stages.write_postman(_read_specs(specs), postman)
+    _say(f"postman: {count} collections -> {postman}")
 
 
 def _load_document(path: Path) -> dict[str, object]:
@@ -364,7 +316,8 @@ def diff_command(
 @_file_errors
 def clients_command(specs: SpecsOption = Path("specs"), build: BuildOption = Path("build")) -> None:
     """Generate the client packages (build/clients/) from the OpenAPI documents in specs/."""
-    _clients(_spec_documents(specs), build)
+    count = stages.write_clients(_read_specs(specs), build, progress=_say)
+    _say(f"clients: {count} packages -> {build / 'clients'}")
 
 
 @app.command("server", hidden=True)
@@ -379,11 +332,14 @@ def servers_command(xsd: XsdOption = Path("xsd"), build: BuildOption = Path("bui
                              "in this folder (DIR/*/*.yaml, docs/third-party.md).")] = None,
                     ) -> None:
     """Generate the server apps (build/servers/): mock and REST->SOAP gateway."""
+    third_party = _read_specs(specs) if specs is not None else []
     try:
-        files = spec_stage.render_all(xsd, service or (), progress=_say)
+        apps, mocks = stages.write_servers(xsd, build, service or (), third_party,
+                                           progress=_say)
     except ArtifactError as exc:
         _fail(exc)
-    _servers(files, xsd, build, specs)
+    extra = f" and {mocks} mock-only (third-party)" if mocks else ""
+    _say(f"servers: {apps} apps{extra} -> {build / 'servers'}")
 
 
 DocsOption = Annotated[Path, typer.Option("--docs", help="The documentation folder.",
