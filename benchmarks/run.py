@@ -36,6 +36,11 @@ WSDL = SERVICE / "RetrieveDefaultBidCurves_CMRIv2.wsdl"
 SAMPLE_INPUT = SERVICE / "samples/retrieveDefaultBidCurves.input.xml"
 ELEMENT = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd#}DefaultBidCurves"
 SPEC = ROOT / "specs/CMRI/RetrieveDefaultBidCurves_CMRIv2.yaml"
+SUBMIT_SERVICE = ROOT / "xsd/SIBR/SubmitRawBidSet_SIBRv5"
+SUBMIT_WSDL = SUBMIT_SERVICE / "SubmitRawBidSet_SIBRv5.wsdl"
+SUBMIT_SAMPLE = SUBMIT_SERVICE / "samples/submitRawBidSet.input.xml"
+SUBMIT_ELEMENT = "{http://www.caiso.com/soa/RawBidSet_v5.xsd#}RawBidSet"
+SUBMIT_SPEC = ROOT / "specs/SIBR/SubmitRawBidSet_SIBRv5.yaml"
 ROUTE = "/cmri/RetrieveDefaultBidCurves_CMRIv2/retrieveDefaultBidCurves"
 
 
@@ -219,6 +224,84 @@ validate = timed(lambda: etree.fromstring(data, parser(schema=schema)))
 print(json.dumps({"naive": naive, "parse": parse, "validate": validate}))
 """
 
+# JSON -> SOAP for a large submit.  The floor: json.loads, a plain recursive lxml build
+# (keys as tags, arrays repeated, leaves as text), serialise - no schema, no validation.
+# The gateway's path: exact-decimal JSON parse, the encode plan, libxml2 validation,
+# serialisation of the SOAP envelope.  For scale: xmlschema's encoder (the reference, on a
+# capped request) and the server's JSON Schema check of the request, which the gateway
+# runs before either.
+SUBMIT = """
+import json, statistics, sys, time
+from pathlib import Path
+from lxml import etree
+from b2b_openapi import jsonxml, soap
+from b2b_openapi.codec.faststream import ServiceCodec
+from b2b_openapi.runtime.jsonio import loads
+from b2b_openapi.runtime.spec import ServiceSpec
+from b2b_openapi.wsdl import load_wsdl
+text = Path(sys.argv[1]).read_bytes()
+capped = Path(sys.argv[2]).read_bytes()
+wsdl = Path(sys.argv[3])
+element = load_wsdl(wsdl).schema.maps.elements[sys.argv[4]]
+codec = ServiceCodec(wsdl)
+headers = (soap.caiso_header("bench"),)
+def build(parent, tag, value):
+    if isinstance(value, list):
+        for item in value:
+            build(parent, tag, item)
+    elif isinstance(value, dict):
+        elem = etree.SubElement(parent, tag)
+        for key, item in value.items():
+            if key.startswith("@"):
+                elem.set(key[1:], str(item))
+            elif key == "$":
+                elem.text = str(item)
+            else:
+                build(elem, key, item)
+    else:
+        etree.SubElement(parent, tag).text = "" if value is None else str(value)
+def naive():
+    root = etree.Element("Body")
+    build(root, "RawBidSet", json.loads(text))
+    return etree.tostring(root)
+def fast():
+    data = codec.request_envelope(element, loads(text), headers)
+    assert data is not None, "the fast path handed the benchmark request over"
+    return data
+def timed(f, runs=3):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+def reference():
+    xml = jsonxml.encode(element, loads(capped))
+    element.validate(xml)
+    soap.envelope(xml, headers)
+spec = ServiceSpec.load(Path(sys.argv[5]))
+op = next(iter(spec.operations.values()))
+value = loads(capped)
+print(json.dumps({"naive": timed(naive), "fast": timed(fast), "reference": timed(reference, 1),
+                  "json_schema": timed(lambda: spec.errors(op.request_schema, value), 1)}))
+"""
+
+MAKE_SUBMIT = """
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+from b2b_openapi import jsonxml
+from b2b_openapi.runtime.jsonio import dumps
+from b2b_openapi.wsdl import load_wsdl
+element = load_wsdl(Path(sys.argv[2])).schema.maps.elements[sys.argv[3]]
+value = jsonxml.decode(element, ElementTree.parse(sys.argv[1]).getroot())
+bids = value["Bid"]
+one = sum(len(dumps(b)) for b in bids) / len(bids)
+count = max(1, int(float(sys.argv[5]) * 2**20 / one))
+value["Bid"] = [bids[i % len(bids)] for i in range(count)]
+Path(sys.argv[4]).write_bytes(dumps(value))
+"""
+
 E2E = ROOT / "benchmarks" / "e2e.py"
 
 
@@ -363,6 +446,29 @@ def bench_gateway(payload_mb: float, table: Table) -> None:
               f"(target < 0.5x: {verdict}); {e2e['json_mb']:.1f} MB of JSON")
 
 
+def bench_submit(payload_mb: float, table: Table) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        request, capped = Path(tmp) / "submit.json", Path(tmp) / "capped.json"
+        for path, size in ((request, payload_mb), (capped, min(payload_mb, 1.0))):
+            subprocess.run([PY, "-c", MAKE_SUBMIT, str(SUBMIT_SAMPLE), str(SUBMIT_WSDL),
+                            SUBMIT_ELEMENT, str(path), str(size)], check=True, cwd=ROOT)
+        mb, capped_mb = request.stat().st_size / 2**20, capped.stat().st_size / 2**20
+        fig = child(SUBMIT, str(request), str(capped), str(SUBMIT_WSDL), SUBMIT_ELEMENT,
+                    str(SUBMIT_SPEC))
+        print(f"\n(e) JSON -> SOAP, {mb:.1f} MB SubmitRawBidSet request (median of 3)")
+        floor = ("of the naive floor", mb / fig["naive"])
+        table.rate("floor_json_to_xml_mb_s", "floor: json.loads -> lxml build -> serialise",
+                   mb, fig["naive"])
+        table.rate("json_to_soap_mb_s", "fast path: parse, plan, libxml2-validate, write",
+                   mb, fig["fast"], floor, 0.5)
+        table.rate("xmlschema_encode_mb_s",
+                   f"xmlschema encode + validate, reference ({capped_mb:.1f} MB)",
+                   capped_mb, fig["reference"], floor)
+        table.rate("json_schema_check_mb_s",
+                   f"server's JSON Schema check of the request ({capped_mb:.1f} MB)",
+                   capped_mb, fig["json_schema"], floor)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="b2b-openapi benchmarks")
     parser.add_argument("--copies", type=int, default=19)
@@ -377,6 +483,7 @@ def main() -> None:
         bench_build(args.copies)
     if not args.skip_gateway:
         bench_gateway(args.payload_mb, table)
+        bench_submit(args.payload_mb, table)
     if args.json:
         print(json.dumps(table.figures, sort_keys=True))
 
