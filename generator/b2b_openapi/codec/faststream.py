@@ -41,7 +41,8 @@ class FastStreamer(JsonStreamer):
     """:class:`JsonStreamer` over a validating parser and a compiled plan."""
 
     def __init__(self, xsd_element: Any, schema: etree.XMLSchema, plan: Plan,
-                 hold: int = HOLD_BYTES) -> None:
+                 hold: int = HOLD_BYTES, *, enveloped: bool = True) -> None:
+        self.enveloped = enveloped  # False: the element is the document's root (an attachment)
         self.schema = schema
         self.plan = plan
         self.hold = hold
@@ -61,6 +62,11 @@ class FastStreamer(JsonStreamer):
                                    resolve_entities=False, no_network=True)
 
     def _check_root(self, elem: Any) -> None:
+        if not self.enveloped:
+            if elem.getparent() is not None:
+                raise NotStreamable(f"{elem.tag} is not the document's root", bytes(self.head))
+            super()._check_root(elem)
+            return
         body = elem.getparent()
         if body is None or body.tag != BODY or body.getparent() is None \
                 or body.getparent().tag != ENVELOPE:
