@@ -65,7 +65,7 @@ def fast(case: MessageCase, body: bytes, chunk: int = 4096, hold: int | None = N
     service = codec(case.service.wsdl)
     assert service.schema is not None
     streamer = FastStreamer(case.xsd_element, service.schema, service.plan,
-                            **({} if hold is None else {"hold": hold}))
+                            **({} if hold is None else {"hold": hold, "write": hold}))
     data = envelope(body)
     try:
         out = b"".join(streamer.feed(data[i:i + chunk]) for i in range(0, len(data), chunk))
@@ -280,7 +280,7 @@ def test_invalid_large_document_cuts_the_stream_after_output() -> None:
     assert b">99</" in body
     service = codec(case.service.wsdl)
     assert service.schema is not None
-    streamer = FastStreamer(case.xsd_element, service.schema, service.plan, hold=0)
+    streamer = FastStreamer(case.xsd_element, service.schema, service.plan, hold=0, write=0)
     data = envelope(body)
     written = b"".join(streamer.feed(data[i:i + 64]) for i in range(0, len(data), 64))
     assert written.startswith(b"{")

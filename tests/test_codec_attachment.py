@@ -88,5 +88,14 @@ def test_invalid_payload_fails_the_stream() -> None:
 def test_broken_attachments_are_refused(text: bytes, message: str) -> None:
     decoder = Base64Gunzip()
     with pytest.raises(AttachmentError, match=message):
-        decoder.feed(text)
+        list(decoder.feed(text))
         decoder.finish()
+
+
+def test_broken_attachment_in_an_answer_fails_the_stream() -> None:
+    wsdl = CURVES / "RetrieveDefaultBidCurves_CMRIv2.wsdl"
+    name = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd#}DefaultBidCurves"
+    element = load_wsdl(wsdl).schema.maps.elements[name]
+    with pytest.raises(AttachmentError, match="not base64"):
+        b"".join(stream_attachment_json([envelope(b"!!!! not base64")], ServiceCodec(wsdl),
+                                        element, VALUE))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import binascii
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -22,6 +22,7 @@ from lxml import etree
 from .faststream import FastStreamer, ServiceCodec
 
 GZIP_MAGIC = b"\x1f\x8b"
+PIECE = 1 << 18  # inflated bytes per step: a gzip of repetitive XML expands ~1000x
 _SPACE = re.compile(rb"\s+")
 
 
@@ -38,27 +39,28 @@ class Base64Gunzip:
         self.inflate: Any = None
         self.started = False
 
-    def feed(self, text: bytes) -> bytes:
+    def feed(self, text: bytes) -> Iterator[bytes]:
+        """The payload bytes of more base64 text, in pieces of at most :data:`PIECE`."""
         data = self.pending + _SPACE.sub(b"", text)
         usable = len(data) - len(data) % 4
         self.pending = data[usable:]
         if not usable:
-            return b""
+            return
         try:
             raw = binascii.a2b_base64(data[:usable], strict_mode=True)
         except binascii.Error as exc:
             raise AttachmentError(f"the attachment is not base64 text: {exc}") from None
-        return self._inflate(raw)
-
-    def _inflate(self, raw: bytes) -> bytes:
         if not self.started:
             self.started = True
             if raw.startswith(GZIP_MAGIC):
                 self.inflate = zlib.decompressobj(wbits=31)
         if self.inflate is None:
-            return raw
+            yield raw
+            return
         try:
-            return bytes(self.inflate.decompress(raw))
+            while raw:
+                yield bytes(self.inflate.decompress(raw, PIECE))
+                raw = self.inflate.unconsumed_tail
         except zlib.error as exc:
             raise AttachmentError(f"the attachment is not valid gzip data: {exc}") from None
 
@@ -77,8 +79,9 @@ class _Envelope:
     """lxml parser target: the character data of the attachment element goes to a
     decoder as it arrives; everything else of the envelope is skipped."""
 
-    def __init__(self, value_tag: str) -> None:
+    def __init__(self, value_tag: str, sink: Callable[[bytes], bytes]) -> None:
         self.value_tag = value_tag
+        self.sink = sink  # payload bytes -> JSON bytes
         self.inside = False
         self.seen = False
         self.decoder = Base64Gunzip()
@@ -95,11 +98,12 @@ class _Envelope:
     def end(self, tag: str) -> None:
         if tag == self.value_tag:
             self.inside = False
-            self.out.append(self.decoder.finish())
+            self.out.append(self.sink(self.decoder.finish()))
 
     def data(self, text: str) -> None:
         if self.inside:
-            self.out.append(self.decoder.feed(text.encode("ascii", "replace")))
+            for piece in self.decoder.feed(text.encode("ascii", "replace")):
+                self.out.append(self.sink(piece))
 
     def close(self) -> None:
         if not self.seen:
@@ -115,17 +119,15 @@ def stream_attachment_json(chunks: Iterable[bytes], codec: ServiceCodec, payload
     service that declares ``payload_element``, whose schemas libxml2 must compile."""
     if codec.schema is None:
         raise AttachmentError("the payload's schemas do not compile in libxml2")
-    target = _Envelope(value_tag)
+    streamer = FastStreamer(payload_element, codec.schema, codec.plan, enveloped=False)
+    target = _Envelope(value_tag, streamer.feed)
     parser = etree.XMLParser(target=target,  # type: ignore[arg-type]  # stubs: all callbacks
                              huge_tree=True, resolve_entities=False, no_network=True)
-    streamer = FastStreamer(payload_element, codec.schema, codec.plan,
-                            enveloped=False)
     for chunk in chunks:
         parser.feed(chunk)
-        out = b"".join(streamer.feed(payload) for payload in target.out)
+        out = b"".join(target.out)
         target.out.clear()
         if out:
             yield out
     parser.close()
-    out = b"".join(streamer.feed(payload) for payload in target.out)
-    yield out + streamer.finish()
+    yield b"".join(target.out) + streamer.finish()
