@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -492,6 +494,48 @@ def bench_gateway(payload_mb: float, table: Table) -> None:
               f"(target < 0.5x: {verdict}); {e2e['json_mb']:.1f} MB of JSON")
 
 
+BENCH_VENV = ROOT / "build" / "bench-venv"  # xsdata lives here, not in the project's venv
+SPEC_STAGE = """
+import sys
+from pathlib import Path
+from b2b_openapi import specs
+specs.render_all(Path(sys.argv[1]))
+"""
+
+
+def xsdata_command() -> list[str]:
+    """``xsdata generate``, installed on first use into the benchmark's own venv (with ruff,
+    which xsdata runs on what it writes)."""
+    xsdata = BENCH_VENV / "bin" / "xsdata"
+    if not xsdata.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "--quiet", "xsdata[cli]",
+                        "ruff"], check=True)
+    return [str(xsdata), "generate", str(ROOT / "xsd"), "--recursive", "--extensions", "wsdl",
+            "--package", "generated"]
+
+
+def bench_spec(table: Table) -> None:
+    """The spec stage on the bundled corpus against ``xsdata generate`` on the same WSDLs:
+    whole corpus, fresh processes (start-up and imports included for both), median of 3."""
+    command = xsdata_command()
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PATH": f"{BENCH_VENV / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+        for _ in range(3):
+            ours.append(timed([PY, "-c", SPEC_STAGE, str(ROOT / "xsd")]))
+            start = time.perf_counter()
+            subprocess.run(command, cwd=tmp, env=env, check=True, capture_output=True)
+            theirs.append(time.perf_counter() - start)
+            shutil.rmtree(Path(tmp) / "generated", ignore_errors=True)
+    spec, xsdata = statistics.median(ours), statistics.median(theirs)
+    table.figures["spec_stage_s"] = round(spec, 3)
+    table.figures["xsdata_generate_s"] = round(xsdata, 3)
+    verdict = "met" if spec <= xsdata else "NOT met"
+    print(f"\n(f) spec stage, bundled corpus: {spec:.2f} s; xsdata generate on the same WSDLs: "
+          f"{xsdata:.2f} s; ratio {spec / xsdata:.2f}x (target <= 1.0x: {verdict})")
+
+
 def bench_submit(payload_mb: float, table: Table) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         request, capped = Path(tmp) / "submit.json", Path(tmp) / "capped.json"
@@ -521,6 +565,8 @@ def main() -> None:
     parser.add_argument("--payload-mb", type=float, default=20)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-gateway", action="store_true")
+    parser.add_argument("--skip-spec", action="store_true",
+                        help="skip the spec stage against xsdata generate")
     parser.add_argument("--json", action="store_true",
                         help="end with one line: a JSON object of the figures")
     args = parser.parse_args()
@@ -530,6 +576,8 @@ def main() -> None:
     if not args.skip_gateway:
         bench_gateway(args.payload_mb, table)
         bench_submit(args.payload_mb, table)
+    if not args.skip_spec:
+        bench_spec(table)
     if args.json:
         print(json.dumps(table.figures, sort_keys=True))
 
