@@ -308,38 +308,40 @@ Path(sys.argv[4]).write_bytes(dumps(value))
 # base64-encoded (76-character lines) inside a DocAttach-style envelope, streamed to the
 # payload's JSON by codec.attachment (median of 3), and its peak RSS over the process's
 # size before the call.
-ATTACHMENT = """
-import base64, gzip, json, resource, statistics, sys, time
+MAKE_ATTACHMENT = """
+import base64, gzip, sys
 from pathlib import Path
 from lxml import etree
+body = etree.parse(sys.argv[1], etree.XMLParser(huge_tree=True)).getroot()[0][0]
+att = b"http://www.caiso.com/soa/StandardAttachmentInfo_v1.xsd#"
+Path(sys.argv[2]).write_bytes(
+    b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body>'
+    b'<r xmlns:a="' + att + b'"><a:Attachment><a:AttachmentData>'
+    + base64.encodebytes(gzip.compress(etree.tostring(body)))
+    + b'</a:AttachmentData></a:Attachment></r></e:Body></e:Envelope>')
+"""
+
+ATTACHMENT = """
+import json, resource, statistics, sys, time
+from pathlib import Path
 from b2b_openapi.codec.attachment import stream_attachment_json
 from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.wsdl import load_wsdl
 wsdl = Path(sys.argv[2])
 element = load_wsdl(wsdl).schema.maps.elements[sys.argv[3]]
 codec = ServiceCodec(wsdl)
-body = etree.parse(sys.argv[1], etree.XMLParser(huge_tree=True)).getroot()[0][0]
-document = etree.tostring(body)
-att = "http://www.caiso.com/soa/StandardAttachmentInfo_v1.xsd#"
-answer = (b'<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body>'
-          b'<r xmlns:a="' + att.encode() + b'"><a:Attachment><a:AttachmentData>'
-          + base64.encodebytes(gzip.compress(document))
-          + b'</a:AttachmentData></a:Attachment></r></e:Body></e:Envelope>')
-del body
-Path(sys.argv[4]).write_bytes(answer)
+tag = "{http://www.caiso.com/soa/StandardAttachmentInfo_v1.xsd#}AttachmentData"
 def chunks():
-    with open(sys.argv[4], "rb") as f:
+    with open(sys.argv[1], "rb") as f:
         while block := f.read(65536):
             yield block
-tag = "{" + att + "}AttachmentData"
 times = []
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 for _ in range(3):
     start = time.perf_counter()
     size = sum(len(out) for out in stream_attachment_json(chunks(), codec, element, tag))
     times.append(time.perf_counter() - start)
-print(json.dumps({"seconds": statistics.median(times), "document_mb": len(document) / 2**20,
-                  "wire_mb": len(answer) / 2**20, "json_mb": size / 2**20,
+print(json.dumps({"seconds": statistics.median(times), "json_mb": size / 2**20,
                   "rss_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
 """
 
@@ -481,13 +483,15 @@ def bench_gateway(payload_mb: float, table: Table) -> None:
                    e2e["seconds"], naive, 0.5)
         table.figures["gateway_peak_rss_mb"] = round(e2e["rss_mb"], 1)
         table.figures["payload_mb"] = round(mb, 2)
-        att = child(ATTACHMENT, str(payload), str(WSDL), ELEMENT, str(Path(tmp) / "att.xml"))
+        answer = Path(tmp) / "attachment.xml"
+        subprocess.run([PY, "-c", MAKE_ATTACHMENT, str(payload), str(answer)], check=True)
+        att = child(ATTACHMENT, str(answer), str(WSDL), ELEMENT)
         table.rate("gateway_attachment_mb_s",
-                   f"attachment form, gzip+base64 ({att['wire_mb']:.1f} MB on the wire)",
-                   att["document_mb"], att["seconds"], naive, 0.5)
+                   f"attachment form ({answer.stat().st_size / 2**20:.2f} MB gzip+base64)", mb,
+                   att["seconds"], naive, 0.5)
         table.figures["attachment_peak_rss_mb"] = round(att["rss_mb"], 1)
-        print(f"      (codec.attachment in-process, MB/s of the {att['document_mb']:.1f} MB "
-              f"document; peak RSS growth {att['rss_mb']:.1f} MB; not wired into the gateway)")
+        print(f"      (codec.attachment in-process: MB/s of the {mb:.1f} MB document, peak RSS "
+              f"growth {att['rss_mb']:.1f} MB; not wired into the gateway)")
         verdict = "met" if e2e["rss_mb"] < 0.5 * mb else "NOT met"
         print(f"    gateway peak RSS over its {e2e['base_rss_mb']:.0f} MB before the call: "
               f"{e2e['rss_mb']:.1f} MB = {e2e['rss_mb'] / mb:.2f}x payload "
