@@ -23,6 +23,7 @@ from .faststream import FastStreamer, ServiceCodec
 
 GZIP_MAGIC = b"\x1f\x8b"
 PIECE = 1 << 18  # inflated bytes per step: a gzip of repetitive XML expands ~1000x
+SLICE = 1 << 10  # answer bytes parsed per step
 _SPACE = re.compile(rb"\s+")
 
 
@@ -124,10 +125,13 @@ def stream_attachment_json(chunks: Iterable[bytes], codec: ServiceCodec, payload
     parser = etree.XMLParser(target=target,  # type: ignore[arg-type]  # stubs: all callbacks
                              huge_tree=True, resolve_entities=False, no_network=True)
     for chunk in chunks:
-        parser.feed(chunk)
-        out = b"".join(target.out)
-        target.out.clear()
-        if out:
-            yield out
+        # in slices: a few KB of base64 gzip can inflate to MBs, whose JSON is held until
+        # the slice is parsed
+        for start in range(0, len(chunk), SLICE):
+            parser.feed(chunk[start:start + SLICE])
+            out = b"".join(target.out)
+            target.out.clear()
+            if out:
+                yield out
     parser.close()
     yield b"".join(target.out) + streamer.finish()
