@@ -28,7 +28,7 @@ from xmlschema.validators import XsdList
 from .. import jsonxml
 from ..content import content_layout, local_name
 from ..soap import ENV_PREFIX, SOAP_ENV
-from .plan import simple_leaf
+from .plan import plain_lexical, simple_leaf, xmlschema_accepts
 
 Build = Callable[[Any, Any], None]  # (lxml parent, JSON value) -> a child appended
 _XSD_NAMESPACES = ("http://www.w3.org/2001/XMLSchema", "http://www.w3.org/XML/1998/namespace",
@@ -50,7 +50,8 @@ def writer(xsd_type: Any) -> Write:
     judges some of those differently from XSD (it refuses ``""`` for a list of integers,
     an empty list in XSD).  So are the types the decoding plan leaves to xmlschema (see
     :func:`.plan.simple_leaf`): their text is checked by xmlschema here as well, since
-    libxml2 is more lenient with some of them (it accepts ``ab_c`` as xs:base64Binary)."""
+    libxml2 is more lenient with some of them (it accepts ``ab_c`` as xs:base64Binary), and
+    so are dates and durations beyond :func:`.plan.plain_lexical`."""
     write: Write
     if xsd_type.is_list():
         item = _item_writer(jsonxml._built_on(xsd_type, XsdList).item_type)
@@ -62,12 +63,13 @@ def writer(xsd_type: Any) -> Write:
         write = write_list
     else:
         write = _item_writer(xsd_type)
-    if simple_leaf(xsd_type) is not None:
+    plain = plain_lexical(xsd_type)
+    if simple_leaf(xsd_type) is not None and plain is None:
         return write
 
     def check(value: Any) -> str:
         text = write(value)
-        if not xsd_type.is_valid(text):
+        if (plain is None or not plain(text)) and not xmlschema_accepts(xsd_type, text):
             raise Unplanned(f"{text[:40]!r} is not valid for {xsd_type}")
         return text
     return check
