@@ -300,3 +300,23 @@ def test_small_invalid_document_fails_before_any_output() -> None:
     assert streamer.feed(envelope(body)) == b""
     with pytest.raises(StreamError, match="maxInclusive"):
         streamer.finish()
+
+
+def test_interleaved_streams_share_one_schema_and_plan() -> None:
+    """Concurrent answers of one service (interleaved on the event loop) keep their own
+    validation state: one invalid answer does not taint the other."""
+    case, path = next((c, p) for c, p in SAMPLES if c.id.startswith(
+        "RetrieveDefaultBidCurves_CMRIv2.retrieveDefaultBidCurves.output"))
+    body = etree.tostring(etree.parse(str(path)))
+    good, bad = envelope(body), envelope(body.replace(b">19</", b">99</", 1))
+    service = codec(case.service.wsdl)
+    assert service.schema is not None
+    streams = [FastStreamer(case.xsd_element, service.schema, service.plan, hold=0, write=0)
+               for _ in range(2)]
+    outs = [b"", b""]
+    for start in range(0, max(len(good), len(bad)), 50):
+        for i, data in enumerate((good, bad)):
+            outs[i] += streams[i].feed(data[start:start + 50])
+    assert outs[0] + streams[0].finish() == reference(case.xsd_element, etree.fromstring(body))
+    with pytest.raises(StreamError, match="99"):
+        streams[1].finish()
