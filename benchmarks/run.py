@@ -306,7 +306,7 @@ Path(sys.argv[4]).write_bytes(dumps(value))
 
 # The attachment form of the same answer: the DefaultBidCurves document gzip-compressed and
 # base64-encoded (76-character lines) inside a DocAttach-style envelope, streamed to the
-# payload's JSON by codec.attachment (median of 3), and its peak RSS over the process's
+# payload's JSON by codec.attachstream (median of 3), and its peak RSS over the process's
 # size before the call.
 MAKE_ATTACHMENT = """
 import base64, gzip, sys
@@ -324,7 +324,7 @@ Path(sys.argv[2]).write_bytes(
 ATTACHMENT = """
 import json, resource, statistics, sys, time
 from pathlib import Path
-from b2b_openapi.codec.attachment import stream_attachment_json
+from b2b_openapi.codec.attachstream import stream_attachment_json
 from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.wsdl import load_wsdl
 wsdl = Path(sys.argv[2])
@@ -490,7 +490,7 @@ def bench_gateway(payload_mb: float, table: Table) -> None:
                    f"attachment form ({answer.stat().st_size / 2**20:.2f} MB gzip+base64)", mb,
                    att["seconds"], naive, 0.5)
         table.figures["attachment_peak_rss_mb"] = round(att["rss_mb"], 1)
-        print(f"      (codec.attachment in-process: MB/s of the {mb:.1f} MB document, peak RSS "
+        print(f"      (codec.attachstream in-process: MB/s of the {mb:.1f} MB document, peak RSS "
               f"growth {att['rss_mb']:.1f} MB; not wired into the gateway)")
         verdict = "met" if e2e["rss_mb"] < 0.5 * mb else "NOT met"
         print(f"    gateway peak RSS over its {e2e['base_rss_mb']:.0f} MB before the call: "

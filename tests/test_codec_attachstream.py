@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from b2b_openapi import jsonxml
-from b2b_openapi.codec.attachment import AttachmentError, Base64Gunzip, stream_attachment_json
+from b2b_openapi.codec.attachstream import AttachmentError, Base64Gunzip, stream_attachment_json
 from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.runtime.jsonio import dumps
 from b2b_openapi.runtime.streaming import StreamError
