@@ -1,7 +1,9 @@
-"""Benchmarks: build cost against xmlschema's own load time, incremental rebuilds, and the
-gateway's SOAP -> JSON conversion of a large response.  Prints figures; asserts nothing.
+"""Benchmarks: build cost against xmlschema's own load time, incremental rebuilds, the
+gateway's SOAP <-> JSON conversions, and the spec stage against xsdata.  Prints figures,
+each beside its floor measured in the same run; asserts nothing.
 
-    python benchmarks/run.py [--copies 19] [--payload-mb 50] [--skip-build] [--skip-gateway]
+    python benchmarks/run.py [--copies 19] [--payload-mb 20] [--skip-build] [--skip-gateway]
+                             [--skip-spec] [--json]
 
 Figures (each with its floor or target beside it):
   (a) full `build` of the bundled corpus, cold (no cache);
@@ -11,9 +13,17 @@ Figures (each with its floor or target beside it):
       what any converter must parse), and the ratio build/floor (target <= 2x);
   (c') a stricter floor: the same load with the shared common/ schemas parsed once and
       inherited by every service (what the build does), and the ratio to it;
-  (d) a CMRI-style SOAP response of --payload-mb MB: xmlschema's own decode of the document
-      (the reference) against the gateway's streamed conversion, in MB/s and peak RSS.
-Every measurement runs in a fresh process, so imports and peak memory are its own.
+  (d) a CMRI DefaultBidCurves SOAP response of --payload-mb MB, SOAP -> JSON end to end
+      through a running gateway (loopback SOAP endpoint -> gateway -> HTTP client reading
+      the streamed JSON; target >= 0.5x the naive unvalidated lxml -> dict -> json floor,
+      peak RSS under 0.5x the payload), the same document as a gzip+base64 attachment, and
+      for scale lxml's parse, libxml2's validation and xmlschema's decode (the reference);
+  (e) JSON -> SOAP of a SubmitRawBidSet request of --payload-mb MB, validated (target >=
+      0.5x the naive json.loads -> lxml build -> serialise floor);
+  (f) the spec stage on the bundled corpus against `xsdata generate` on the same WSDLs
+      (xsdata installed into build/bench-venv; target <= 1.0x).
+Every measurement runs in a fresh process, so imports and peak memory are its own.  With
+--json the last line is one JSON object of the figures (docs/performance.md says which).
 """
 
 from __future__ import annotations
