@@ -29,9 +29,9 @@ from b2b_openapi.codec.plan import Plan
 from b2b_openapi.codec.validation import compile_error
 from b2b_openapi.content import content_layout, local_name
 from b2b_openapi.runtime.jsonio import dumps
-from b2b_openapi.runtime.streaming import NotStreamable, StreamError
+from b2b_openapi.runtime.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.soap import SOAP_ENV
-from support import XSD, MessageCase, document, message_cases, sample_cases
+from support import ROOT, XSD, MessageCase, document, message_cases, sample_cases
 
 SAMPLES = sample_cases()
 CASES = message_cases()
@@ -320,3 +320,17 @@ def test_interleaved_streams_share_one_schema_and_plan() -> None:
     assert outs[0] + streams[0].finish() == reference(case.xsd_element, etree.fromstring(body))
     with pytest.raises(StreamError, match="99"):
         streams[1].finish()
+
+
+REAL = ROOT.parent / "shared" / "real-artifacts"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="no ../shared/real-artifacts beside the checkout")
+def test_a_service_libxml2_refuses_keeps_the_reference_path() -> None:
+    """ERCOT's Nodal.wsdl includes a schema from a folder libxml2 does not look in: that
+    service keeps the reference streamer and encoder."""
+    service = ServiceCodec(REAL / "ercot-ews-nodal" / "ews" / "wsdls" / "Nodal.wsdl")
+    assert not service.fast
+    element = SAMPLES[0][0].xsd_element
+    assert type(service.streamer(element)) is JsonStreamer
+    assert service.request_envelope(element, {}, ()) is None
