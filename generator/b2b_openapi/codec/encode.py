@@ -22,11 +22,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 from lxml import etree
-from xmlschema.names import XSI_NAMESPACE, XSI_NIL
+from xmlschema.names import XSD_INTEGER, XSI_NAMESPACE, XSI_NIL
 from xmlschema.validators import XsdList
 
 from b2b_openapi.codec import jsonxml
-from b2b_openapi.codec.plan import simple_leaf
+from b2b_openapi.codec.plan import plain_lexical, simple_leaf, xmlschema_accepts
 from b2b_openapi.codec.soap import ENV_PREFIX, SOAP_ENV
 from b2b_openapi.xsd.content import content_layout, local_name
 
@@ -50,56 +50,91 @@ def writer(xsd_type: Any) -> Write:
     judges some of those differently from XSD (it refuses ``""`` for a list of integers,
     an empty list in XSD).  So are the types the decoding plan leaves to xmlschema (see
     :func:`.plan.simple_leaf`): their text is checked by xmlschema here as well, since
-    libxml2 is more lenient with some of them (it accepts ``ab_c`` as xs:base64Binary)."""
-    checked = simple_leaf(xsd_type) is None
+    libxml2 is more lenient with some of them (it accepts ``ab_c`` as xs:base64Binary), and
+    so are dates and durations beyond :func:`.plan.plain_lexical`."""
+    write: Write
     if xsd_type.is_list():
-        item_type = jsonxml._built_on(xsd_type, XsdList).item_type
+        item = _item_writer(jsonxml._built_on(xsd_type, XsdList).item_type)
 
-        def write(value: Any) -> str:
+        def write_list(value: Any) -> str:
             if not isinstance(value, list):
                 raise Unplanned(f"not an array for {xsd_type}")
-            return " ".join(_item(item, item_type) for item in value)
+            return " ".join([item(one) for one in value])
+        write = write_list
     else:
-        def write(value: Any) -> str:
-            return _item(value, xsd_type)
-    if not checked:
+        write = _item_writer(xsd_type)
+    plain = plain_lexical(xsd_type)
+    if simple_leaf(xsd_type) is not None and plain is None:
         return write
 
     def check(value: Any) -> str:
         text = write(value)
-        if not xsd_type.is_valid(text):
+        if (plain is None or not plain(text)) and not xmlschema_accepts(xsd_type, text):
             raise Unplanned(f"{text[:40]!r} is not valid for {xsd_type}")
         return text
     return check
 
 
-def _item(value: Any, xsd_type: Any) -> str:
-    numeric = _number_kind(xsd_type)
+def _item_writer(xsd_type: Any) -> Write:
+    """The writer of one atomic value, specialised on the type's kind: the common JSON type
+    of each kind is written inline, anything else goes the general way (:func:`_item`)."""
+    kind = _kind(xsd_type)
+    if kind == "integer":
+        def integer(value: Any) -> str:
+            if type(value) is int and -_BIG < value < _BIG:
+                return str(value)
+            return _item(value, xsd_type, kind)
+        return integer
+    if kind == "decimal":
+        def decimal(value: Any) -> str:
+            if type(value) is Decimal and value.is_finite():
+                text = str(value)  # exact; plain unless the exponent is large
+                if "E" not in text and len(text) < jsonxml.MAX_NUMBER_DIGITS:
+                    return text
+            elif type(value) is int and -_BIG < value < _BIG:
+                return str(value)
+            return _item(value, xsd_type, kind)
+        return decimal
+    if kind is None and not xsd_type.is_union():
+        def string(value: Any) -> str:
+            if type(value) is str and not jsonxml.NOT_XML_CHAR.search(value):
+                return value
+            return _item(value, xsd_type, kind)
+        return string
+    return lambda value: _item(value, xsd_type, kind)
+
+
+_BIG = 10 ** 18
+
+
+def _item(value: Any, xsd_type: Any, kind: str | None) -> str:
     if isinstance(value, bool):
-        if numeric or not _is_boolean(xsd_type):
+        if kind != "boolean":
             raise Unplanned(f"a boolean for {xsd_type}")
         return "true" if value else "false"
     if isinstance(value, (int, float, Decimal)):
-        if not numeric:
+        if kind not in ("integer", "decimal", "float"):
             raise Unplanned(f"a number for {xsd_type}")
         text = jsonxml.xml_number(value, xsd_type)
         if not isinstance(text, str):
             raise Unplanned(f"{value} for {xsd_type}")
         return text
-    if not isinstance(value, str) or numeric or xsd_type.is_list() or xsd_type.is_union():
+    if not isinstance(value, str) or kind not in (None, "boolean") or xsd_type.is_union() \
+            or jsonxml.NOT_XML_CHAR.search(value):
         raise Unplanned(f"a {type(value).__name__} for {xsd_type}")
     return value
 
 
-def _number_kind(xsd_type: Any) -> bool:
+def _kind(xsd_type: Any) -> str | None:
+    """integer, decimal, float (xs:float and xs:double), boolean, or None (text)."""
     primitive = getattr(xsd_type, "primitive_type", None)
-    return primitive is not None and local_name(primitive.name) in ("decimal", "float",
-                                                                      "double")
-
-
-def _is_boolean(xsd_type: Any) -> bool:
-    primitive = getattr(xsd_type, "primitive_type", None)
-    return primitive is not None and local_name(primitive.name) == "boolean"
+    name = local_name(getattr(primitive, "name", None) or "")
+    if name == "decimal":
+        integer = xsd_type.is_derived(xsd_type.maps.types[XSD_INTEGER])
+        return "integer" if integer else "decimal"
+    if name in ("float", "double"):
+        return "float"
+    return "boolean" if name == "boolean" else None
 
 
 class EncodePlan:
@@ -160,18 +195,18 @@ class EncodePlan:
         # members of one substitution group stand at one place of the model: like the
         # reference encoder, write them in the JSON object's order, not the layout's
         heads = [slot.via_substitution_of for slot in layout.children]
-        grouped = any(head is not None and heads.count(head) > 1 for head in heads)
+        runs: list[list[int]] = []
+        for index, head in enumerate(heads):
+            if runs and head is not None and heads[runs[-1][-1]] == head:
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+        groups = [[slots[i][0] for i in run] for run in runs if len(run) > 1]
 
         def ordered(value: Mapping[str, Any]) -> list[tuple[str, bool, Build]]:
-            if not grouped:
+            if not groups or all(sum(key in value for key in group) < 2 for group in groups):
                 return slots
             position = {key: i for i, key in enumerate(value)}
-            runs: list[list[int]] = []
-            for index, head in enumerate(heads):
-                if runs and head is not None and heads[runs[-1][-1]] == head:
-                    runs[-1].append(index)
-                else:
-                    runs.append([index])
             return [slots[i] for run in runs for i in sorted(
                 run, key=lambda i: position.get(slots[i][0], len(position)))]
 
@@ -237,8 +272,6 @@ def envelope(plan: EncodePlan, schema: etree.XMLSchema, nsmap: dict[str, str],
     """The SOAP envelope of a JSON request, validated by libxml2.  Raises
     :class:`Unplanned` when the reference encoder must decide (the value has a shape the
     plan leaves to it, or libxml2 finds the XML invalid)."""
-    if jsonxml.xml_text_errors(value):
-        raise Unplanned("text XML cannot carry")
     env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=nsmap)
     if headers:
         head = etree.SubElement(env, f"{{{SOAP_ENV}}}Header")
@@ -247,7 +280,7 @@ def envelope(plan: EncodePlan, schema: etree.XMLSchema, nsmap: dict[str, str],
     body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
     try:
         plan.builder(xsd_element)(body, value)
-    except ValueError as exc:  # xml_number refused a number; the reference says so too
+    except ValueError as exc:  # xml_number refused a number, lxml a string: as the reference
         raise Unplanned(str(exc)) from None
     if not schema.validate(env):
         raise Unplanned("invalid for libxml2: the reference says why")

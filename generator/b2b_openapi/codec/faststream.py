@@ -35,13 +35,17 @@ from b2b_openapi.xsd.content import content_layout
 
 ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 HOLD_BYTES = 1 << 18  # 256 KiB: most answers are judged whole, memory stays small
+WRITE_BYTES = 1 << 16
 
 
 class FastStreamer(JsonStreamer):
     """:class:`JsonStreamer` over a validating parser and a compiled plan."""
 
     def __init__(self, xsd_element: Any, schema: etree.XMLSchema, plan: Plan,
-                 hold: int = HOLD_BYTES) -> None:
+                 hold: int = HOLD_BYTES, *, write: int = WRITE_BYTES,
+                 enveloped: bool = True) -> None:
+        self.write = write
+        self.enveloped = enveloped  # False: the element is the document's root (an attachment)
         self.schema = schema
         self.plan = plan
         self.hold = hold
@@ -61,6 +65,11 @@ class FastStreamer(JsonStreamer):
                                    resolve_entities=False, no_network=True)
 
     def _check_root(self, elem: Any) -> None:
+        if not self.enveloped:
+            if elem.getparent() is not None:
+                raise NotStreamable(f"{elem.tag} is not the document's root", bytes(self.head))
+            super()._check_root(elem)
+            return
         body = elem.getparent()
         if body is None or body.tag != BODY or body.getparent() is None \
                 or body.getparent().tag != ENVELOPE:
@@ -104,14 +113,14 @@ class FastStreamer(JsonStreamer):
             return super()._value_json(slot, elem)
 
     def feed(self, chunk: bytes) -> bytes:
-        out = self._events(chunk)
+        self.pending += self._events(chunk)
         self.read += len(chunk)
-        if self.read < self.hold:
-            self.pending += out
+        # held back until HOLD_BYTES are read, then written in pieces of at least
+        # WRITE_BYTES: fewer, larger writes (each is an HTTP chunk and a socket send)
+        if self.read < self.hold or len(self.pending) < self.write:
             return b""
-        if self.pending:
-            out = bytes(self.pending) + out
-            self.pending = bytearray()
+        out = bytes(self.pending)
+        self.pending = bytearray()
         return out
 
     def finish(self) -> bytes:

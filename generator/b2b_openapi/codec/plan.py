@@ -41,8 +41,35 @@ _DATES = {"date", "dateTime", "time", "duration", "gYear", "gYearMonth", "gMonth
 _DELEGATED_NAMES = {"ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "QName", "NOTATION"}
 _SPACES = re.compile(r"[\t\n\r]")
 _RUNS = re.compile(r"[ \t\n\r]+")
-# a year xmlschema holds (it refuses years beyond 2^31, libxml2 does not): four digits
-_PLAIN_YEAR = re.compile(r"\s*\d{4}-")
+# xmlschema refuses years beyond 2^31 and huge durations, which libxml2 accepts: values
+# with a year of more than four digits, or a duration with a number of ten digits or more,
+# are checked by xmlschema as well
+_LONG_NUMBER = re.compile(r"\d{10}")
+
+
+def _plain_year(text: str) -> bool:
+    """A four-digit year first (a regex costs 4x): anything else is checked by xmlschema."""
+    return text[:4].isdigit() and not text[4:5].isdigit()
+
+
+def plain_lexical(xsd_type: Any) -> Callable[[str], bool] | None:
+    """For a date, time or duration type: a test that a lexical value is within what both
+    libxml2 and xmlschema accept (a value failing it is checked by xmlschema); else None."""
+    primitive = local_name(getattr(getattr(xsd_type, "primitive_type", None), "name", "") or "")
+    if primitive in ("date", "dateTime", "gYear", "gYearMonth"):
+        return _plain_year
+    if primitive == "duration":
+        return lambda text: _LONG_NUMBER.search(text) is None
+    return None
+
+
+def xmlschema_accepts(xsd_type: Any, text: str) -> bool:
+    """xmlschema's verdict on a lexical value (an overflow is a refusal, as the gateway's
+    422 for a value xmlschema cannot hold)."""
+    try:
+        return bool(xsd_type.is_valid(text))
+    except ArithmeticError:
+        return False
 
 
 def _normaliser(white_space: str | None) -> Leaf:
@@ -54,16 +81,17 @@ def _normaliser(white_space: str | None) -> Leaf:
 
 
 def _date_leaf(xsd_type: Any) -> Leaf:
-    """Dates keep their trimmed lexical form; a year of more than four digits is checked
-    by xmlschema too, which refuses years libxml2 accepts."""
+    """Dates, times and durations keep their trimmed lexical form (what xmlschema gives);
+    values beyond :func:`plain_lexical` are checked by xmlschema too."""
+    plain = plain_lexical(xsd_type)
+    if plain is None:
+        return str.strip
+
     def convert(text: str) -> Any:
-        if not _PLAIN_YEAR.match(text) and not xsd_type.is_valid(text):
+        if not plain(text) and not xmlschema_accepts(xsd_type, text):
             raise XMLSchemaValidationError(xsd_type, text, "value out of range")
         return text.strip()
-    primitive = local_name(xsd_type.primitive_type.name)
-    if primitive in ("date", "dateTime", "gYear", "gYearMonth"):
-        return convert
-    return str.strip
+    return convert
 
 
 def _ancestry(xsd_type: Any) -> set[str]:
