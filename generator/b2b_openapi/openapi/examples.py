@@ -32,6 +32,7 @@ _FORMATS: dict[str, object] = {
     "xsd-duration": "PT1H", "xsd-base64": "PD94bWw+", "byte": "PD94bWw+",
     "xsd-hex": "0A1B", "uri-reference": "http://www.caiso.com/soa/",
     "uri": "http://www.caiso.com/soa/", "xsd-gYear": "2026", "xsd-gYearMonth": "2026-01",
+    "uuid": "00000000-0000-4000-8000-000000000000", "email": "servicedesk@caiso.com",
 }
 # property name fragments -> CAISO-looking strings (only used when no facet says more)
 _HINTS = (("resource", "ALAMIT_7_UNIT 1"), ("market", "DAM"), ("zone", "PGE_ZONE"),
@@ -77,6 +78,8 @@ def synthesize(schema: Mapping[str, Any], schemas: Mapping[str, Any], key: str =
     if "$ref" in schema:
         target = schemas[str(schema["$ref"]).rsplit("/", 1)[-1]]
         return synthesize(target, schemas, key, depth + 1)
+    if "example" in schema:  # the author's own (a third-party document's schemas carry them)
+        return schema["example"]
     if "default" in schema:  # what the XML side fills in anyway
         return schema["default"]
     if "enum" in schema:
