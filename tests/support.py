@@ -16,6 +16,7 @@ from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.openapi import stage as specs
+from b2b_openapi.openapi.verbs import http_method
 from b2b_openapi.xsd.wsdl import load_wsdl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,8 @@ class MessageCase:
     def openapi_schema(self) -> dict[str, Any]:
         """The message's schema as written in the emitted document."""
         doc = document(self.service.id.full_name)
-        op = doc["paths"][self.operation.path][self.operation.http_method]
+        op = doc["paths"][self.operation.path][http_method(self.operation,
+                                                           self.service.components)]
         if self.kind == "input":
             if "requestBody" in op:
                 schema: dict[str, Any] = op["requestBody"]["content"]["application/json"][

@@ -180,7 +180,6 @@ class Operation:
     name: str
     doc: str | None
     soap_action: str
-    http_method: Literal["get", "post"]
     path: str
     input: Message
     output: Message

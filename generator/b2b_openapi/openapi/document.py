@@ -18,6 +18,7 @@ from typing import Any
 from b2b_openapi.model import Message, Operation, Ref, Service
 from b2b_openapi.openapi.policies import acceptable_use, document_contact, document_license
 from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter, join_docs
+from b2b_openapi.openapi.verbs import http_method
 from b2b_openapi.xsd.builder import component_names
 
 OPENAPI_VERSION = "3.0.3"
@@ -168,7 +169,7 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         "504": problem("The SOAP service gave no complete answer within the gateway's "
                        "deadline (`B2B_SOAP_TIMEOUT`)."),
     }
-    if op.http_method == "post":
+    if http_method(op, service.components) == "post":
         responses["413"] = problem("The request body is larger than the server accepts "
                                    "(`B2B_MAX_BODY_MB`).")
         responses["415"] = problem("The request body is not `application/json`.")
@@ -201,10 +202,11 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
     }
     # a GET request is flattened into query parameters: its element's documentation (on a
     # component no operation references) is said with the operation's
-    description = join_docs(op.doc, op.input.element.doc if op.http_method == "get" else None)
+    get = http_method(op, service.components) == "get"
+    description = join_docs(op.doc, op.input.element.doc if get else None)
     if description:
         operation["description"] = description
-    if op.http_method == "get":
+    if get:
         operation["parameters"] = _query_parameters(emitter, op.input)
     else:
         body: Schema = {"schema": _message_schema(emitter, op.input)}
@@ -355,7 +357,8 @@ def build_document(service: Service) -> dict[str, Any]:
     sid = service.id
     paths: Schema = {}
     for op in service.operations:
-        paths.setdefault(op.path, {})[op.http_method] = _operation(emitter, service, op)
+        paths.setdefault(op.path, {})[http_method(op, service.components)] = _operation(
+            emitter, service, op)
     schemas = reachable_components(paths, schemas)
     base = f"/{sid.folder_system.lower()}/{sid.full_name}"
     document: dict[str, Any] = {

@@ -35,7 +35,6 @@ from b2b_openapi.model import (
     RpcPart,
     Sample,
     Service,
-    SimpleType,
 )
 from b2b_openapi.xsd import shared, wellknown
 from b2b_openapi.xsd.bindings import (
@@ -485,13 +484,10 @@ def _operation(ctx: _Context, ob: OperationBinding, op: Any) -> Operation:
         fault_elem = _document_element(ctx, fault, parts, "fault", op_name)
         faults.append(Fault(fault_name, _message(builder, fault_elem, samples,
                                                  op_name, "fault")))
-    method: Literal["get", "post"] = (
-        "get" if _is_flat_retrieve(op_name, input_msg.element, builder) else "post")
     return Operation(
         name=op_name,
         doc=_wsdl_doc(op.elem),
         soap_action=soap_action,
-        http_method=method,
         path="/" + op_name,
         input=input_msg,
         output=output_msg,
@@ -675,26 +671,3 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
                             line) from None
 
 
-def _is_flat_retrieve(op_name: str, element: Element, builder: ModelBuilder) -> bool:
-    """GET for read-only operations whose request is a flat record of simple values.
-
-    Those map one-to-one onto query parameters; anything structured stays a POST body.
-    """
-    if not op_name.lower().startswith(("retrieve", "get")):
-        return False
-    body = element.type
-    if isinstance(body, Ref):
-        body = builder.components[body.component]
-    if not isinstance(body, ComplexType) or body.attributes or body.open_content:
-        return False
-    if body.simple_content is not None or body.presence or not body.children:
-        return False
-    for child in body.children:
-        child_type = child.type
-        if isinstance(child_type, Ref):
-            child_type = builder.components[child_type.component]
-        if child.multiple or child.nillable or not isinstance(child_type, SimpleType):
-            return False
-        if child_type.variety != "atomic":
-            return False
-    return True
