@@ -37,6 +37,7 @@ from b2b_openapi.emit.view import (
     success,
 )
 from b2b_openapi.openapi.schema import COMPONENTS
+from b2b_openapi.openapi.walk import rewrite
 from b2b_openapi.xsd.presence import is_presence_only
 
 TYPE_MAPPINGS = ["number+default=decimal"]  # XSD formats (formats.py) stay plain str
@@ -64,25 +65,23 @@ def class_name(name: str) -> str:
     return text if text[0].isalpha() else f"M{text}"
 
 
-def strip_for_models(schema: Any) -> Any:
-    """The schema without presence clauses, ``x-*`` extensions and ``xml`` objects."""
-    if isinstance(schema, list):
-        return [strip_for_models(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key.startswith("x-") or key == "xml":
-            continue
-        if key == "properties":
-            out[key] = {name: strip_for_models(s) for name, s in value.items()}
-        elif key == "allOf":
-            kept = [strip_for_models(s) for s in value if not is_presence_only(s)]
-            if kept:
-                out[key] = kept
+def _trim(node: Mapping[str, Any]) -> dict[str, Any]:
+    """One schema node without its ``x-*`` and ``xml`` keywords and presence clauses."""
+    out = {k: v for k, v in node.items() if not (k.startswith("x-") or k == "xml")}
+    if isinstance(out.get("allOf"), list):
+        kept = [m for m in out["allOf"] if not is_presence_only(m)]
+        if kept:
+            out["allOf"] = kept
         else:
-            out[key] = strip_for_models(value)
+            del out["allOf"]
     return out
+
+
+def strip_for_models(schema: Any) -> Any:
+    """The schema without presence clauses, ``x-*`` extensions and ``xml`` objects, in every
+    subschema (openapi/walk.py); data keywords (``enum``, ``default``, ``example``) and
+    property names are kept as written, whatever they spell."""
+    return rewrite(schema, before=_trim)
 
 
 def _component_of(schema: dict[str, Any]) -> str | None:
@@ -124,7 +123,7 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
     clashes = _duplicates(names.values())
     if clashes:
         raise ValueError(f"components map to the same class name: {', '.join(clashes)}")
-    stripped: dict[str, Any] = strip_for_models(schemas)
+    stripped: dict[str, Any] = {name: strip_for_models(s) for name, s in schemas.items()}
     names.update((cls, cls) for cls in _InlineModels(stripped, names).lift())
     trimmed = {
         "openapi": document["openapi"],

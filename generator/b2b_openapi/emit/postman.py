@@ -23,6 +23,7 @@ from urllib.parse import quote
 from b2b_openapi.codec.jsonio import to_text
 from b2b_openapi.emit.examples import first_example, schema_example
 from b2b_openapi.emit.view import JSON, OperationView, operation_parameters, service_view, success
+from b2b_openapi.openapi.walk import rewrite
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds
@@ -42,24 +43,14 @@ def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict
     """An OpenAPI 3.0 schema as a self-contained draft-07 JSON Schema for ajv."""
     names: list[str] = []
 
-    def convert(node: Any) -> Any:
-        if isinstance(node, list):
-            return [convert(n) for n in node]
-        if not isinstance(node, dict):
-            return node
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in _DROP or key.startswith("x-"):
-                continue
-            if key == "$ref":
-                name = value.rsplit("/", 1)[-1]
-                if name not in names:
-                    names.append(name)
-                out[key] = f"#/definitions/{name}"
-            elif key == "properties":
-                out[key] = {k: convert(v) for k, v in value.items()}
-            else:
-                out[key] = convert(value)
+    def convert(node: Mapping[str, Any]) -> dict[str, Any]:
+        """One node, its subschemas already converted (openapi/walk.py)."""
+        out = {k: v for k, v in node.items() if k not in _DROP and not k.startswith("x-")}
+        if isinstance(out.get("$ref"), str):
+            name = out["$ref"].rsplit("/", 1)[-1]
+            if name not in names:
+                names.append(name)
+            out["$ref"] = f"#/definitions/{name}"
         for bound, exclusive in (("minimum", "exclusiveMinimum"),
                                  ("maximum", "exclusiveMaximum")):
             # OpenAPI 3.0's boolean form -> draft-07's number form
@@ -75,12 +66,12 @@ def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict
                 out["enum"] = [*out["enum"], None]
         return out
 
-    root = convert(schema)
+    root = rewrite(schema, after=convert)
     definitions: dict[str, Any] = {}
     while len(definitions) < len(names):  # definitions may reference further components
         for name in list(names):
             if name not in definitions:
-                definitions[name] = convert(components[name])
+                definitions[name] = rewrite(components[name], after=convert)
     # draft-07 ignores keywords beside a root $ref: keep the root under allOf
     return {"$schema": "http://json-schema.org/draft-07/schema#", "allOf": [root],
             "definitions": dict(sorted(definitions.items()))}
