@@ -29,13 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from b2b_openapi.emit.view import (
-    JSON,
-    operation_parameters,
-    parameters_schema,
-    service_view,
-    success,
-)
+from b2b_openapi.emit.view import parameters_schema, service_view
 from b2b_openapi.openapi.schema import COMPONENTS
 from b2b_openapi.openapi.walk import rewrite
 from b2b_openapi.xsd.presence import is_presence_only
@@ -98,26 +92,23 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         schemas[ERROR_CLASS] = {"type": "object", "description": "An error answer's body."}
     operations: dict[str, OperationModels] = {}
     for view in service_view(document).operations:
-        path_item = document["paths"][view.path]
-        op = path_item[view.http_method.lower()]
-        body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON, {}).get("schema")
-        if body is None:  # the query parameters as one object
-            element = op.get("x-soap-request-element", {}).get("name")
+        if not view.has_body:  # the query parameters as one object
+            element = view.raw.get("x-soap-request-element", {}).get("name")
             name = element if element and element not in schemas else f"{view.id}Request"
             schemas[name] = parameters_schema([  # header parameters too (Call.headers)
-                p for p in operation_parameters(document, path_item, op)
-                if p["in"] in ("query", "header")])
+                dict(p) for p in view.every_parameter if p["in"] in ("query", "header")])
             request = name
         else:
+            body = dict(view.request_schema)
             request = _component_of(body) or _hoist(schemas, view.id, "Request", body)
-        _, media, ok = success(op)
-        if media != JSON or ok is None:  # bytes as they come: no model
+        if not view.json_answer:  # bytes as they come: no model
             operations[view.id] = OperationModels(request, "")
             continue
-        named = _component_of(dict(ok))
+        ok = dict(view.response_schema)
+        named = _component_of(ok)
         if named is not None and schemas.get(named, {}).get("type", "object") != "object":
             named = None  # an enumeration, say: its own class is no model (RootModel then)
-        response = named or _hoist(schemas, view.id, "Response", dict(ok))
+        response = named or _hoist(schemas, view.id, "Response", ok)
         operations[view.id] = OperationModels(request, response)
     names = {key: class_name(key) for key in schemas}
     clashes = _duplicates(names.values())
