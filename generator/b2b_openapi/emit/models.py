@@ -29,14 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from b2b_openapi.emit.view import (
-    JSON,
-    operation_parameters,
-    parameters_schema,
-    service_view,
-    success,
-)
+from b2b_openapi.emit.view import parameters_schema, service_view
 from b2b_openapi.openapi.schema import COMPONENTS
+from b2b_openapi.openapi.walk import rewrite
 from b2b_openapi.xsd.presence import is_presence_only
 
 TYPE_MAPPINGS = ["number+default=decimal"]  # XSD formats (formats.py) stay plain str
@@ -64,25 +59,23 @@ def class_name(name: str) -> str:
     return text if text[0].isalpha() else f"M{text}"
 
 
-def strip_for_models(schema: Any) -> Any:
-    """The schema without presence clauses, ``x-*`` extensions and ``xml`` objects."""
-    if isinstance(schema, list):
-        return [strip_for_models(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key.startswith("x-") or key == "xml":
-            continue
-        if key == "properties":
-            out[key] = {name: strip_for_models(s) for name, s in value.items()}
-        elif key == "allOf":
-            kept = [strip_for_models(s) for s in value if not is_presence_only(s)]
-            if kept:
-                out[key] = kept
+def _trim(node: Mapping[str, Any]) -> dict[str, Any]:
+    """One schema node without its ``x-*`` and ``xml`` keywords and presence clauses."""
+    out = {k: v for k, v in node.items() if not (k.startswith("x-") or k == "xml")}
+    if isinstance(out.get("allOf"), list):
+        kept = [m for m in out["allOf"] if not is_presence_only(m)]
+        if kept:
+            out["allOf"] = kept
         else:
-            out[key] = strip_for_models(value)
+            del out["allOf"]
     return out
+
+
+def strip_for_models(schema: Any) -> Any:
+    """The schema without presence clauses, ``x-*`` extensions and ``xml`` objects, in every
+    subschema (openapi/walk.py); data keywords (``enum``, ``default``, ``example``) and
+    property names are kept as written, whatever they spell."""
+    return rewrite(schema, before=_trim)
 
 
 def _component_of(schema: dict[str, Any]) -> str | None:
@@ -99,32 +92,29 @@ def prepare(document: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         schemas[ERROR_CLASS] = {"type": "object", "description": "An error answer's body."}
     operations: dict[str, OperationModels] = {}
     for view in service_view(document).operations:
-        path_item = document["paths"][view.path]
-        op = path_item[view.http_method.lower()]
-        body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON, {}).get("schema")
-        if body is None:  # the query parameters as one object
-            element = op.get("x-soap-request-element", {}).get("name")
+        if not view.has_body:  # the query parameters as one object
+            element = view.raw.get("x-soap-request-element", {}).get("name")
             name = element if element and element not in schemas else f"{view.id}Request"
             schemas[name] = parameters_schema([  # header parameters too (Call.headers)
-                p for p in operation_parameters(document, path_item, op)
-                if p["in"] in ("query", "header")])
+                dict(p) for p in view.every_parameter if p["in"] in ("query", "header")])
             request = name
         else:
+            body = dict(view.request_schema)
             request = _component_of(body) or _hoist(schemas, view.id, "Request", body)
-        _, media, ok = success(op)
-        if media != JSON or ok is None:  # bytes as they come: no model
+        if not view.json_answer:  # bytes as they come: no model
             operations[view.id] = OperationModels(request, "")
             continue
-        named = _component_of(dict(ok))
+        ok = dict(view.response_schema)
+        named = _component_of(ok)
         if named is not None and schemas.get(named, {}).get("type", "object") != "object":
             named = None  # an enumeration, say: its own class is no model (RootModel then)
-        response = named or _hoist(schemas, view.id, "Response", dict(ok))
+        response = named or _hoist(schemas, view.id, "Response", ok)
         operations[view.id] = OperationModels(request, response)
     names = {key: class_name(key) for key in schemas}
     clashes = _duplicates(names.values())
     if clashes:
         raise ValueError(f"components map to the same class name: {', '.join(clashes)}")
-    stripped: dict[str, Any] = strip_for_models(schemas)
+    stripped: dict[str, Any] = {name: strip_for_models(s) for name, s in schemas.items()}
     names.update((cls, cls) for cls in _InlineModels(stripped, names).lift())
     trimmed = {
         "openapi": document["openapi"],

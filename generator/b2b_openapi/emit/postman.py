@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from b2b_openapi.codec.jsonio import to_text
 from b2b_openapi.emit.examples import first_example, schema_example
-from b2b_openapi.emit.view import JSON, OperationView, operation_parameters, service_view, success
+from b2b_openapi.emit.view import JSON, OperationView, service_view
+from b2b_openapi.openapi.walk import rewrite
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 NAMESPACE = uuid.UUID("5b0e5a4e-6f0c-4c1e-9d2b-2f1f3b8c0a11")  # stable ids across builds
@@ -42,24 +43,14 @@ def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict
     """An OpenAPI 3.0 schema as a self-contained draft-07 JSON Schema for ajv."""
     names: list[str] = []
 
-    def convert(node: Any) -> Any:
-        if isinstance(node, list):
-            return [convert(n) for n in node]
-        if not isinstance(node, dict):
-            return node
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in _DROP or key.startswith("x-"):
-                continue
-            if key == "$ref":
-                name = value.rsplit("/", 1)[-1]
-                if name not in names:
-                    names.append(name)
-                out[key] = f"#/definitions/{name}"
-            elif key == "properties":
-                out[key] = {k: convert(v) for k, v in value.items()}
-            else:
-                out[key] = convert(value)
+    def convert(node: Mapping[str, Any]) -> dict[str, Any]:
+        """One node, its subschemas already converted (openapi/walk.py)."""
+        out = {k: v for k, v in node.items() if k not in _DROP and not k.startswith("x-")}
+        if isinstance(out.get("$ref"), str):
+            name = out["$ref"].rsplit("/", 1)[-1]
+            if name not in names:
+                names.append(name)
+            out["$ref"] = f"#/definitions/{name}"
         for bound, exclusive in (("minimum", "exclusiveMinimum"),
                                  ("maximum", "exclusiveMaximum")):
             # OpenAPI 3.0's boolean form -> draft-07's number form
@@ -75,12 +66,12 @@ def ajv_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> dict
                 out["enum"] = [*out["enum"], None]
         return out
 
-    root = convert(schema)
+    root = rewrite(schema, after=convert)
     definitions: dict[str, Any] = {}
     while len(definitions) < len(names):  # definitions may reference further components
         for name in list(names):
             if name not in definitions:
-                definitions[name] = convert(components[name])
+                definitions[name] = rewrite(components[name], after=convert)
     # draft-07 ignores keywords beside a root $ref: keep the root under allOf
     return {"$schema": "http://json-schema.org/draft-07/schema#", "allOf": [root],
             "definitions": dict(sorted(definitions.items()))}
@@ -108,21 +99,18 @@ def _sample(container: Mapping[str, Any], components: Mapping[str, Any]) -> Any:
     return value if found else schema_example(container.get("schema"), components)
 
 
-def _request(document: Mapping[str, Any], path: str, method: str,
-             components: Mapping[str, Any]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+def _request(op: OperationView, components: Mapping[str, Any]
+             ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """(body sample or None, query sample, header sample) of one operation."""
-    op = document["paths"][path][method]
-    parameters = operation_parameters(document, document["paths"][path], op)
-    if "requestBody" in op:
-        content = op["requestBody"].get("content", {})
+    if "requestBody" in op.raw:
+        content = op.raw["requestBody"].get("content", {})
         body = _sample(content[JSON], components) if JSON in content else None
     else:
         body = None
     query = {p["name"]: p["example"] if "example" in p else _sample(p, components)
-             for p in parameters if p["in"] == "query"
-             and ("example" in p or p.get("required"))}
-    headers = {p["name"]: _lexical(_sample(p, components)) for p in parameters
-               if p["in"] == "header" and p.get("required")}
+             for p in op.parameters if "example" in p or p.get("required")}
+    headers = {p["name"]: _lexical(_sample(p, components)) for p in op.headers
+               if p.get("required")}
     return body, query, headers
 
 
@@ -161,9 +149,8 @@ def collection(document: Mapping[str, Any]) -> dict[str, Any]:
     components = (document.get("components") or {}).get("schemas") or {}
     items = []
     for op_view in view.operations:
-        body, query, headers = _request(document, op_view.path, op_view.http_method.lower(),
-                                        components)
-        request: dict[str, Any] = {"method": op_view.http_method, "header": [
+        body, query, headers = _request(op_view, components)
+        request: dict[str, Any] = {"method": op_view.method, "header": [
             {"key": "Accept", "value": "application/json"},
             *({"key": k, "value": v} for k, v in headers.items())]}
         if body is not None:
@@ -175,15 +162,15 @@ def collection(document: Mapping[str, Any]) -> dict[str, Any]:
         request["description"] = "\n\n".join(filter(None, [
             op_view.description,
             f"SOAP action `{op_view.soap_action}`." if op_view.soap_action else ""]))
-        op = document["paths"][op_view.path][op_view.http_method.lower()]
-        status, media, response = success(op)
-        checked = ajv_schema(response, components) if media == JSON and response else None
+        response = op_view.response_schema
+        checked = ajv_schema(response, components) if (
+            op_view.media_type == JSON and response) else None
         items.append({
             "id": str(uuid.uuid5(NAMESPACE, f"{view.full_name}/{op_view.id}")),
             "name": f"{op_view.id} - {op_view.summary}",
             "request": request,
             "event": [{"listen": "test", "script": {
-                "type": "text/javascript", "exec": _test_script(status, checked)}}],
+                "type": "text/javascript", "exec": _test_script(op_view.status, checked)}}],
         })
     source = (f"specs/{view.system}/{view.full_name}.yaml" if view.generated
               else f"the third-party document \"{view.title}\" {view.version}")

@@ -20,13 +20,7 @@ from typing import Any
 from b2b_openapi import __version__
 from b2b_openapi.emit.models import ERROR_CLASS, generate_models
 from b2b_openapi.emit.templating import TEMPLATES, render
-from b2b_openapi.emit.view import (
-    JSON,
-    OperationView,
-    operation_parameters,
-    service_view,
-    success,
-)
+from b2b_openapi.emit.view import JSON, OperationView, service_view
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, document_key
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 
@@ -58,12 +52,12 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
     models = generate_models(document)
     operations = [
         {
-            "method_name": op.method_name, "http_method": op.http_method, "path": op.path,
+            "method_name": op.method_name, "method": op.method, "path": op.path,
             "summary": op.summary, "description": op.description,
             "soap_action": op.soap_action, "rate_limited": op.rate_limited,
             "request": models.operations[op.id].request,
             "response": _response_class(models.operations[op.id].response),
-            **_sending(document, op),
+            **_sending(op),
         }
         for op in view.operations
     ]
@@ -79,18 +73,14 @@ def _service_files(package: str, document: Mapping[str, Any]) -> dict[Path, str]
     return files
 
 
-def _sending(document: Mapping[str, Any], op: OperationView) -> dict[str, Any]:
+def _sending(op: OperationView) -> dict[str, Any]:
     """How the client runtime sends an operation's request, where it differs from its
     defaults (a body for every method but GET, no header parameters): what a third-party
     document can ask for (docs/third-party.md)."""
-    path_item = document["paths"][op.path]
-    raw = path_item[op.http_method.lower()]
-    has_body = JSON in ((raw.get("requestBody") or {}).get("content") or {})
-    headers = sorted(p["name"] for p in operation_parameters(document, path_item, raw)
-                     if p["in"] == "header") if not has_body else []
-    _, media, _ = success(raw)
-    return {"body": None if has_body == (op.http_method != "GET") else has_body,
-            "headers": headers, "accept": media if media not in (None, JSON) else None}
+    headers = sorted(p["name"] for p in op.headers) if not op.has_body else []
+    return {"body": None if op.has_body == (op.method != "GET") else op.has_body,
+            "headers": headers,
+            "accept": op.media_type if op.media_type not in (None, JSON) else None}
 
 
 def _response_class(name: str) -> str:

@@ -2,7 +2,8 @@
 
 Clients, servers and collections all need the same facts (service name, base path,
 operations with their SOAP details); reading them here keeps the emitters free of
-document-walking code and agreeing with each other.
+document-walking code and agreeing with each other.  Imports no templating: the servers'
+runtime (runtime/spec.py) holds these views too.
 
 A document this project did not write (any valid OpenAPI 3.0, CAISO's CRR REST specs say)
 has none of the ``x-`` extensions: its names come from ``info`` (docs/third-party.md):
@@ -13,31 +14,114 @@ PascalCase, full name ``<Service>_<SYSTEM>v<major of info.version>`` like the ge
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from b2b_openapi.emit.examples import first_example, schema_example
 from b2b_openapi.emit.naming import snake
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARAMETERS = "#/components/parameters/"
+JSON = "application/json"
+
+
+def xml_qname(element: Mapping[str, Any]) -> str:
+    """``{namespace}name`` of an ``x-soap-*-element`` object of the spec."""
+    return f"{{{element['namespace']}}}{element['name']}"
 
 
 @dataclass(frozen=True)
 class OperationView:
+    """One operation of an emitted (or third-party) OpenAPI document, as every consumer
+    needs it: the clients, servers, Postman and portal emitters, and the servers' runtime
+    (``runtime.spec.Operation`` is this class).  Facts are read from the document once,
+    here; ``raw`` is the operation object for what only one consumer needs.
+
+    The intermediate model's ``model.Operation`` is another stage (WSDL facts before any
+    OpenAPI is written), not this."""
+
     id: str
-    http_method: str  # upper case
+    method: str  # GET, POST... (upper case)
     path: str
     summary: str
     description: str
-    soap_action: str | None  # None: not a SOAP-backed operation (a third-party document)
-    rate_limited: int | None  # acceptable use window, seconds
+    raw: Mapping[str, Any]  # the operation object as written
+    request_schema: Mapping[str, Any]  # the JSON body's, or the query parameters' as one
+    response_schema: Mapping[str, Any]  # the success answer's ({} when it declares none)
+    every_parameter: tuple[Mapping[str, Any], ...] = ()  # path item's and op's, resolved
+    has_body: bool = False  # a JSON request body, not query parameters
+    status: int = 200  # the success answer's status and media type
+    media_type: str | None = JSON
+    components: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> tuple[Mapping[str, Any], ...]:
+        """The query parameters (what ``request_schema`` holds when there is no body)."""
+        return tuple(p for p in self.every_parameter if p["in"] == "query")
+
+    @property
+    def headers(self) -> tuple[Mapping[str, Any], ...]:
+        """The header parameters (a third-party document's)."""
+        return tuple(p for p in self.every_parameter if p["in"] == "header")
 
     @property
     def method_name(self) -> str:
+        """The Python method (and server handler) name."""
         return snake(self.id)
+
+    @property
+    def soap_action(self) -> str | None:
+        """None: not a SOAP-backed operation (a third-party document)."""
+        action = self.raw.get("x-soap-action")
+        return None if action is None else str(action)
+
+    @property
+    def acceptable_use(self) -> Mapping[str, Any] | None:
+        found: Mapping[str, Any] | None = self.raw.get("x-caiso-acceptable-use")
+        return found
+
+    @property
+    def rate_limited(self) -> int | None:
+        """The acceptable use window, seconds; None: no policy."""
+        policy = self.acceptable_use
+        return policy["windowSeconds"] if policy else None
+
+    @property
+    def request_element(self) -> str:
+        return xml_qname(self.raw["x-soap-request-element"])
+
+    @property
+    def response_element(self) -> str:
+        return xml_qname(self.raw["x-soap-response-element"])
+
+    @property
+    def fault_elements(self) -> set[str]:
+        return {xml_qname(f) for f in self.raw.get("x-soap-faults", ())}
+
+    @property
+    def json_answer(self) -> bool:
+        """Whether the success answer is JSON with a declared schema (a model to read it
+        into); otherwise its bytes come as they are."""
+        return self.media_type == JSON and success(self.raw)[2] is not None
+
+    def example_response(self) -> Any:
+        """The first success example, as a fresh copy: the bundled sample instances of a
+        generated document; for a third-party one without examples, a value built from the
+        schema's ``example`` keywords (emit/examples.py)."""
+        responses = self.raw.get("responses", {})
+        code = str(self.status) if str(self.status) in responses else self.status
+        content = ((responses.get(code) or {}).get("content") or {}).get(
+            self.media_type or "", {})
+        found, value = first_example(content)
+        if found:
+            return copy.deepcopy(value)
+        if "x-soap-action" in self.raw:  # ours always carry a sample: its absence is a bug
+            raise LookupError(f"{self.id}: the spec has no response example to mock with")
+        return schema_example(self.response_schema, self.components.get("schemas", {}))
 
 
 @dataclass(frozen=True)
@@ -93,8 +177,6 @@ def parameters_schema(parameters: list[dict[str, Any]]) -> dict[str, Any]:
     return schema
 
 
-JSON = "application/json"
-
 
 def success(op: Mapping[str, Any]) -> tuple[int, str | None, Mapping[str, Any] | None]:
     """The operation's answer: (status, media type, schema) of its first 2xx response, its
@@ -139,21 +221,32 @@ def service_view(document: Mapping[str, Any]) -> ServiceView:
             f"_{caiso['variant']}" if caiso.get("variant") else "")
     else:
         system, full_name = third_party_names(info)
-    operations = []
-    for path, item in document["paths"].items():
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if op is None:
-                continue
-            policy = op.get("x-caiso-acceptable-use")
-            op_id = op.get("operationId") or snake(f"{method}_{'_'.join(_words(path))}")
-            operations.append(OperationView(
-                id=op_id, http_method=method.upper(), path=path,
-                summary=op.get("summary", op_id),
-                description=op.get("description", ""), soap_action=op.get("x-soap-action"),
-                rate_limited=policy["windowSeconds"] if policy else None))
+    components = document.get("components") or {}
+    operations = [
+        operation_view(document, path, method, components)
+        for path, item in document["paths"].items()
+        for method in HTTP_METHODS if item.get(method) is not None
+    ]
     return ServiceView(
         full_name=full_name, system=system, title=info["title"],
         description=info.get("description", ""), version=info["version"],
         base_path=base_path(document), operations=tuple(operations),
         generated=caiso is not None)
+
+
+def operation_view(document: Mapping[str, Any], path: str, method: str,
+                   components: Mapping[str, Any]) -> OperationView:
+    """The view of ``document["paths"][path][method]`` (method lower case)."""
+    item = document["paths"][path]
+    op = item[method]
+    op_id = op.get("operationId") or snake(f"{method}_{'_'.join(_words(path))}")
+    every = tuple(operation_parameters(document, item, op))
+    body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON)
+    request = body.get("schema", {}) if body is not None else parameters_schema(
+        [p for p in every if p["in"] == "query"])
+    status, media, response = success(op)
+    return OperationView(
+        id=op_id, method=method.upper(), path=path, summary=op.get("summary", op_id),
+        description=op.get("description", ""), raw=op, request_schema=request,
+        response_schema=response or {}, every_parameter=every, has_body=body is not None,
+        status=status, media_type=media, components=components)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,14 +14,7 @@ from jsonschema import FormatChecker, ValidationError, validators
 from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi.codec.jsonio import escape_surrogates, load_yaml, to_text
-from b2b_openapi.emit.examples import first_example, schema_example
-from b2b_openapi.emit.view import (
-    JSON,
-    operation_parameters,
-    parameters_schema,
-    service_view,
-    success,
-)
+from b2b_openapi.emit.view import OperationView, service_view
 from b2b_openapi.openapi import formats
 
 ERROR_SCHEMA = "#/components/schemas/Error"
@@ -218,57 +210,9 @@ class Problem(Exception):
         return body
 
 
-def xml_qname(element: Mapping[str, Any]) -> str:
-    """``{namespace}name`` of an ``x-soap-*-element`` object of the spec."""
-    return f"{{{element['namespace']}}}{element['name']}"
-
-
-@dataclass(frozen=True)
-class Operation:
-    id: str
-    method: str  # GET, POST... (upper case)
-    path: str
-    raw: Mapping[str, Any]
-    request_schema: Mapping[str, Any]
-    response_schema: Mapping[str, Any]
-    parameters: tuple[Mapping[str, Any], ...]  # query parameters (what request_schema holds)
-    acceptable_use: Mapping[str, Any] | None
-    headers: tuple[Mapping[str, Any], ...] = ()  # header parameters (a third-party document)
-    has_body: bool = False  # a JSON request body, not query parameters
-    status: int = 200  # the success answer's status and media type
-    media_type: str | None = JSON
-    components: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def request_element(self) -> str:
-        return xml_qname(self.raw["x-soap-request-element"])
-
-    @property
-    def response_element(self) -> str:
-        return xml_qname(self.raw["x-soap-response-element"])
-
-    @property
-    def fault_elements(self) -> set[str]:
-        return {xml_qname(f) for f in self.raw.get("x-soap-faults", ())}
-
-    @property
-    def soap_action(self) -> str:
-        return str(self.raw["x-soap-action"])
-
-    def example_response(self) -> Any:
-        """The first success example, as a fresh copy: the bundled sample instances of a
-        generated document; for a third-party one without examples, a value built from the
-        schema's ``example`` keywords (emit/examples.py)."""
-        responses = self.raw.get("responses", {})
-        code = str(self.status) if str(self.status) in responses else self.status
-        content = ((responses.get(code) or {}).get("content") or {}).get(
-            self.media_type or "", {})
-        found, value = first_example(content)
-        if found:
-            return copy.deepcopy(value)
-        if "x-soap-action" in self.raw:  # ours always carry a sample: its absence is a bug
-            raise LookupError(f"{self.id}: the spec has no response example to mock with")
-        return schema_example(self.response_schema, self.components.get("schemas", {}))
+# One operation of the document: the view every emitter shares (emit/view.py), under the
+# name the runtime has always used.
+Operation = OperationView
 
 
 class ServiceSpec:
@@ -280,29 +224,12 @@ class ServiceSpec:
         self.view = service_view(document)
         self.base_path = self.view.base_path
         self.components = document.get("components") or {}
-        self.operations: dict[str, Operation] = {}
-        for view in self.view.operations:
-            self.operations[view.id] = self._operation(view.id, view.path, view.http_method)
+        self.operations: dict[str, Operation] = {op.id: op for op in self.view.operations}
         self._validators: dict[int, Any] = {}
 
     @classmethod
     def load(cls, path: Path) -> ServiceSpec:
         return cls(load_yaml(path), path)
-
-    def _operation(self, op_id: str, path: str, method: str) -> Operation:
-        item = self.document["paths"][path]
-        op = item[method.lower()]
-        every = operation_parameters(self.document, item, op)
-        params = tuple(p for p in every if p["in"] == "query")
-        body = ((op.get("requestBody") or {}).get("content") or {}).get(JSON)
-        request = body.get("schema", {}) if body is not None else parameters_schema(list(params))
-        status, media, response = success(op)
-        return Operation(
-            id=op_id, method=method, path=path, raw=op, request_schema=request,
-            response_schema=response or {}, parameters=params,
-            acceptable_use=op.get("x-caiso-acceptable-use"),
-            headers=tuple(p for p in every if p["in"] == "header"), has_body=body is not None,
-            status=status, media_type=media, components=self.components)
 
     def validator(self, schema: Mapping[str, Any]) -> Any:
         key = id(schema)
