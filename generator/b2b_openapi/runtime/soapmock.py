@@ -73,8 +73,9 @@ class MockService:
                 form, self.wsdl.parent if self.wsdl else Path("."), self.package)
         return self._codecs[key]
 
-    def payload_example(self, op: Operation) -> Any:
-        """The output payload: its sample, else the spec's synthesized example."""
+    def example(self, op: Operation) -> Any:
+        """The output's JSON (the payload document's, for an attachment): its sample, else
+        the example the spec synthesizes (real packages ship no samples)."""
         if op.output.samples:
             return op.output.samples[0].value
         if not self._examples:
@@ -186,7 +187,7 @@ class SoapMockBackend:
         """An attachment service's answer in its own wire form, the payload from the sample
         (or the synthesized example) encoded as the gateway will decode it."""
         form = codec.form
-        text = codec.encode(mock.payload_example(op))
+        text = codec.encode(mock.example(op))
         headers = (attachments.hash_header(text), *attachment_bridge.info_header(form))
         if form.form == "docattach":
             return self.wire.answer(attachment_bridge.value_body(form, mock.schema, text),
@@ -199,8 +200,12 @@ class SoapMockBackend:
 
     def _check_header(self, mock: MockService, op: Operation,
                       message: soap.SoapMessage) -> str | Response:
-        if op.header is None:
-            return ""
+        if op.header is None:  # CAISO's real WSDLs declare none, yet every call carries it
+            found = next((h for h in message.headers
+                          if h.tag == f"{{{soap.CAISO_HEADER_NS}}}CAISOWSHeader"), None)
+            name = found.find(f".//{{{soap.CAISO_HEADER_NS}}}Username") \
+                if found is not None else None
+            return (name.text or "") if name is not None else ""
         header = next((h for h in message.headers if h.tag == op.header.qname), None)
         if header is None:
             return _fault("soap:Client", f"missing SOAP header {op.header.qname}")
@@ -212,14 +217,22 @@ class SoapMockBackend:
 
     def _output(self, mock: MockService, op: Operation,
                 body: ElementTree.Element) -> ElementTree.Element:
+        if not op.output.samples:  # encoded from the synthesized example
+            value = mock.example(op)
+            if op.output.rpc_parts is not None:
+                return rpc.encode(mock.schema, op.output.element.qname, op.output.rpc_parts,
+                                  value)
+            encoded: ElementTree.Element = jsonxml.encode(mock.element(
+                op.output.element.qname), value)
+            return encoded
         sample = _sample_root(op.output.samples[0].path)
         if op.name not in behaviours.BEHAVIOURS:
             return sample
         element = mock.element(op.output.element.qname)
         request = jsonxml.decode(mock.element(op.input.element.qname), body)
         shaped = behaviours.shape(op.name, request, jsonxml.decode(element, sample))
-        encoded: ElementTree.Element = jsonxml.encode(element, shaped)
-        return encoded
+        reshaped: ElementTree.Element = jsonxml.encode(element, shaped)
+        return reshaped
 
     def _sample_fault(self, op: Operation, code: str) -> Response:
         samples = [s for f in op.faults for s in f.message.samples]
