@@ -25,6 +25,8 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from test_packages import PAYLOAD_XSD, SOA, package, wsdl
+from test_real_artifacts import CMRI, PACKAGES, REAL
 from typer.testing import CliRunner
 
 from b2b_openapi.cli import app as cli
@@ -40,8 +42,6 @@ from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.xsd.wsdl import load_wsdl
 from certs import Pki, make_pki
-from test_packages import PAYLOAD_XSD, SOA, package, wsdl
-from test_real_artifacts import CMRI, PACKAGES, REAL
 
 real = pytest.mark.skipif(not PACKAGES, reason=f"no real packages at {REAL} (../shared is "
                           "beside the checkout in CI only)")

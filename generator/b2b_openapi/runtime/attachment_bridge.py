@@ -10,6 +10,7 @@ package), the payload's XML :mod:`b2b_openapi.codec.payload`'s (the project's co
 from __future__ import annotations
 
 import base64
+import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,8 +156,6 @@ def caiso_error(error: CaisoErrorDocument, schema: Any | None) -> Problem:
     document decoded when the WSDL declares it (its faults' ``outputDataType``)."""
     extra: dict[str, Any] = {}
     if schema is not None and error.root.tag in schema.maps.elements:
-        try:
+        with contextlib.suppress(XMLSchemaValidationError):  # the texts still say it
             extra["fault"] = jsonxml.decode(schema.maps.elements[error.root.tag], error.root)
-        except XMLSchemaValidationError:
-            pass
     return Problem(400, "CAISO error document in the attachment", clip(str(error)), extra)

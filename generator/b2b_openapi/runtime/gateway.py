@@ -16,9 +16,9 @@ from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import jsonxml, rpc, soap
 from b2b_openapi.codec.faststream import ServiceCodec
+from b2b_openapi.codec.payload import PayloadCodec
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import one_line
-from b2b_openapi.codec.payload import PayloadCodec
 from b2b_openapi.runtime import attachment_bridge, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
 from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer

@@ -32,12 +32,10 @@ from xml.etree import ElementTree
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import attachments, jsonxml, rpc, soap
-from b2b_openapi.codec.payload import AttachmentForm, CaisoErrorDocument, PayloadCodec, \
-    PayloadError
+from b2b_openapi.codec.payload import AttachmentForm, CaisoErrorDocument, PayloadCodec, PayloadError
 from b2b_openapi.errors import one_line
 from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.openapi.document import attachment_extension, build_document
