@@ -182,9 +182,9 @@ class SoapGateway:
             if parts is not None:
                 return rpc.decode(self.schema, message.body, rpc.parts_of(parts))
             return jsonxml.decode(self._element(op.response_element), message.body)
-        except XMLSchemaValidationError as exc:
+        except (XMLSchemaValidationError, ValueError) as exc:  # ValueError: an rpc part missing
             raise Problem(502, "SOAP response does not conform to the XSD",
-                          one_line(str(exc.reason or exc))) from None
+                          one_line(str(getattr(exc, "reason", None) or exc))) from None
 
     def _fault(self, op: Operation, fault: soap.SoapFault) -> Problem:
         extra: dict[str, Any] = {"soapFaultCode": fault.code}
