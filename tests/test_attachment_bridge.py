@@ -158,19 +158,19 @@ def test_real_gasburn_answers_the_payload_json(servers: Path, variant: str) -> N
             next(o for o in r.backend.services[SUMMARY + variant].service.operations))
         xml = etree.fromstring(codec.to_xml(sent))
         expected = jsonxml.decode(_payload_element(r.folder), xml)
-        assert answer.json() == _jsonish(jsonxml.decode(codec.element, xml)) == \
-            _jsonish(expected)
+        assert answer.json() == jsonish(jsonxml.decode(codec.element, xml)) == \
+            jsonish(expected)
         assert answer.json()["MessagePayload"]["GasBurnSummaryRecord"]
         assert op.raw["x-caiso-attachment"]["response"]["form"] == (
             "docattach" if variant else "swa")
 
 
-def _jsonish(value: Any) -> Any:
+def jsonish(value: Any) -> Any:
     """A decoded value as it reads back from JSON text (decimals as JSON numbers)."""
     if isinstance(value, dict):
-        return {k: _jsonish(v) for k, v in value.items()}
+        return {k: jsonish(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonish(v) for v in value]
+        return [jsonish(v) for v in value]
     return float(value) if isinstance(value, Decimal) else value
 
 
