@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_packages import PAYLOAD_XSD, SOA, package, wsdl
+from test_packages import PAYLOAD_XSD, SOA, SWA_OUTPUT, package, wsdl
 from test_real_artifacts import CMRI, PACKAGES, REAL
 from typer.testing import CliRunner
 
@@ -329,3 +329,76 @@ def test_payload_round_trips_through_each_wire_form(
 @cache
 def _wsdl_schema(corpus: Path) -> Any:
     return load_wsdl(corpus / "WidgetData" / "20240101" / f"{SUBMIT}.wsdl").schema
+
+
+MTOM_POLICY = ('\n  <wsp:Policy xmlns:wsp="http://www.w3.org/ns/ws-policy" wsu:Id="m" xmlns:wsu='
+               '"urn:u"><wsoma:OptimizedMimeSerialization xmlns:wsoma="http://www.w3.org/2007/'
+               '08/soap12-mtom-policy"/></wsp:Policy>')
+RETRIEVE, SUBMIT_SWA = "retrieveWidgetData_v1", "submitWidgetData_v1"
+
+
+def _swa_input(text: str, name: str, part: str) -> str:
+    """A WSDL's rpc input turned into SOAP with Attachments (``part`` a mime:content)."""
+    body = f'<soap:body use="literal" namespace="{SOA}/{name}"/>'
+    assert f"<wsdl:input>{body}</wsdl:input>" in text
+    return text.replace(f"<wsdl:input>{body}</wsdl:input>", (
+        f"<wsdl:input><mime:multipartRelated><mime:part>{body}</mime:part><mime:part>"
+        f'<mime:content part="{part}" type="application/octetstream"/></mime:part>'
+        "</mime:multipartRelated></wsdl:input>"))
+
+
+@pytest.fixture(scope="module")
+def mime_packages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """An rpc retrieve answering MTOM (SOAP 1.1, the policy assertion) and an rpc submit
+    sending its document as a SwA part, in CAISO's shapes."""
+    root = tmp_path_factory.mktemp("mime")
+    corpus = package(root / "in", {
+        f"{RETRIEVE}.wsdl": wsdl(RETRIEVE, style="rpc", request='element="in:RequestWidgetData"',
+                                 response='type="xs:base64Binary"', output=SWA_OUTPUT,
+                                 extra=MTOM_POLICY),
+        "WidgetData_v1.xsd": PAYLOAD_XSD})
+    package(corpus, {"WidgetData_v1.xsd": PAYLOAD_XSD, f"{SUBMIT_SWA}.wsdl": _swa_input(
+        wsdl(SUBMIT_SWA, style="rpc", request='type="xs:base64Binary"',
+             response='element="in:RequestWidgetData"'), SUBMIT_SWA, "requestData")},
+        folder="WidgetSubmit/20240101")
+    (corpus / "b2b-packages.toml").write_text('default_system = "SIBR"\n')
+    result = CliRunner().invoke(cli, ["specs", "--xsd", str(corpus), "--specs",
+                                      str(root / "specs")])
+    assert result.exit_code == 0, result.output
+    return corpus, {p.stem: load_yaml(p) for p in (root / "specs" / "SIBR").glob("*.yaml")}
+
+
+def test_mtom_answer_is_the_payload_json(mime_packages: tuple[Path, dict[str, Any]]) -> None:
+    corpus, documents = mime_packages
+    seen: list[str] = []
+
+    def record(content_type: str, data: bytes) -> bytes:
+        seen.append(content_type)
+        return data
+
+    name = "RetrieveWidgetData_SIBRv1"
+    for r in rig(documents[name], corpus / "WidgetData" / "20240101" / f"{RETRIEVE}.wsdl",
+                 corpus, name, edit=record):
+        answer = r.post()
+        assert answer.status_code == 200, answer.text
+        mock = r.backend.services[name]
+        sent = mock.example(mock.service.operations[0])
+        codec = r.codec("response")
+        assert answer.json() == jsonish(codec.to_json(codec.to_xml(sent)))
+        assert seen[0].startswith("multipart/related") and "application/xop+xml" in seen[0]
+
+
+def test_swa_submit_request_arrives_as_a_hashed_mime_part(
+        mime_packages: tuple[Path, dict[str, Any]]) -> None:
+    corpus, documents = mime_packages
+    name = "SubmitWidgetData_SIBRv1"
+    sent = {"record": [{"resource": "QRST_4", "mw": 499}]}
+    for r in rig(documents[name], corpus / "WidgetSubmit" / "20240101" / f"{SUBMIT_SWA}.wsdl",
+                 corpus, name):
+        answer = r.post(sent)
+        assert answer.status_code == 200, answer.text
+        assert r.backend.received_payload == sent
+        assert r.backend.received is not None
+        assert att.hash_value(r.backend.received) is not None
+        # the answer (an rpc wrapper with an element part) decoded part by part
+        assert set(answer.json()) == {"widget_attachment"}
