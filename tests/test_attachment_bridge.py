@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from test_packages import PAYLOAD_XSD, SOA, SWA_OUTPUT, package, wsdl
+from test_packages import PAYLOAD_XSD, SOA, SWA_OUTPUT, only_operation, package, wsdl
 from test_real_artifacts import CMRI, PACKAGES, REAL
 from typer.testing import CliRunner
 
@@ -335,6 +335,7 @@ MTOM_POLICY = ('\n  <wsp:Policy xmlns:wsp="http://www.w3.org/ns/ws-policy" wsu:I
                '"urn:u"><wsoma:OptimizedMimeSerialization xmlns:wsoma="http://www.w3.org/2007/'
                '08/soap12-mtom-policy"/></wsp:Policy>')
 RETRIEVE, SUBMIT_SWA = "retrieveWidgetData_v1", "submitWidgetData_v1"
+SUBMIT_MTOM = "submitWidgetMtom_v1"
 
 
 def _swa_input(text: str, name: str, part: str) -> str:
@@ -361,6 +362,10 @@ def mime_packages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
         wsdl(SUBMIT_SWA, style="rpc", request='type="xs:base64Binary"',
              response='element="in:RequestWidgetData"'), SUBMIT_SWA, "requestData")},
         folder="WidgetSubmit/20240101")
+    package(corpus, {"WidgetData_v1.xsd": PAYLOAD_XSD, f"{SUBMIT_MTOM}.wsdl": _swa_input(
+        wsdl(SUBMIT_MTOM, style="rpc", request='type="xs:base64Binary"',
+             response='element="in:RequestWidgetData"', extra=MTOM_POLICY), SUBMIT_MTOM,
+        "requestData")}, folder="WidgetMtom/20240101")
     (corpus / "b2b-packages.toml").write_text('default_system = "SIBR"\n')
     result = CliRunner().invoke(cli, ["specs", "--xsd", str(corpus), "--specs",
                                       str(root / "specs")])
@@ -388,13 +393,18 @@ def test_mtom_answer_is_the_payload_json(mime_packages: tuple[Path, dict[str, An
         assert seen[0].startswith("multipart/related") and "application/xop+xml" in seen[0]
 
 
-def test_swa_submit_request_arrives_as_a_hashed_mime_part(
-        mime_packages: tuple[Path, dict[str, Any]]) -> None:
+@pytest.mark.parametrize(("name", "folder", "form"), [
+    ("SubmitWidgetData_SIBRv1", f"WidgetSubmit/20240101/{SUBMIT_SWA}.wsdl", "swa"),
+    ("SubmitWidgetMtom_SIBRv1", f"WidgetMtom/20240101/{SUBMIT_MTOM}.wsdl", "mtom")],
+    ids=["swa", "mtom"])
+def test_mime_submit_request_arrives_as_a_hashed_part(
+        mime_packages: tuple[Path, dict[str, Any]], name: str, folder: str,
+        form: str) -> None:
     corpus, documents = mime_packages
-    name = "SubmitWidgetData_SIBRv1"
     sent = {"record": [{"resource": "QRST_4", "mw": 499}]}
-    for r in rig(documents[name], corpus / "WidgetSubmit" / "20240101" / f"{SUBMIT_SWA}.wsdl",
-                 corpus, name):
+    op = only_operation(documents[name])
+    assert op["x-caiso-attachment"]["request"]["form"] == form
+    for r in rig(documents[name], corpus / folder, corpus, name):
         answer = r.post(sent)
         assert answer.status_code == 200, answer.text
         assert r.backend.received_payload == sent
