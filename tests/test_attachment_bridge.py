@@ -39,7 +39,7 @@ from b2b_openapi.runtime import attachment_bridge, mockwire, upstream
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
-from b2b_openapi.runtime.spec import ServiceSpec
+from b2b_openapi.runtime.spec import Problem, ServiceSpec
 from b2b_openapi.xsd.wsdl import load_wsdl
 from certs import Pki, make_pki
 
@@ -412,3 +412,20 @@ def test_mime_submit_request_arrives_as_a_hashed_part(
         assert att.hash_value(r.backend.received) is not None
         # the answer (an rpc wrapper with an element part) decoded part by part
         assert set(answer.json()) == {"widget_attachment"}
+
+
+def test_a_server_without_its_payload_xsd_says_so(
+        submit_package: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """A server whose artifacts/ lost the payload XSD: a 500 naming the file, not a
+    traceback."""
+    corpus, document = submit_package
+    folder = tmp_path / "artifacts"
+    for path in (corpus / "WidgetData" / "20240101").iterdir():
+        if path.name != "WidgetData_v1.xsd":
+            (folder / path.name).parent.mkdir(exist_ok=True)
+            (folder / path.name).write_bytes(path.read_bytes())
+    gateway = SoapGateway(folder / f"{SUBMIT}.wsdl", "http://soap.test/x")
+    (op,) = ServiceSpec(document).operations.values()
+    with pytest.raises(Problem) as raised:
+        gateway.attachments(op)
+    assert raised.value.status == 500 and "WidgetData_v1.xsd" in (raised.value.detail or "")

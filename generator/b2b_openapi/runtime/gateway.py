@@ -16,9 +16,9 @@ from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import jsonxml, rpc, soap
 from b2b_openapi.codec.faststream import ServiceCodec
-from b2b_openapi.codec.payload import PayloadCodec
+from b2b_openapi.codec.payload import PayloadCodec, PayloadError
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
-from b2b_openapi.errors import one_line
+from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.runtime import attachment_bridge, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
 from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer
@@ -51,7 +51,11 @@ class SoapGateway:
     def attachments(self, op: Operation) -> tuple[PayloadCodec | None, PayloadCodec | None]:
         """The operation's (request, response) payload codecs (x-caiso-attachment)."""
         if op.id not in self._codecs:
-            self._codecs[op.id] = attachment_bridge.codecs(op, self.folder)
+            try:
+                self._codecs[op.id] = attachment_bridge.codecs(op, self.folder)
+            except (ArtifactError, PayloadError) as exc:  # the server's artifacts/ is broken
+                raise Problem(500, "The gateway cannot load the payload XSD",
+                              clip(str(exc))) from None
         return self._codecs[op.id]
 
     def request_content(self, op: Operation, request: Any, user: str,
