@@ -8,19 +8,23 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
-from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec import jsonxml, rpc, soap
 from b2b_openapi.codec.faststream import ServiceCodec
+from b2b_openapi.codec.payload import PayloadCodec, PayloadError
 from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
-from b2b_openapi.errors import one_line
-from b2b_openapi.runtime import upstream_errors
+from b2b_openapi.errors import ArtifactError, one_line
+from b2b_openapi.runtime import attachment_bridge, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
 from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer
 from b2b_openapi.xsd.wsdl import load_wsdl
+
+XML = "text/xml; charset=utf-8"
 
 
 class SoapGateway:
@@ -35,12 +39,54 @@ class SoapGateway:
         self.timeout = timeout  # the whole call's (upstream_errors.Deadline)
         self.upstream = upstream or Upstream()
         self.http = self.upstream.client(timeout, transport)
+        self.folder = wsdl.parent  # payload XSDs sit beside the WSDL
+        self._codecs: dict[str, tuple[PayloadCodec | None, PayloadCodec | None]] = {}
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
     def _element(self, qname: str) -> Any:
         return self.schema.maps.elements[qname]
+
+    def attachments(self, op: Operation) -> tuple[PayloadCodec | None, PayloadCodec | None]:
+        """The operation's (request, response) payload codecs (x-caiso-attachment)."""
+        if op.id not in self._codecs:
+            try:
+                self._codecs[op.id] = attachment_bridge.codecs(op, self.folder)
+            except (ArtifactError, PayloadError) as exc:  # the server's artifacts/ is broken
+                raise Problem(500, "The gateway cannot load the payload XSD",
+                              clip(str(exc))) from None
+        return self._codecs[op.id]
+
+    def request_content(self, op: Operation, request: Any, user: str,
+                        message_id: str | None = None) -> tuple[bytes, str]:
+        """(content, Content-Type) of the request: :meth:`request_xml`, unless the request
+        carries an attachment (x-caiso-attachment) or is an rpc wrapper."""
+        codec = self.attachments(op)[0]
+        parts = (op.raw.get("x-soap-rpc") or {}).get("request")
+        if codec is None and parts is None:
+            return self.request_xml(op, request, user, message_id), XML
+        headers: tuple[Any, ...] = (soap.caiso_header(self.upstream.username(user),
+                                                      message_id),)
+        if codec is None:
+            try:
+                body = rpc.encode(self.schema, op.request_element, rpc.parts_of(parts or ()),
+                                  request)
+            except (XMLSchemaValidationError, ValueError, ArithmeticError) as exc:
+                raise Problem(422, "Request is not valid for the SOAP service",
+                              clip(one_line(str(getattr(exc, "reason", None) or exc)))) \
+                    from None
+            return self.upstream.sign(soap.envelope(body, headers)), XML
+        out = attachment_bridge.outgoing(codec, request)
+        form = codec.form
+        if form.form == "docattach":
+            body = attachment_bridge.value_body(form, self.schema, out.text)
+        else:  # the body holds no other part: the REST JSON is the payload alone
+            body = ElementTree.Element(op.request_element)
+            if form.form == "mtom":
+                body = attachment_bridge.carrier_body(form, body, out.text)
+        envelope = self.upstream.sign(soap.envelope(body, headers + out.headers))
+        return attachment_bridge.package(codec, envelope, out.text)
 
     def request_xml(self, op: Operation, request: Any, user: str,
                     message_id: str | None = None) -> bytes:
@@ -67,11 +113,11 @@ class SoapGateway:
                    message_id: str | None = None) -> Any:
         """The JSON answer: an async iterator of JSON bytes when the SOAP response streams
         (see :mod:`.streaming`), else the decoded value; faults raise :class:`Problem`."""
-        envelope = self.request_xml(op, request, user, message_id)
+        content, content_type = self.request_content(op, request, user, message_id)
         deadline = upstream_errors.Deadline(self.timeout, self.endpoint)
         response = await deadline.send(self.http, self.http.build_request(
-            "POST", self.endpoint, content=envelope, headers={
-                "Content-Type": "text/xml; charset=utf-8",
+            "POST", self.endpoint, content=content, headers={
+                "Content-Type": content_type,
                 "SOAPAction": f'"{op.soap_action}"'}))
         chunks = deadline.chunks(response)
         if response.status_code >= 300 or whole_answer(self.upstream, response, op):
@@ -116,6 +162,7 @@ class SoapGateway:
     def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
         """A fault, or a response shape decoded as one document."""
         status = response.status_code
+        raw = data
         data = self.upstream.check(status, response.headers, data, retry_after(op))
         try:
             message = soap.parse(data)
@@ -130,11 +177,18 @@ class SoapGateway:
         if message.body.tag != op.response_element:
             raise Problem(502, "Invalid SOAP response",
                           f"expected {op.response_element}, got {message.body.tag}")
+        codec = self.attachments(op)[1]
+        if codec is not None:  # the payload document, not the envelope
+            return attachment_bridge.answer_json(codec, response.headers.get(
+                "content-type", ""), raw, data, self.schema)
+        parts = (op.raw.get("x-soap-rpc") or {}).get("response")
         try:
+            if parts is not None:
+                return rpc.decode(self.schema, message.body, rpc.parts_of(parts))
             return jsonxml.decode(self._element(op.response_element), message.body)
-        except XMLSchemaValidationError as exc:
+        except (XMLSchemaValidationError, ValueError) as exc:  # ValueError: an rpc part missing
             raise Problem(502, "SOAP response does not conform to the XSD",
-                          one_line(str(exc.reason or exc))) from None
+                          one_line(str(getattr(exc, "reason", None) or exc))) from None
 
     def _fault(self, op: Operation, fault: soap.SoapFault) -> Problem:
         extra: dict[str, Any] = {"soapFaultCode": fault.code}

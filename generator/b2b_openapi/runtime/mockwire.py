@@ -75,15 +75,16 @@ class MockWire:
         return envelope if self.signer is None else wss.sign(envelope, self.signer,
                                                               self.algorithm)
 
-    def answer(self, body: ElementTree.Element) -> Response:
+    def answer(self, body: ElementTree.Element,
+               headers: tuple[ElementTree.Element, ...] = ()) -> Response:
         """The answer in the current form: ``inline`` (a SOAP envelope), ``swa`` (the
         envelope with an ``attachmentHash`` header, then the body as a gzip+base64 attachment
         part, as CAISO's plain retrieve services answer) or ``swa-bad-hash`` (an attachment
         that is not the one the hash names), ``mtom`` (MTOM/XOP)."""
         if self.form == "inline":
-            return Response(self.sign(soap.envelope(body)), 200, media_type=XML)
+            return Response(self.sign(soap.envelope(body, headers)), 200, media_type=XML)
         if self.form == "mtom":
-            return self._mtom(body)
+            return self._mtom(body, headers)
         text = attachments.encode(ElementTree.tostring(body, encoding="utf-8"))
         envelope = self.sign(soap.envelope(body, (attachments.hash_header(text),)))
         if self.form == "swa-bad-hash":
@@ -91,26 +92,41 @@ class MockWire:
         content, content_type = attachments.build_swa(envelope, text)
         return Response(content, 200, headers={"Content-Type": content_type})
 
-    def _mtom(self, body: ElementTree.Element) -> Response:
+    def swa(self, body: ElementTree.Element, headers: tuple[ElementTree.Element, ...],
+            text: str, content_id: str) -> Response:
+        """A SOAP with Attachments answer of an attachment service (CAISO's plain retrieve
+        variant): the envelope (``headers`` name the attachment), then the text."""
+        content, content_type = attachments.build_swa(
+            self.sign(soap.envelope(body, headers)), text, content_id)
+        return Response(content, 200, headers={"Content-Type": content_type})
+
+    def _mtom(self, body: ElementTree.Element, headers: tuple[ElementTree.Element, ...] = (),
+              carriers: tuple[str, ...] = _BASE64_CARRIERS) -> Response:
         """MTOM/XOP (as OMS and DRRS answer): each base64 document the answer carries goes
         as a binary part its element's ``xop:Include`` names.  The signature is over the
         envelope as XOP resolves it (the base64 text inline, written without line breaks as
         the receiver will rebuild it), so it is made before the parts are taken out."""
         parts: dict[str, bytes] = {}
         for element in body.iter():
-            if element.tag.rpartition("}")[2] in _BASE64_CARRIERS and element.text:
+            if element.tag.rpartition("}")[2] in carriers and element.text:
                 data = base64.b64decode("".join(element.text.split()))
                 parts[f"part{len(parts) + 1}@mock.caiso"] = data
                 element.text = base64.b64encode(data).decode("ascii")
-        root = etree.fromstring(self.sign(soap.envelope(body)))
-        carriers = [e for e in root.iter() if isinstance(e.tag, str)
-                    and e.tag.rpartition("}")[2] in _BASE64_CARRIERS and e.text]
-        for carrier, cid in zip(carriers, parts, strict=True):
+        root = etree.fromstring(self.sign(soap.envelope(body, headers)))
+        found = [e for e in root.iter() if isinstance(e.tag, str)
+                 and e.tag.rpartition("}")[2] in carriers and e.text]
+        for carrier, cid in zip(found, parts, strict=True):
             carrier.text = None
             carrier.append(etree.fromstring(ElementTree.tostring(attachments.xop_include(cid))))
         envelope = etree.tostring(root, xml_declaration=True, encoding="utf-8")
         content, content_type = attachments.build_mtom(envelope, parts)
         return Response(content, 200, headers={"Content-Type": content_type})
+
+    def mtom(self, body: ElementTree.Element, headers: tuple[ElementTree.Element, ...],
+             carrier: str) -> Response:
+        """An MTOM answer of an attachment service: the ``carrier`` element's text as the
+        binary part."""
+        return self._mtom(body, headers, (carrier,))
 
     def use_form(self, form: str) -> None:
         if form not in FORMS:

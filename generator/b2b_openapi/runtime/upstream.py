@@ -251,7 +251,9 @@ def whole_answer(upstream: Upstream, response: httpx.Response, op: Operation) ->
     ``AttachmentValue``) is checked against its hash first, and what is not XML is a CAISO
     page to map, not a document to stream."""
     content_type = response.headers.get("content-type", "text/xml").lower()
-    docattach = op.response_element.startswith(f"{{{attachments.ISO_ATTACHMENT_NS}}}")
+    docattach = op.response_element.startswith(f"{{{attachments.ISO_ATTACHMENT_NS}}}") \
+        or bool((op.raw.get("x-caiso-attachment") or {}).get("response")) \
+        or "response" in (op.raw.get("x-soap-rpc") or {})  # read part by part, not streamed
     return (upstream.reads_whole or docattach or "xml" not in content_type
             or content_type.startswith("multipart/") or response.status_code in (403, 429))
 

@@ -624,13 +624,7 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
-    reached = _reach(found.path, ctx.artifact.package)  # its own imports, resolved alike
-    try:
-        with _strict_imports():
-            schema = xmlschema.XMLSchema(str(found.path), allow="local",
-                                         uri_mapper=reached.remap or None)
-    except _XMLSCHEMA_ERRORS as exc:
-        raise _translate(exc, found.path) from None
+    schema, reached = _payload_schema(found.path, ctx.artifact.package)
     ctx.warnings.extend(w for w in reached.warnings if w not in ctx.warnings)
     element = payload_element(schema, found, api_base(ctx.artifact.id.name))
     if element is None:
@@ -640,6 +634,23 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     ctx.sources = tuple(sorted({*ctx.sources, *reached.files}))
     ctx.payload = (element, found.path.name)
     return ctx.payload
+
+
+def load_payload_schema(path: Path, package: Path | None = None) -> Any:
+    """A payload XSD (``x-caiso-attachment.payloadSchema``) parsed as the build parses it:
+    its imports resolved alike, never the network; an error is an :class:`ArtifactError`."""
+    return _payload_schema(path, package)[0]
+
+
+def _payload_schema(path: Path, package: Path | None) -> tuple[Any, Reached]:
+    reached = _reach(path, package)  # its own imports, resolved like the WSDL's
+    try:
+        with _strict_imports():
+            schema = xmlschema.XMLSchema(str(path), allow="local",
+                                         uri_mapper=reached.remap or None)
+    except _XMLSCHEMA_ERRORS as exc:
+        raise _translate(exc, path) from None
+    return schema, reached
 
 
 def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
