@@ -36,7 +36,7 @@ from lxml import etree
 from xmlsec import constants as xc
 
 from b2b_openapi.codec.attachments import ATTACHMENT_HASH_NS, ATTACHMENT_INFO_NS
-from b2b_openapi.codec.soap import CAISO_HEADER_NS, SOAP_ENV
+from b2b_openapi.codec.soap import CAISO_HEADER_NS, SOAP_ENV, SoapError, envelope_root
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -193,12 +193,9 @@ def _ensure_id(node: Any) -> str:
 
 def _parse(envelope: bytes) -> Any:
     try:
-        root = etree.fromstring(envelope, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise WsSecurityError(f"not well-formed XML: {exc}") from None
-    if root.tag != f"{{{SOAP_ENV}}}Envelope":
-        raise WsSecurityError(f"not a SOAP 1.1 envelope (root is {root.tag})")
-    return root
+        return envelope_root(envelope, _PARSER)
+    except SoapError as exc:
+        raise WsSecurityError(str(exc)) from None
 
 
 def sign(envelope: bytes, identity: SigningIdentity,
