@@ -87,17 +87,27 @@ def gateway_url(built: tuple[Path, Path], soap_url: str,  # type: ignore[no-unty
 
 # --------------------------------------------------------------------- tiers
 
-# Modules whose tests start real processes or tools: uvicorn servers, TLS peers, newman,
-# Chromium, a wheel install.  `pytest -m "not live"` is the fast tier for the inner loop;
-# CI runs everything.
-LIVE_MODULES = {"test_clients_live", "test_clients_package", "test_gateway_live",
-                "test_portal", "test_postman", "test_schemathesis_live", "test_servers_live",
-                "test_tls_live"}
+# Modules whose tests start real processes or tools: uvicorn servers, TLS peers, Redis,
+# newman, Chromium, Java, the spec linters, the command in fresh processes, a wheel install.
+LIVE_MODULES = {"test_attachment_live", "test_build_commands", "test_build_safety",
+                "test_clients_live", "test_clients_package", "test_gateway_live",
+                "test_limiter", "test_lint_specs", "test_portal", "test_portal_safety",
+                "test_postman", "test_real_artifacts", "test_schemathesis_live",
+                "test_servers_live", "test_third_party", "test_tls_live", "test_wheel",
+                "test_wss4j"}
+# Corpus-wide checks that take minutes together: hypothesis over every message, whole
+# builds.  Marked slow, and slow is part of the live tier: `-m "not live"` is the inner
+# loop (well under a minute), CI runs everything.
+SLOW_MODULES = {"test_attachment_bridge", "test_incremental", "test_property"}
+SLOW_NAMES = ("generated", "mutated")  # test_codec*: every message, hypothesis or mutations
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
         name = module.__name__.rpartition(".")[2] if module is not None else ""
-        if name in LIVE_MODULES or name.endswith("_live"):
+        if name in SLOW_MODULES or any(word in item.name for word in SLOW_NAMES):
+            item.add_marker(pytest.mark.slow)
+        if (name in LIVE_MODULES or name.endswith("_live")
+                or item.get_closest_marker("slow") is not None):
             item.add_marker(pytest.mark.live)

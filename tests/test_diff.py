@@ -813,6 +813,7 @@ def test_what_a_path_item_reference_names_is_checked() -> None:
         diff_documents(path_item_ref(BASE, "#/x-paths/Z"), bad)
 
 
+@pytest.mark.slow  # the command in a fresh process
 @pytest.mark.parametrize("at", ["path item", "schema", "parameter", "scheme"])
 def test_a_reference_to_another_file_is_trouble(tmp_path: Path, at: str) -> None:
     """diff reads two files only; what another file holds would silently drop out."""
@@ -862,6 +863,7 @@ def test_names_that_look_like_keywords_are_checked_where_they_are_names() -> Non
     assert diff_documents(data, data).changes == []
 
 
+@pytest.mark.slow  # the command in a fresh process
 @pytest.mark.parametrize(("header", "shown"), [
     ({"swagger": "2.0"}, "swagger: 2.0"),
     ({"openapi": "3.1.0"}, "openapi: 3.1.0"),
@@ -968,6 +970,7 @@ def diff_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_fail_on_breaking_sets_the_exit_code() -> None:
     cmri = ["specs/CMRI/RetrieveDefaultBidCurves_CMRIv1.yaml",
             "specs/CMRI/RetrieveDefaultBidCurves_CMRIv2.yaml"]
@@ -980,6 +983,7 @@ def test_fail_on_breaking_sets_the_exit_code() -> None:
     assert diff_cli(*oasis, "--fail-on", "breaking").returncode == 0
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_diff_writes_json_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     proc = diff_cli("specs/OASIS/RetrieveCrrAggRevAdj_OASISv1.yaml",
@@ -989,6 +993,7 @@ def test_diff_writes_json_to_a_file(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["schemaVersion"] == 1
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_diff_bad_input_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("openapi: 3.0.3\npaths: [\n")
@@ -1005,6 +1010,7 @@ def test_diff_bad_input_names_the_file(tmp_path: Path) -> None:
     assert folder.returncode == 2 and folder.stderr.startswith("error: ")
 
 
+@pytest.mark.slow  # the command in a fresh process
 @pytest.mark.parametrize(("where", "target", "at"), [
     ("parameters", "#/components/parameters/missing", "parameters/0"),
     ("requestBody", "#/components/requestBodies/missing", "requestBody"),
@@ -1034,6 +1040,7 @@ def test_an_unresolved_reference_is_trouble(tmp_path: Path, where: str, target: 
                                             f"(at #/paths/~1retrieveThing/post/{at})"]
 
 
+@pytest.mark.slow  # the command in a fresh process
 def test_diff_cannot_compare_is_trouble_not_breaking(tmp_path: Path) -> None:
     odd = tmp_path / "odd.yaml"
     odd.write_text("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: [1]\n")

@@ -27,6 +27,7 @@ def test_committed_specs_are_up_to_date() -> None:
     assert stale == [], "run `b2b-openapi specs` and commit specs/"
 
 
+@pytest.mark.slow  # fresh build processes
 @pytest.mark.parametrize("seed", ["1", "2"])
 def test_fresh_processes_regenerate_identical_specs(seed: str) -> None:
     """Byte-identical output whatever the hash seed (set iteration order changes with it)."""
