@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from b2b_openapi.cli import app
+from b2b_openapi.xsd.refusals import REFUSALS
 
 BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(p for p in BROKEN.iterdir() if (p / "expect.txt").is_file() and p.name != "good")
@@ -21,8 +22,16 @@ def _expect(case: Path) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in lines)
 
 
+RULES = {rule.id: rule for rule in REFUSALS}
+
+
 def test_corpus_of_broken_artifacts_is_large_enough() -> None:
     assert len(CASES) >= 15
+
+
+def test_every_refusal_rule_has_its_broken_artifact_and_no_case_is_unnamed() -> None:
+    assert len(RULES) == len(REFUSALS), "rule ids are unique"
+    assert sorted(RULES) == [case.name for case in CASES]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -38,6 +47,7 @@ def test_broken_artifact_reports_file_and_line(case: Path, tmp_path: Path) -> No
         f"{expect['file']}: ")
     assert error.startswith("error: ") and location in error, error
     assert expect["message"] in error
+    assert RULES[case.name].says in error, "the refusal table says what this error says"
     assert not specs.exists(), "a failed build must not write specs"
 
 

@@ -12,11 +12,21 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from b2b_openapi.diff.report import rules_markdown
+from b2b_openapi.diff.report import md_code, md_text, rules_markdown
+from b2b_openapi.xsd.refusals import REFUSALS
+
+
+def refusals_markdown() -> str:
+    """The artifact stage's refusals (xsd/refusals.py) as a Markdown table."""
+    rows = ["| rule (case in `tests/broken/`) | the error line says | why |", "|---|---|---|"]
+    rows += [f"| {md_code(r.id)} | {md_code(r.says)} | {md_text(r.why)} |" for r in REFUSALS]
+    return "\n".join(rows) + "\n"
+
 
 # docs file -> block name -> what fills it
 BLOCKS: Mapping[str, Mapping[str, Callable[[], str]]] = {
     "diff.md": {"rules": rules_markdown},
+    "artifacts.md": {"refusals": refusals_markdown},
 }
 
 
