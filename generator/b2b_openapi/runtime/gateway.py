@@ -21,6 +21,7 @@ from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.runtime import attachment_bridge, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
+from b2b_openapi.runtime.streams import ClosingStream
 from b2b_openapi.runtime.upstream import Upstream, retry_after, whole_answer
 from b2b_openapi.xsd.wsdl import load_wsdl
 
@@ -157,7 +158,7 @@ class SoapGateway:
         except BaseException:  # the deadline, a dropped connection: nothing left to read
             await response.aclose()
             raise
-        return _rest(first, chunks, streamer, response)
+        return ClosingStream(_rest(first, chunks, streamer), response.aclose)
 
     def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
         """A fault, or a response shape decoded as one document."""
@@ -205,16 +206,14 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def _rest(first: bytes, chunks: AsyncIterator[bytes], streamer: JsonStreamer,
-                response: httpx.Response) -> AsyncIterator[bytes]:
+async def _rest(first: bytes, chunks: AsyncIterator[bytes], streamer: JsonStreamer
+                ) -> AsyncIterator[bytes]:
     """The rest of a streamed answer.  An error from here on can only cut the connection
-    (the 200 status line is sent): the client sees incomplete JSON, never wrong data."""
-    try:
-        yield first
-        async for chunk in chunks:
-            out = streamer.feed(chunk)
-            if out:
-                yield out
-        yield streamer.finish()
-    finally:
-        await response.aclose()
+    (the 200 status line is sent): the client sees incomplete JSON, never wrong data.  The
+    SOAP response is closed by the :class:`ClosingStream` around it, started or not."""
+    yield first
+    async for chunk in chunks:
+        out = streamer.feed(chunk)
+        if out:
+            yield out
+    yield streamer.finish()

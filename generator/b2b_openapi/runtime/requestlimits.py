@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 
 from b2b_openapi.runtime.spec import Problem
+from b2b_openapi.runtime.streams import ClosingStream
 
 # CAISO's largest submits (bid sets, outage and meter data batches) stay well below this;
 # a JSON body is ~1.5x its XML, whose base64 attachments are ~1.33x their documents.
@@ -95,16 +96,6 @@ class UpstreamSlot:
     def keep(self, result: Any) -> Any:
         if not isinstance(result, AsyncIterator):
             return result
+        assert self.semaphore is not None
         self.kept = True
-        return self._released_after(result)
-
-    async def _released_after(self, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in stream:
-                yield chunk
-        finally:
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                await aclose()
-            assert self.semaphore is not None
-            self.semaphore.release()
+        return ClosingStream(result, self.semaphore.release)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
@@ -38,6 +38,7 @@ from b2b_openapi.runtime.policy import (
     parse_api_keys,
 )
 from b2b_openapi.runtime.spec import Operation, Problem, ServiceSpec, pointer, shown
+from b2b_openapi.runtime.streams import ClosedAfterResponse
 from b2b_openapi.runtime.upstream import Upstream, UpstreamSettings, preset_endpoint
 
 LOG = logging.getLogger("b2b_openapi.server")
@@ -187,7 +188,7 @@ class ServiceRuntime:
             return _problem_response(Problem(500, "Internal server error",
                                              "unexpected error; see the server log"))
         if isinstance(result, AsyncIterator):  # a streamed gateway answer
-            return StreamingResponse(result, 200, media_type=JSON)
+            return ClosedAfterResponse(result, 200, media_type=JSON)
         if op.media_type is None:
             return Response(None, op.status)
         if op.media_type != JSON and isinstance(result, str):  # text or bytes, as sampled
