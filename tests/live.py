@@ -4,6 +4,7 @@ on 127.0.0.1, and the generated client packages importable."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import socket
@@ -174,6 +175,20 @@ def newman() -> str:
         pytest.fail("newman not found: run tests/run (it installs newman from npm into "
                     "build/tools) or set NEWMAN")
     return found
+
+
+def run_newman(collection: Path, environment: Path, base_url: str,
+               report: Path) -> dict[str, Any]:
+    """Run ``collection`` with newman against ``base_url``; the run's statistics (the test
+    fails, with newman's output, when newman does)."""
+    proc = subprocess.run(
+        [newman(), "run", str(collection), "--environment", str(environment),
+         "--env-var", f"baseUrl={base_url}", "--reporters", "cli,json",
+         "--reporter-json-export", str(report), "--color", "off"],
+        capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    stats: dict[str, Any] = json.loads(report.read_text())["run"]["stats"]
+    return stats
 
 
 # ----------------------------------------------------------------- serve and redis, for real

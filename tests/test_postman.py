@@ -17,7 +17,7 @@ import pytest
 
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.emit.postman import SCHEMA_URL, collection, postman_files
-from live import newman
+from live import newman, run_newman
 from support import ROOT
 
 POSTMAN = ROOT / "postman"
@@ -69,15 +69,9 @@ def test_environments_for_each_target() -> None:
 @pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda p: p.stem.split(".")[0])
 def test_newman_run_passes_against_the_mock(collection: Path, mock_url: str,
                                             tmp_path: Path) -> None:
-    report = tmp_path / "report.json"
-    proc = subprocess.run(
-        [newman(), "run", str(collection), "--environment",
-         str(POSTMAN / "environments" / "local-mock.postman_environment.json"),
-         "--env-var", f"baseUrl={mock_url}", "--reporters", "cli,json",
-         "--reporter-json-export", str(report), "--color", "off"],
-        capture_output=True, text=True, check=False, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    stats = json.loads(report.read_text())["run"]["stats"]
+    stats = run_newman(collection,
+                       POSTMAN / "environments" / "local-mock.postman_environment.json",
+                       mock_url, tmp_path / "report.json")
     assert stats["requests"]["failed"] == 0 and stats["assertions"]["failed"] == 0
     assert stats["assertions"]["total"] == 2 * stats["requests"]["total"] > 0
 

@@ -33,7 +33,7 @@ from b2b_openapi.outputs import replace_tree
 from b2b_openapi.runtime.combined import combined_app
 from b2b_openapi.runtime.server import ServiceRuntime, Settings
 from b2b_openapi.runtime.spec import ServiceSpec
-from live import API_KEYS, newman, server_env, uvicorn
+from live import API_KEYS, run_newman, server_env, uvicorn
 from support import ROOT, XSD
 
 THIRD_PARTY = ROOT.parent / "shared" / "third-party-openapi"
@@ -208,15 +208,9 @@ def test_postman_collections_run_in_newman_against_the_mock(servers: Path,
     with uvicorn("b2b_openapi.runtime.combined:app_from_env", env, factory=True,
                  log=tmp_path / "mock.log") as url:
         for collection in collections:
-            report = tmp_path / f"{collection.stem}.json"
-            run = subprocess.run(
-                [newman(), "run", str(collection), "--environment",
-                 str(postman / "environments" / "local-mock.postman_environment.json"),
-                 "--env-var", f"baseUrl={url}", "--reporters", "cli,json",
-                 "--reporter-json-export", str(report), "--color", "off"],
-                capture_output=True, text=True, check=False, timeout=300)
-            assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-            stats = json.loads(report.read_text())["run"]["stats"]
+            stats = run_newman(
+                collection, postman / "environments" / "local-mock.postman_environment.json",
+                url, tmp_path / f"{collection.stem}.json")
             assert stats["requests"]["total"] == len(json.loads(collection.read_text())[
                 "item"])
             assert stats["assertions"]["failed"] == 0
