@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, settings
 
+from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.runtime.combined import combined_app
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from certs import Pki, make_pki
 from live import build_into, server_env, uvicorn
 from support import XSD
 
@@ -111,3 +113,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if (name in LIVE_MODULES or name.endswith("_live")
                 or item.get_closest_marker("slow") is not None):
             item.add_marker(pytest.mark.live)
+
+
+# --------------------------------------------------------------------- throw-away PKI
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A throw-away CA with RSA server, client and rogue identities, one per test module
+    (RSA: what WS-Security signatures, and WSS4J, need); test_tls_live makes its own."""
+    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
+
+
+@pytest.fixture(scope="module")
+def identity(pki: Pki) -> wss.SigningIdentity:
+    """The client's signing identity from :func:`pki`."""
+    return wss.SigningIdentity.from_pem(pki.client.cert.read_bytes(),
+                                        pki.client.key.read_bytes())

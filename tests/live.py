@@ -80,21 +80,22 @@ def uvicorn(target: str, env: Mapping[str, str], *, factory: bool = False,
 
 @contextmanager
 def served(args: list[str], env: Mapping[str, str], port: int, log: Path,
-           cwd: Path | None = None) -> Iterator[None]:
-    """Run a server command in a child process (in ``cwd``) until it listens on ``port``;
-    stop it after."""
+           cwd: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server command in a child process (in ``cwd``) until the block ends; enter
+    once ``port`` on 127.0.0.1 accepts."""
     with log.open("wb") as out:
         proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, cwd=cwd,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_listening(port, proc, log)
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:  # pragma: no cover
             proc.kill()
+            proc.wait()
 
 
 def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -193,32 +194,13 @@ def run_newman(collection: Path, environment: Path, base_url: str,
 
 # ----------------------------------------------------------------- serve and redis, for real
 @contextmanager
-def process(args: list[str], env: Mapping[str, str], port: int, log: Path) -> Iterator[
-        subprocess.Popen[bytes]]:
-    """Run ``args`` until the block ends; enter once ``port`` on 127.0.0.1 accepts."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, env={**os.environ, **env}, stdout=out,
-                                stderr=subprocess.STDOUT)
-    try:
-        _wait_listening(port, proc, log)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            proc.kill()
-            proc.wait()
-
-
-@contextmanager
 def serve(build: Path, *args: str, env: Mapping[str, str], log: Path) -> Iterator[str]:
     """``b2b-openapi serve`` (with ``args``) over the servers built under ``build``; yields
     its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "b2b_openapi", "serve", "--build", str(build),
                "--port", str(port), *args]
-    with process(command, env, port, log):
+    with served(command, env, port, log):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -232,5 +214,5 @@ def redis_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", str(folder)]
-    with process(command, {}, port, folder / "redis.log") as proc:
+    with served(command, {}, port, folder / "redis.log") as proc:
         yield f"redis://127.0.0.1:{port}/0", proc

@@ -41,7 +41,7 @@ from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.runtime.spec import Problem, ServiceSpec
 from b2b_openapi.xsd.wsdl import load_wsdl
-from certs import Pki, make_pki
+from certs import Pki
 
 real = pytest.mark.skipif(not PACKAGES, reason=f"no real packages at {REAL} (../shared is "
                           "beside the checkout in CI only)")
@@ -136,11 +136,6 @@ def _payload_element(folder: Path) -> Any:
     """The payload element as xmlschema reads CAISO's XSD on its own (the reference)."""
     schema = xmlschema.XMLSchema(str(folder / "GasBurnSummaryData_v1.xsd"))
     return schema.elements["GasBurnSummaryData"]
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
 
 
 @real

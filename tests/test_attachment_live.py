@@ -24,16 +24,11 @@ from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.codec.payload import AttachmentForm, PayloadCodec
 from b2b_openapi.runtime.spec import ServiceSpec
-from certs import Pki, make_pki
+from certs import Pki
 from live import free_port, served, uvicorn
 
 pytestmark = pytest.mark.skipif(not PACKAGES, reason=f"no real packages at {REAL} "
                                 "(../shared is beside the checkout in CI only)")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
 
 
 @pytest.fixture(scope="module")

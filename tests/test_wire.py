@@ -25,18 +25,13 @@ from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.server import REQUEST_ID, ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
 from b2b_openapi.runtime.spec import Problem, ServiceSpec
-from certs import Pki, make_pki
+from certs import Pki
 from live import CASES
 from support import XSD, rendered
 
 SERVICE = "RetrieveMeterData_STLMTv1"
 OPERATION = "retrieveMeterDataAvailability"
 CASE = next(c for c in CASES if c.operation == OPERATION)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
 
 
 def identity(pki: Pki, name: str) -> wss.SigningIdentity:

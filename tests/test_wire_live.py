@@ -22,17 +22,12 @@ from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.emit.naming import snake
 from b2b_openapi.runtime.server import REQUEST_ID
 from b2b_openapi.runtime.spec import ServiceSpec
-from certs import Pki, make_pki
+from certs import Pki
 from live import CASES, OperationCase, dump, free_port, served, uvicorn
 from support import XSD, document, rendered, xsd_schema
 
 METER = "RetrieveMeterData_STLMTv1"
 CASE: OperationCase = next(c for c in CASES if c.operation == "retrieveMeterDataAvailability")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
 
 
 @pytest.fixture(scope="module")

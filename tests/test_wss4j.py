@@ -20,7 +20,7 @@ from b2b_openapi.codec import soap
 from b2b_openapi.codec import wssecurity as wss
 from b2b_openapi.runtime.mockwire import MockWire
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
-from certs import Pki, make_pki
+from certs import Pki
 from support import XSD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,17 +45,6 @@ def classpath() -> str:
         subprocess.run(["javac", "-nowarn", "-cp", jars, "-d", str(OUT), str(source)],
                        check=True, capture_output=True, timeout=120)
     return f"{OUT}:{jars}"
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
-
-
-@pytest.fixture(scope="module")
-def identity(pki: Pki) -> wss.SigningIdentity:
-    return wss.SigningIdentity.from_pem(pki.client.cert.read_bytes(),
-                                        pki.client.key.read_bytes())
 
 
 def wss4j(classpath: str, *args: str, data: bytes, password: str = "") -> \

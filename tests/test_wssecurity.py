@@ -14,20 +14,9 @@ from zeep.wsse import signature as zeep_signature
 
 from b2b_openapi.codec import soap
 from b2b_openapi.codec import wssecurity as wss
-from certs import Pki, make_pki
+from certs import Pki
 
 ATTACHMENT_HASH = f"{{{wss.ATTACHMENT_HASH_NS}}}attachmentHash"
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"), rsa=True)
-
-
-@pytest.fixture(scope="module")
-def identity(pki: Pki) -> wss.SigningIdentity:
-    return wss.SigningIdentity.from_pem(pki.client.cert.read_bytes(),
-                                        pki.client.key.read_bytes())
 
 
 @pytest.fixture(scope="module")
