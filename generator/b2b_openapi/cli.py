@@ -167,21 +167,6 @@ PruneOption = Annotated[bool, typer.Option(
     "without it nothing is deleted that this run did not write (`check` lists stale files).")]
 
 
-def _specs(xsd: Path, specs: Path, service: list[str] | None,
-           prune: bool = False) -> list[spec_stage.SpecFile]:
-    if prune and service:
-        raise typer.BadParameter("prunes only a whole corpus: leave out --service",
-                                 param_hint="--prune")
-    try:
-        written = stages.write_specs(xsd, specs, service or (), progress=_say, warn=_warn,
-                                     prune=prune)
-    except ArtifactError as exc:
-        _fail(exc)
-    _say(f"specs: {len(written.files)} OpenAPI documents valid, {written.changed} written, "
-         f"{written.removed} removed -> {specs}")
-    return written.files
-
-
 def _read_specs(folder: Path) -> list[stages.SpecDocument]:
     try:
         return stages.read_specs(folder)
@@ -195,8 +180,17 @@ def _read_specs(folder: Path) -> list[stages.SpecDocument]:
 def specs_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs"),
                   service: ServiceOption = None, prune: PruneOption = False) -> None:
     """Generate and validate the OpenAPI documents under specs/."""
-    with _terminate_as_interrupt():
-        _specs(xsd, specs, service, prune)
+    if prune and service:
+        raise typer.BadParameter("prunes only a whole corpus: leave out --service",
+                                 param_hint="--prune")
+    try:
+        with _terminate_as_interrupt():
+            written = stages.write_specs(xsd, specs, service or (), progress=_say, warn=_warn,
+                                         prune=prune)
+    except ArtifactError as exc:
+        _fail(exc)
+    _say(f"specs: {len(written.files)} OpenAPI documents valid, {written.changed} written, "
+         f"{written.removed} removed -> {specs}")
 
 
 @app.command("build")
