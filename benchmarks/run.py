@@ -16,8 +16,11 @@ Figures (each with its floor or target beside it):
   (d) a CMRI DefaultBidCurves SOAP response of --payload-mb MB, SOAP -> JSON end to end
       through a running gateway (loopback SOAP endpoint -> gateway -> HTTP client reading
       the streamed JSON; target >= 0.5x the naive unvalidated lxml -> dict -> json floor,
-      peak RSS under 0.5x the payload), the same document as a gzip+base64 attachment, and
-      for scale lxml's parse, libxml2's validation and xmlschema's decode (the reference);
+      peak RSS under 0.5x the payload), and for scale lxml's parse, libxml2's validation
+      and xmlschema's decode (the reference);
+  (d') the same document as a DocAttach attachment (gzip + base64 in AttachmentValue, with
+      its attachmentHash) through the running gateway, answered as the payload's JSON
+      (same targets, the floor measured on the document's bytes);
   (e) JSON -> SOAP of a SubmitRawBidSet request of --payload-mb MB, validated (target >=
       0.5x the naive json.loads -> lxml build -> serialise floor);
   (f) the spec stage on the bundled corpus against `xsdata generate` on the same WSDLs

@@ -213,8 +213,8 @@ class PayloadJson:
 
     def __init__(self, streaming: PayloadStreaming) -> None:
         self.streaming = streaming
-        self.probe = etree.XMLPullParser(events=("start",), resolve_entities=False,
-                                         no_network=True, huge_tree=True)
+        self.probe: etree.XMLPullParser | None = etree.XMLPullParser(
+            events=("start",), resolve_entities=False, no_network=True, huge_tree=True)
         self.head = bytearray()
         self.streamer: FastStreamer | None = None
         self.whole = False
@@ -241,16 +241,17 @@ class PayloadJson:
                 raise PayloadError(f"the attachment holds {self.root}, not "
                                    f"{self.streaming.codec.form.element}")
             return b""
+        assert self.probe is not None
         try:
             self.probe.feed(xml)
             events = list(self.probe.read_events())
         except etree.XMLSyntaxError:
-            self.whole, self.root = True, "no XML"  # to_json says why
+            self.whole, self.root, self.probe = True, "no XML", None  # to_json says why
             return b""
         if not events:
             return b""
         first: Any = events[0][1]
-        self.root = first.tag
+        self.root, self.probe = first.tag, None
         if self.root != self.streaming.codec.form.element:
             self.whole = True
             return b""

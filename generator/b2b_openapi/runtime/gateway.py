@@ -124,7 +124,11 @@ class SoapGateway:
                 "Content-Type": content_type,
                 "SOAPAction": f'"{op.soap_action}"'}))
         chunks = deadline.chunks(response)
-        attached = self._attachment_answer(op, response)
+        try:
+            attached = self._attachment_answer(op, response)
+        except BaseException:  # the payload XSD cannot be loaded: a 500, the answer unread
+            await response.aclose()
+            raise
         if attached is None and (response.status_code >= 300
                                  or whole_answer(self.upstream, response, op)):
             # a fault (500), an error that is no answer, a CAISO page, a signed answer
