@@ -38,7 +38,7 @@ from typer.testing import CliRunner
 
 from b2b_openapi.cli import app as cli
 from b2b_openapi.codec import attachments as att
-from b2b_openapi.codec import soap
+from b2b_openapi.codec import attachstream, soap
 from b2b_openapi.codec.attachments import AttachmentError
 from b2b_openapi.codec.attachstream import PayloadStreaming
 from b2b_openapi.codec.jsonio import dumps, load_yaml
@@ -494,3 +494,19 @@ def test_a_stream_error_in_the_envelope_after_the_attachment_is_a_stream_error(
     with pytest.raises(StreamError, match="well-formed"):
         list(answer.feed(raw[:-12] + b"</oops>"))
         answer.finish()
+
+
+def test_without_the_push_parser_mime_answers_are_read_whole(
+        cases: list[Case], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where python-multipart's shim shadows ``multipart`` (no push parser), SwA and MTOM
+    answers go to the whole path instead of failing; DocAttach still streams."""
+    monkeypatch.setattr(attachstream, "push_multipart", lambda: None)
+    case = cases[0]
+    for form in FORMS:
+        codec = case.in_form(form)
+        content_type, _ = wire_answer(codec, case.op.response_element,
+                                      codec.encode(case.example()))
+        streaming = PayloadStreaming.of(codec, case.folder)
+        assert streaming is not None
+        found = streaming.answer(content_type, case.op.response_element)
+        assert (found is None) == (form != "docattach")

@@ -136,11 +136,19 @@ def attachment_value(envelope: bytes) -> str | None:
 
 def with_hash_header(envelope: bytes) -> bytes:
     """A DocAttach envelope with the ``attachmentHash`` header its attachment needs (the
-    receiver compares it; the signature covers it), unless it has one."""
-    text = attachment_value(envelope)
-    if text is None or hash_value(envelope) is not None:
+    receiver compares it; the signature covers it), unless it has one.  Parsed once: a
+    large submit's envelope is not read again for each question."""
+    if b"AttachmentValue" not in envelope:
         return envelope
     root = etree.fromstring(envelope, _PARSER)
+    if root.find(f".//{{{ATTACHMENT_HASH_NS}}}attachmentHash/"
+                 f"{{{ATTACHMENT_HASH_NS}}}hashValue") is not None:
+        return envelope
+    found = next((e for e in root.iter() if isinstance(e.tag, str)
+                  and e.tag.rpartition("}")[2] == "AttachmentValue"), None)
+    if found is None:
+        return envelope
+    text = (found.text or "").strip()
     soap_env = root.tag.partition("}")[0].lstrip("{")
     header = root.find(f"{{{soap_env}}}Header")
     if header is None:

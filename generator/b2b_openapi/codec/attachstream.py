@@ -27,7 +27,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
+import importlib
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -37,7 +39,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from lxml import etree
-from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import attachments
@@ -339,7 +340,7 @@ class PayloadStreaming:
         form = self.codec.form.form
         if form == "docattach" and "xml" in media:
             return DocAttachAnswer(self, response_element)
-        if form in ("swa", "mtom") and media == "multipart/related":
+        if form in ("swa", "mtom") and media == "multipart/related" and push_multipart():
             return MultipartAnswer(self, response_element, content_type)
         return None
 
@@ -474,12 +475,17 @@ class DocAttachAnswer(AttachmentAnswer):
         return b"".join(self.out) + self.decoder.finish()
 
 
-class _RelatedParser(PushMultipartParser):
-    """``multipart``'s push parser for ``multipart/related``: its parts carry no
-    ``Content-Disposition`` (the hook its documentation names for other multipart types)."""
-
-    def _create_segment(self, headerlist: list[tuple[str, str]]) -> MultipartSegment:
-        return MultipartSegment(headerlist)
+@functools.cache
+def push_multipart() -> Any | None:
+    """``multipart``'s module (its push parser reads ``multipart/related`` as it arrives,
+    folded MIME headers included), or None where it is missing or shadowed by
+    python-multipart's compatibility package of the same import name (which has no push
+    parser): SwA and MTOM answers are then read whole, as before."""
+    try:
+        module = importlib.import_module("multipart")
+    except ImportError:
+        return None
+    return module if hasattr(module, "PushMultipartParser") else None
 
 
 class MultipartAnswer(AttachmentAnswer):
@@ -492,12 +498,18 @@ class MultipartAnswer(AttachmentAnswer):
                  content_type: str) -> None:
         super().__init__(streaming, response_element)
         self.mtom = streaming.codec.form.form == "mtom"
-        _, params = parse_options_header(content_type)  # type: ignore[no-untyped-call]
+        mime = push_multipart()
+        assert mime is not None  # PayloadStreaming.answer makes no MultipartAnswer without
+        self.mime: Any = mime
+        _, params = self.mime.parse_options_header(content_type)
         self.start = params.get("start", "").strip().strip("<>")
-        self.parser: PushMultipartParser | None = None
+        self.parser: Any = None
         if params.get("boundary"):
-            with contextlib.suppress(MultipartError):  # an unusable boundary: no parser
-                self.parser = _RelatedParser(params["boundary"])
+            with contextlib.suppress(self.mime.MultipartError):  # unusable: no parser
+                self.parser = self.mime.PushMultipartParser(params["boundary"])
+                # multipart/related parts carry no Content-Disposition: the segment hook
+                # multipart's documentation names for other multipart types
+                self.parser._create_segment = self.mime.MultipartSegment
         self.parts = 0
         self.envelope: bytearray | None = None
         self.wanted: str | None = None  # MTOM: the Content-ID the carrier names
@@ -506,7 +518,7 @@ class MultipartAnswer(AttachmentAnswer):
         self.role = "skip"
         self.transfer: Base64Text | None = None
 
-    def _segment(self, segment: MultipartSegment) -> None:
+    def _segment(self, segment: Any) -> None:
         self.parts += 1
         headers = {name.lower(): value for name, value in segment.headerlist}
         cid = headers.get("content-id", "").strip().strip("<>")
@@ -570,13 +582,13 @@ class MultipartAnswer(AttachmentAnswer):
             raise self._fallback("a multipart answer without a usable boundary")
         try:
             for event in self.parser.parse(data):
-                if isinstance(event, MultipartSegment):
+                if isinstance(event, self.mime.MultipartSegment):
                     self._segment(event)
                 elif event is None:
                     self._part_end()
                 else:
                     self._data(bytes(event))
-        except MultipartError as exc:
+        except self.mime.MultipartError as exc:
             if not self.committed:
                 raise self._fallback(str(exc)) from None
             raise BadMime(f"malformed multipart answer: {exc}") from None
