@@ -173,11 +173,20 @@ def streamed(case: Case, codec: PayloadCodec, content_type: str, raw: bytes,
     assert streaming is not None
     answer = streaming.answer(content_type, case.op.response_element)
     assert answer is not None
+    chunks = list(chunked(raw, size))
+    out = bytearray()
+    read = len(chunks)
     try:
-        out = b"".join(p for chunk in chunked(raw, size) for p in answer.feed(chunk))
-        return out + answer.finish()
+        for index, chunk in enumerate(chunks):
+            read = index + 1
+            for piece in answer.feed(chunk):
+                out += piece
+        return bytes(out) + answer.finish()
     except (AttachmentError, PayloadError, CaisoErrorDocument) as exc:
         return attachment_bridge.answer_problem(exc)
+    except NotStreamable as exc:  # as the gateway does: the whole path with what was read
+        assert not out
+        return whole(codec, content_type, exc.head + b"".join(chunks[read:]))
 
 
 def verdict(result: bytes | Problem) -> Any:
@@ -240,6 +249,7 @@ def _damage(case: Case, form: str, cause: str) -> tuple[PayloadCodec, str, bytes
         "not-xml": (att.encode(b"plain text"), None),
         "caiso-error": (att.encode(CAISO_ERROR), None),
         "bad-hash-and-base64": ("!!not base64!!", good),
+        "empty": ("", None),
     }
     text, hash_of = texts[cause]
     content_type, raw = wire_answer(codec, case.op.response_element, text, hash_of)
@@ -247,7 +257,7 @@ def _damage(case: Case, form: str, cause: str) -> tuple[PayloadCodec, str, bytes
 
 
 CAUSES = ("hash", "base64", "gzip", "truncated-gzip", "xsd", "not-xml", "caiso-error",
-          "bad-hash-and-base64")
+          "bad-hash-and-base64", "empty")
 
 
 @pytest.mark.parametrize("cause", CAUSES)
