@@ -56,6 +56,7 @@ FORMS = ("docattach", "swa", "mtom")
 SIZES = (1, 7, 1000, 65536)
 RETRIEVE_DOCATTACH = "retrieveWidgetData_v1_DocAttach"
 RETRIEVE_MTOM = "retrieveWidgetData_v1"
+RETRIEVE_SWA = "retrieveWidgetSwa_v1"
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,8 @@ def _specs(corpus: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> list[Case]:
-    """A DocAttach retrieve and an rpc MTOM retrieve in CAISO's shapes, and CAISO's real
-    GasBurn packages (both variants) when present."""
+    """A DocAttach retrieve, an rpc MTOM retrieve and an rpc SwA retrieve in CAISO's shapes,
+    and CAISO's real GasBurn packages (both variants) when present."""
     root = tmp_path_factory.mktemp("streamed")
     corpus = package(root / "in", {
         f"{RETRIEVE_DOCATTACH}.wsdl": wsdl(RETRIEVE_DOCATTACH),
@@ -123,12 +124,15 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> list[Case]:
                                       response='type="xs:base64Binary"', output=SWA_OUTPUT,
                                       extra=MTOM_POLICY),
         "WidgetData_v1.xsd": PAYLOAD_XSD})
+    package(corpus, {"WidgetData_v1.xsd": PAYLOAD_XSD, f"{RETRIEVE_SWA}.wsdl": wsdl(
+        RETRIEVE_SWA, style="rpc", request='element="in:RequestWidgetData"',
+        response='type="xs:base64Binary"', output=SWA_OUTPUT)}, folder="WidgetSwa/20240101")
     (corpus / "b2b-packages.toml").write_text('default_system = "SIBR"\n')
     found = _cases(_specs(corpus, root / "specs"), corpus)
     if PACKAGES:
         real = _specs(CMRI, root / "real-specs")
         found += _cases(real, CMRI)
-    assert {c.codec.form.form for c in found} >= {"docattach", "mtom"}
+    assert {c.codec.form.form for c in found} >= set(FORMS)
     return found
 
 
@@ -372,7 +376,7 @@ def _call(gateway: SoapGateway, case: Case) -> Any:
     return gateway.call(case.op, value, "alice")
 
 
-@pytest.mark.parametrize("form", ["docattach", "mtom"])
+@pytest.mark.parametrize("form", FORMS)
 def test_a_large_answer_streams_and_a_late_failure_cuts_it(cases: list[Case],
                                                            form: str) -> None:
     """Past the held-back first MiB of JSON the answer streams (the 200 is sent), so an
