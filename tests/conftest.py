@@ -100,7 +100,8 @@ LIVE_MODULES = {"test_attachment_live", "test_build_commands", "test_build_safet
 # Corpus-wide checks that take minutes together: hypothesis over every message, whole
 # builds.  Marked slow, and slow is part of the live tier: `-m "not live"` is the inner
 # loop (well under a minute), CI runs everything.
-SLOW_MODULES = {"test_attachment_bridge", "test_incremental", "test_property"}
+SLOW_MODULES = {"test_attachment_bridge", "test_attachment_stream", "test_incremental",
+                "test_property"}
 SLOW_NAMES = ("generated", "mutated")  # test_codec*: every message, hypothesis or mutations
 
 

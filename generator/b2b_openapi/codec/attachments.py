@@ -69,6 +69,34 @@ def encode(xml: bytes) -> str:
     return base64.b64encode(gzip.compress(xml, mtime=0)).decode("ascii")
 
 
+class GzipBase64:
+    """A file-like sink: the XML written into it comes out as the attachment text
+    (gzip, then base64), the XML itself never held whole (lxml serialises a tree into it
+    piece by piece).  gzip's header carries no timestamp, so the same XML always gives
+    the same text."""
+
+    def __init__(self) -> None:
+        self.deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+        self.pieces: list[bytes] = []
+        self.rest = b""
+
+    def _encode(self, raw: bytes) -> None:
+        raw = self.rest + raw
+        usable = len(raw) - len(raw) % 3
+        self.pieces.append(binascii.b2a_base64(raw[:usable], newline=False))
+        self.rest = raw[usable:]
+
+    def write(self, data: bytes) -> int:
+        self._encode(self.deflate.compress(data))
+        return len(data)
+
+    def text(self) -> str:
+        self._encode(self.deflate.flush())
+        self.pieces.append(binascii.b2a_base64(self.rest, newline=False))
+        self.rest = b""
+        return b"".join(self.pieces).decode("ascii")
+
+
 def attachment_hash(text: str | bytes) -> str:
     """base64(SHA-1(the base64 text)), as CAISO writes in ``attachmentHash/hashValue``; the
     text as sent, blanks at its ends aside."""
@@ -136,11 +164,19 @@ def attachment_value(envelope: bytes) -> str | None:
 
 def with_hash_header(envelope: bytes) -> bytes:
     """A DocAttach envelope with the ``attachmentHash`` header its attachment needs (the
-    receiver compares it; the signature covers it), unless it has one."""
-    text = attachment_value(envelope)
-    if text is None or hash_value(envelope) is not None:
+    receiver compares it; the signature covers it), unless it has one.  Parsed once: a
+    large submit's envelope is not read again for each question."""
+    if b"AttachmentValue" not in envelope:
         return envelope
     root = etree.fromstring(envelope, _PARSER)
+    if root.find(f".//{{{ATTACHMENT_HASH_NS}}}attachmentHash/"
+                 f"{{{ATTACHMENT_HASH_NS}}}hashValue") is not None:
+        return envelope
+    found = next((e for e in root.iter() if isinstance(e.tag, str)
+                  and e.tag.rpartition("}")[2] == "AttachmentValue"), None)
+    if found is None:
+        return envelope
+    text = (found.text or "").strip()
     soap_env = root.tag.partition("}")[0].lstrip("{")
     header = root.find(f"{{{soap_env}}}Header")
     if header is None:

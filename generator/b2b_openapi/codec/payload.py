@@ -19,6 +19,9 @@ from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import attachments, jsonxml
+from b2b_openapi.codec.encode import EncodePlan, Unplanned, namespaces
+from b2b_openapi.codec.soap import SOAP_ENV
+from b2b_openapi.codec.validation import compile_document
 from b2b_openapi.errors import one_line
 
 Form = Literal["docattach", "swa", "mtom"]
@@ -89,9 +92,11 @@ def _error_texts(root: Any) -> list[str]:
 class PayloadCodec:
     """JSON <-> payload XML <-> attachment text for one payload element."""
 
-    def __init__(self, form: AttachmentForm, schema: Any) -> None:
+    def __init__(self, form: AttachmentForm, schema: Any, xsd: Path | None = None) -> None:
         self.form = form
         self.schema = schema
+        self.xsd = xsd  # the payload XSD's file, for libxml2 (None: the reference only)
+        self._planned: _Planned | None = None
         try:
             self.element = schema.maps.elements[form.element]
         except KeyError:
@@ -104,7 +109,8 @@ class PayloadCodec:
         """The payload XSD from ``folder`` (where the WSDL is: server apps copy it there)."""
         from b2b_openapi.xsd.wsdl import load_payload_schema  # the xsd stage, on first use
 
-        return cls(form, load_payload_schema(folder / form.schema_file, package))
+        path = folder / form.schema_file
+        return cls(form, load_payload_schema(path, package), path)
 
     def to_xml(self, value: Any) -> bytes:
         """The payload XML of a JSON value; ValueError or xmlschema's validation error when
@@ -132,10 +138,49 @@ class PayloadCodec:
                                f"{one_line(str(exc.reason or exc))}") from None
 
     def encode(self, value: Any) -> str:
-        """JSON -> payload XML -> gzip -> base64 text."""
-        return attachments.encode(self.to_xml(value))
+        """JSON -> payload XML -> gzip -> base64 text.  The encode plan builds the document
+        (an lxml tree), libxml2 validates it, and it is serialised straight into gzip and
+        base64 (:class:`.attachments.GzipBase64`): the XML and the gzip data are never
+        held whole.  What the plan leaves to the reference encoder, or libxml2 refuses,
+        goes through :meth:`to_xml`, which builds it or says why it cannot."""
+        text = self._planned_text(value)
+        return text if text is not None else attachments.encode(self.to_xml(value))
+
+    def _planned_text(self, value: Any) -> str | None:
+        if self._planned is None:
+            self._planned = _Planned.compile(self.xsd, self.element)
+        planned = self._planned
+        if planned.schema is None:
+            return None
+        holder = etree.Element("holder", nsmap=planned.nsmap)
+        try:
+            planned.plan.builder(self.element)(holder, value)
+        except (Unplanned, ValueError):  # ValueError: a number or string lxml refuses
+            return None
+        document = etree.ElementTree(holder[0]) if len(holder) == 1 else None
+        if document is None or not planned.schema.validate(document):
+            return None
+        sink = attachments.GzipBase64()
+        document.write(cast(Any, sink), encoding="utf-8", xml_declaration=True)  # file-like
+        return sink.text()
 
     def decode(self, text: str | bytes, expected_hash: str | None) -> Any:
         """Attachment text -> JSON: the hash checked when given, then base64, gzip, XSD
         (each failure its own error: :mod:`.attachments`' or :class:`PayloadError`)."""
         return self.to_json(attachments.decode(text, expected_hash))
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The fast encoder of one payload element: its XSD compiled for libxml2 (None where
+    libxml2 refuses it), the encode plan and the prefixes declared once on the root."""
+
+    schema: etree.XMLSchema | None
+    plan: EncodePlan
+    nsmap: dict[str, str]
+
+    @classmethod
+    def compile(cls, xsd: Path | None, element: Any) -> _Planned:
+        schema = compile_document(xsd) if xsd is not None else None
+        nsmap = {prefix: ns for prefix, ns in namespaces(element).items() if ns != SOAP_ENV}
+        return cls(schema, EncodePlan(), nsmap)

@@ -106,3 +106,14 @@ def _compile(wsdl: Path) -> etree.XMLSchema:
     driver = etree.fromstring(_ENVELOPE.replace("{imports}", "".join(imports)).encode(),
                               parser, base_url=location)
     return etree.XMLSchema(driver)
+
+
+def compile_document(xsd: Path) -> etree.XMLSchema | None:
+    """A standalone document's XSD (an attachment's payload schema) for libxml2, its
+    imports resolved from its own folder, never the network; None when libxml2 refuses it
+    (the caller keeps the whole-document path)."""
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        return etree.XMLSchema(etree.parse(str(xsd.resolve()), parser))
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError):
+        return None

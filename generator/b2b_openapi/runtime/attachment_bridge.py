@@ -140,14 +140,21 @@ def answer_json(codec: PayloadCodec, content_type: str, raw: bytes, envelope: by
     try:
         text = attachment_text(codec.form, content_type, raw, envelope)
         return codec.decode(text, attachments.hash_value(envelope))
-    except attachments.AttachmentError as exc:
-        raise Problem(502, "SOAP response attachment is unusable",
-                      f"{type(exc).__name__}: {exc}") from None
-    except PayloadError as exc:
-        raise Problem(502, "SOAP response attachment does not conform to the payload XSD",
-                      clip(str(exc))) from None
-    except CaisoErrorDocument as exc:
-        raise caiso_error(exc, fault_schema) from None
+    except (attachments.AttachmentError, PayloadError, CaisoErrorDocument) as exc:
+        raise answer_problem(exc, fault_schema) from None
+
+
+def answer_problem(error: Exception, fault_schema: Any | None = None) -> Problem:
+    """What an unusable answer attachment means to the caller, whether it was read whole
+    or streamed (:mod:`b2b_openapi.codec.attachstream`): a 502 naming the cause, or the
+    400 of CAISO's error document."""
+    if isinstance(error, CaisoErrorDocument):
+        return caiso_error(error, fault_schema)
+    if isinstance(error, PayloadError):
+        return Problem(502, "SOAP response attachment does not conform to the payload XSD",
+                       clip(str(error)))
+    return Problem(502, "SOAP response attachment is unusable",
+                   f"{type(error).__name__}: {error}")
 
 
 def caiso_error(error: CaisoErrorDocument, schema: Any | None) -> Problem:

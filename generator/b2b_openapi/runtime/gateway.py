@@ -5,7 +5,7 @@ is :mod:`.upstream`); the SOAP answer (or fault) back to JSON."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -15,9 +15,11 @@ from lxml import etree
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import jsonxml, rpc, soap
+from b2b_openapi.codec.attachments import AttachmentError
+from b2b_openapi.codec.attachstream import AttachmentAnswer, PayloadStreaming
 from b2b_openapi.codec.faststream import ServiceCodec
-from b2b_openapi.codec.payload import PayloadCodec, PayloadError
-from b2b_openapi.codec.streaming import JsonStreamer, NotStreamable, StreamError
+from b2b_openapi.codec.payload import CaisoErrorDocument, PayloadCodec, PayloadError
+from b2b_openapi.codec.streaming import NotStreamable, StreamError
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.runtime import attachment_bridge, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip
@@ -42,6 +44,7 @@ class SoapGateway:
         self.http = self.upstream.client(timeout, transport)
         self.folder = wsdl.parent  # payload XSDs sit beside the WSDL
         self._codecs: dict[str, tuple[PayloadCodec | None, PayloadCodec | None]] = {}
+        self._streaming: dict[str, PayloadStreaming | None] = {}
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -121,7 +124,13 @@ class SoapGateway:
                 "Content-Type": content_type,
                 "SOAPAction": f'"{op.soap_action}"'}))
         chunks = deadline.chunks(response)
-        if response.status_code >= 300 or whole_answer(self.upstream, response, op):
+        try:
+            attached = self._attachment_answer(op, response)
+        except BaseException:  # the payload XSD cannot be loaded: a 500, the answer unread
+            await response.aclose()
+            raise
+        if attached is None and (response.status_code >= 300
+                                 or whole_answer(self.upstream, response, op)):
             # a fault (500), an error that is no answer, a CAISO page, a signed answer
             try:
                 problem = upstream_errors.redirect_problem(response, self.endpoint)
@@ -134,31 +143,67 @@ class SoapGateway:
             finally:
                 await response.aclose()
             return self._whole(op, data, response)
+        if attached is not None:
+            return await self._streamed(op, response, chunks, attached.feed, attached.finish,
+                                        self._attachment_problem)
         streamer = self.codec.streamer(self._element(op.response_element))
-        first = b""  # held back until it is large: a failure before is a proper 502/504
+        return await self._streamed(op, response, chunks, lambda c: (streamer.feed(c),),
+                                    streamer.finish, _xsd_problem)
+
+    def _attachment_answer(self, op: Operation, response: httpx.Response
+                           ) -> AttachmentAnswer | None:
+        """The streamed reader of an attachment answer (docs/gateway.md "Streamed
+        attachment answers"), or None where the answer is read whole: no payload to
+        stream, a signed answer (checked whole), an error status, another form."""
+        codec = self.attachments(op)[1]
+        if codec is None or self.upstream.reads_whole or response.status_code != 200:
+            return None
+        if op.id not in self._streaming:
+            self._streaming[op.id] = PayloadStreaming.of(codec, self.folder)
+        streaming = self._streaming[op.id]
+        if streaming is None:
+            return None
+        return streaming.answer(response.headers.get("content-type", "text/xml"),
+                                op.response_element)
+
+    def _attachment_problem(self, error: Exception) -> Problem | None:
+        if isinstance(error, AttachmentError | PayloadError | CaisoErrorDocument):
+            return attachment_bridge.answer_problem(error, self.schema)
+        return _xsd_problem(error)
+
+    async def _streamed(self, op: Operation, response: httpx.Response,
+                        chunks: AsyncIterator[bytes],
+                        feed: Callable[[bytes], Iterable[bytes]], finish: Callable[[], bytes],
+                        problem: Callable[[Exception], Problem | None]) -> Any:
+        """A streamed answer: JSON held back until it is large (a failure before is a
+        proper 502/504), then passed on as it comes; an answer that turns out not to be
+        streamable (``NotStreamable``) is read on and decoded whole."""
+        pieces = _pieces(chunks, feed, finish)
+        first = bytearray()
         try:
-            async for chunk in chunks:
-                first += streamer.feed(chunk)
+            async for piece in pieces:
+                first += piece
                 if len(first) >= upstream_errors.HELD_BACK_BYTES:
                     break
-            else:
-                first += streamer.finish()  # not large: all read already
+            else:  # not large: all read already
                 await response.aclose()
-                return _once(first)
+                return _once(bytes(first))
         except NotStreamable as exc:
             try:
                 rest = b"".join([c async for c in chunks])
             finally:
                 await response.aclose()
             return self._whole(op, exc.head + rest, response)
-        except (StreamError, XMLSchemaValidationError, etree.XMLSyntaxError) as exc:
+        except Exception as exc:
             await response.aclose()
-            raise Problem(502, "SOAP response does not conform to the XSD",
-                          clip(one_line(str(getattr(exc, "reason", None) or exc)))) from None
+            mapped = problem(exc)
+            if mapped is None:
+                raise
+            raise mapped from None
         except BaseException:  # the deadline, a dropped connection: nothing left to read
             await response.aclose()
             raise
-        return ClosingStream(_rest(first, chunks, streamer), response.aclose)
+        return ClosingStream(_rest(bytes(first), pieces), pieces.aclose, response.aclose)
 
     def _whole(self, op: Operation, data: bytes, response: httpx.Response) -> Any:
         """A fault, or a response shape decoded as one document."""
@@ -206,14 +251,28 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def _rest(first: bytes, chunks: AsyncIterator[bytes], streamer: JsonStreamer
-                ) -> AsyncIterator[bytes]:
+def _xsd_problem(error: Exception) -> Problem | None:
+    if isinstance(error, StreamError | XMLSchemaValidationError | etree.XMLSyntaxError):
+        return Problem(502, "SOAP response does not conform to the XSD",
+                       clip(one_line(str(getattr(error, "reason", None) or error))))
+    return None
+
+
+async def _pieces(chunks: AsyncIterator[bytes], feed: Callable[[bytes], Iterable[bytes]],
+                  finish: Callable[[], bytes]) -> AsyncGenerator[bytes, None]:
+    """JSON pieces of a streamed answer as its chunks arrive (one chunk can give several:
+    an attachment's gzip inflates), the streamer's last piece at the end."""
+    async for chunk in chunks:
+        for piece in feed(chunk):
+            if piece:
+                yield piece
+    yield finish()
+
+
+async def _rest(first: bytes, pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """The rest of a streamed answer.  An error from here on can only cut the connection
     (the 200 status line is sent): the client sees incomplete JSON, never wrong data.  The
     SOAP response is closed by the :class:`ClosingStream` around it, started or not."""
     yield first
-    async for chunk in chunks:
-        out = streamer.feed(chunk)
-        if out:
-            yield out
-    yield streamer.finish()
+    async for piece in pieces:
+        yield piece
