@@ -28,7 +28,6 @@ from b2b_openapi.diff.report import render_report
 from b2b_openapi.docs import stale_docs
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.incremental import pipeline, stages
-from b2b_openapi.incremental.workers import Workers
 from b2b_openapi.openapi import stage as spec_stage
 from b2b_openapi.openapi.yamlio import atomic_write
 from b2b_openapi.outputs import leftovers
@@ -401,8 +400,7 @@ def check_command(xsd: XsdOption = Path("xsd"), specs: SpecsOption = Path("specs
     temporary files in specs/ or postman/, or if a generated part of docs/ (the diff rules
     table) is stale (for CI)."""
     try:
-        with Workers() as workers:
-            files = spec_stage.render_all(xsd, workers=workers)
+        files = spec_stage.render_all(xsd)
     except ArtifactError as exc:
         _fail(exc)
     junk = leftovers((specs, postman))

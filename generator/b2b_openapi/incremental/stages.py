@@ -63,11 +63,8 @@ class SpecsWritten:
 def write_specs(xsd: Path, specs: Path, services: Sequence[str] = (), *,
                 progress: Progress | None = None, warn: Progress | None = None,
                 prune: bool = False) -> SpecsWritten:
-    """Render and validate the corpus's specs (all, or ``services``; over the process
-    pool, as the build does), then write them."""
-    with Workers() as workers:
-        files = spec_stage.render_all(xsd, services, progress=progress, warn=warn,
-                                      workers=workers)
+    """Render and validate the corpus's specs (all, or ``services``), then write them."""
+    files = spec_stage.render_all(xsd, services, progress=progress, warn=warn)
     changed, removed = spec_stage.write_all(specs, files, prune=prune)
     return SpecsWritten(files, changed, removed)
 
