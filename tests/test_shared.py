@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -162,4 +163,29 @@ def test_meta_checked_once_nests_and_leaves_nothing_behind() -> None:
         with shared.meta_checked_once():
             assert vars(meta)["iter_errors"] is installed
         assert vars(meta)["iter_errors"] is installed
+    assert "iter_errors" not in vars(meta)
+
+
+def test_meta_checked_once_from_several_threads() -> None:
+    """A server may load schemas in several threads: contexts opened and closed in any
+    interleaving keep the memo on while one is open and leave nothing behind."""
+    meta = xmlschema.XMLSchema10.meta_schema
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def enter_and_leave() -> None:
+        try:
+            start.wait()
+            for _ in range(200):
+                with shared.meta_checked_once():
+                    assert "iter_errors" in vars(meta)
+        except BaseException as exc:  # reported below, with the thread's traceback gone
+            failures.append(exc)
+
+    threads = [threading.Thread(target=enter_and_leave) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
     assert "iter_errors" not in vars(meta)

@@ -24,6 +24,7 @@ that errors are reported exactly as before, against the file the service really 
 from __future__ import annotations
 
 import hashlib
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -124,16 +125,37 @@ def _recording(errors: Iterator[Any], key: str) -> Iterator[Any]:
         _META_VALID.add(key)
 
 
+_META_LOCK = threading.Lock()
+_meta_users = 0  # contexts open, in any thread: the memo is on while there is one
+
+
 @contextmanager
 def meta_checked_once() -> Iterator[None]:
-    """While active, the XSD 1.0 meta-schema skips a document it already found valid in
-    this process (same bytes, same namespaces) and checks any other one as before: an
-    invalid document is checked, and reported, every time."""
+    """While active (in any thread; nested use is fine), the XSD 1.0 meta-schema skips a
+    document it already found valid in this process (same bytes, same namespaces) and
+    checks any other one as before: an invalid document is checked, and reported, every
+    time."""
+    global _meta_users
     meta = xmlschema.XMLSchema10.meta_schema
-    if meta is None or "iter_errors" in vars(meta):  # none, or already on (nested use)
+    if meta is None:
         yield
         return
-    check: Callable[..., Iterator[Any]] = meta.iter_errors
+    with _META_LOCK:
+        _meta_users += 1
+        if _meta_users == 1:
+            meta.iter_errors = _memo_iter_errors(meta)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        with _META_LOCK:
+            _meta_users -= 1
+            if _meta_users == 0:
+                del meta.iter_errors
+
+
+def _memo_iter_errors(meta: Any) -> Callable[..., Iterator[Any]]:
+    """The meta-schema's own ``iter_errors``, behind the memo of valid documents."""
+    check: Callable[..., Iterator[Any]] = type(meta).iter_errors.__get__(meta)
 
     def iter_errors(source: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
         key = _meta_key(source, args, kwargs)
@@ -143,8 +165,4 @@ def meta_checked_once() -> Iterator[None]:
             return iter(())
         return _recording(check(source, *args, **kwargs), key)
 
-    meta.iter_errors = iter_errors  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        del meta.iter_errors
+    return iter_errors
