@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,6 +17,7 @@ from openapi_spec_validator import validate
 from xmlschema.validators.facets import XsdEnumerationFacets
 
 from b2b_openapi.codec.jsonio import load_yaml
+from b2b_openapi.incremental.workers import Workers
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.openapi import yamlio
 from b2b_openapi.xsd.builder import component_names, documentation
@@ -25,6 +27,29 @@ from support import ROOT, XSD, rendered, xsd_schema
 def test_committed_specs_are_up_to_date() -> None:
     stale = specs.stale_specs(ROOT / "specs", list(rendered()))
     assert stale == [], "run `b2b-openapi specs` and commit specs/"
+
+
+# CAISO's real GasBurn package (4 WSDLs, each with warnings), beside the checkout in CI
+GASBURN = ROOT.parent / "shared" / "real-artifacts" / "caiso-cmri-gasburn-v1"
+
+
+@pytest.mark.parametrize("corpus", [XSD, pytest.param(GASBURN, marks=pytest.mark.skipif(
+    not GASBURN.is_dir(), reason=f"no {GASBURN} (../shared is beside the checkout in CI)"))],
+    ids=["bundled", "gasburn"])
+def test_the_spec_stage_over_the_process_pool_renders_what_one_process_renders(
+        corpus: Path) -> None:
+    """render_all over two workers (the benchmark's pool figure): the same specs in the
+    same order, the warnings told in corpus order, without the model."""
+    told: list[str] = []
+    with Workers(2) as workers:
+        pooled = specs.render_all(corpus, warn=told.append, workers=workers)
+    assert workers.pooled(len(pooled))
+    one_process = rendered() if corpus == XSD else tuple(specs.render_all(corpus))
+    assert [(s.path, s.text, s.warnings) for s in pooled] == \
+        [(s.path, s.text, s.warnings) for s in one_process]
+    assert [s.parsed() for s in pooled] == [s.parsed() for s in one_process]
+    assert told == [note for s in one_process for note in s.warnings]
+    assert all(s.service is None for s in pooled)
 
 
 @pytest.mark.slow  # fresh build processes

@@ -13,11 +13,9 @@ computed before anything is written; then only files whose content differs are w
 from __future__ import annotations
 
 import base64
-import gc
 import os
 import pickle
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -32,12 +30,11 @@ from b2b_openapi.emit.sdk import client_files
 from b2b_openapi.emit.servers import server_files
 from b2b_openapi.emit.templating import DOCS, TEMPLATES
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, digest, digests
-from b2b_openapi.incremental.workers import IN_PROCESS, Workers
+from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.outputs import remove_leftovers, sync_tree, write_atomically
 from b2b_openapi.xsd import corpus
 from b2b_openapi.xsd.packages import Artifact
-from b2b_openapi.xsd.wsdl import preload_shared
 
 Progress = Callable[[str], None]
 
@@ -128,12 +125,6 @@ def _unchanged(recorded: Mapping[str, str], wsdl: Path) -> bool:
         return False
 
 
-def _render_light(artifact: Artifact) -> specs.SpecFile:
-    """specs.render without the model (the parsed document is kept), for sending back
-    from a worker process."""
-    return replace(specs.render(artifact), service=None)
-
-
 def _cache_key(artifact: Artifact) -> str:
     """A WSDL's spec entry: its path, and the identity derived for it (a mapping file
     edit renames the API without touching the package)."""
@@ -165,8 +156,8 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
     if workers.pooled(len(cold)):
-        preload_shared(cold[0])
-    rendered = workers.map(_render_light, [by_wsdl[w] for w in cold])
+        specs.prepare_pool(by_wsdl[cold[0]])
+    rendered = workers.map(specs.render_light, [by_wsdl[w] for w in cold])
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):
         deps = _dependencies(spec)
@@ -192,20 +183,6 @@ def _binary_files(cache: BuildCache, step: str, key: str,
             for p, c in stored.items()}
 
 
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Collect garbage less often while building, as mypy does: a build allocates millions
-    of objects that live to its end (schema components, documents), and the default
-    generation-0 threshold (700 allocations) has the collector re-scan them over and over.
-    Cycles are still collected, only in larger batches; forked workers inherit this."""
-    old = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
 def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path,
           progress: Progress | None = None, jobs: int | None = None,
           use_cache: bool = True, warn: Progress | None = None,
@@ -214,7 +191,7 @@ def build(xsd_root: Path, specs_root: Path, build_root: Path, postman_root: Path
     it, a build of another corpus leaves every file it did not write alone)."""
     cache = BuildCache(build_root / ".cache", code_salt(TEMPLATES)) if use_cache else NO_CACHE
     remove_leftovers((specs_root, postman_root))  # of a build killed before it could
-    with _rare_collections(), Workers(jobs) as workers:
+    with rare_collections(), Workers(jobs) as workers:
         return _build(xsd_root, specs_root, build_root, postman_root, progress, workers, cache,
                       warn, prune)
 

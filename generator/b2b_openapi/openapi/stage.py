@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.errors import ArtifactError, one_line
+from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
 from b2b_openapi.model import Service
 from b2b_openapi.openapi.document import build_document
 from b2b_openapi.openapi.examples import add_examples
 from b2b_openapi.openapi.yamlio import atomic_write, dump
 from b2b_openapi.xsd import corpus
 from b2b_openapi.xsd.packages import Artifact
-from b2b_openapi.xsd.wsdl import as_artifact, load_service
+from b2b_openapi.xsd.wsdl import as_artifact, load_service, preload_shared
 
 Progress = Callable[[str], None]
 
@@ -55,13 +56,20 @@ def spec_path(service: Service) -> Path:
     return Path(service.id.folder_system) / f"{service.id.full_name}.yaml"
 
 
-def render(source: Path | Artifact) -> SpecFile:
-    """Load one service and render its validated OpenAPI YAML.  What is validated is the
-    text parsed back, i.e. exactly what lands in specs/."""
-    # the build stack (the `build` extra): not needed to import this module
+def _validator() -> tuple[Callable[[Mapping[str, Any]], None], type[Exception]]:
+    """openapi-spec-validator's ``validate`` and its error, imported on first use: the
+    build stack (the `build` extra) is not needed to import this module, and importing it
+    takes as long as validating the whole bundled corpus."""
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+    return validate, OpenAPIValidationError
+
+
+def render(source: Path | Artifact) -> SpecFile:
+    """Load one service and render its validated OpenAPI YAML.  What is validated is the
+    text parsed back, i.e. exactly what lands in specs/."""
+    validate, invalid = _validator()
     artifact = as_artifact(source)
     wsdl = artifact.wsdl
     service = load_service(artifact)
@@ -74,27 +82,55 @@ def render(source: Path | Artifact) -> SpecFile:
     document = load_yaml(text)
     try:
         validate(document)
-    except OpenAPIValidationError as exc:  # a generator bug, but say where
+    except invalid as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
     return SpecFile(spec_path(service), text, wsdl, service.sources, service, document,
                     notes, artifact.package)
 
 
+def render_light(artifact: Artifact) -> SpecFile:
+    """:func:`render` without the model (the parsed document is kept), for sending back
+    from a worker process."""
+    return replace(render(artifact), service=None)
+
+
+def prepare_pool(first: Artifact) -> None:
+    """What every worker needs, done once before the pool forks so that the workers
+    inherit it instead of each doing it again: the shared schemas, the validator's import."""
+    preload_shared(first.wsdl)
+    _validator()
+
+
 def render_all(xsd_root: Path, names: Iterable[str] = (),
                progress: Progress | None = None,
-               warn: Progress | None = None) -> list[SpecFile]:
+               warn: Progress | None = None,
+               workers: Workers = IN_PROCESS) -> list[SpecFile]:
+    """Every selected service's spec, in corpus order.  Over a pool (``workers`` with more
+    than one job, enough services) the specs come back without their model (``service``
+    is None), as from the build cache; in-process they keep it."""
     artifacts = corpus.select(corpus.discover(xsd_root, warn), names)
-    results = []
-    for index, artifact in enumerate(artifacts, 1):
-        if progress:
-            progress(f"[{index}/{len(artifacts)}] {artifact.id.folder_system}/"
-                     f"{artifact.full_name}")
-        spec = render(artifact)
-        if warn is not None:
+    with rare_collections():
+        if workers.pooled(len(artifacts)):
+            if progress:
+                progress(f"rendering {len(artifacts)} services over {workers.jobs} processes")
+            prepare_pool(artifacts[0])
+            return _say_warnings(workers.map(render_light, artifacts), warn)
+        results = []
+        for index, artifact in enumerate(artifacts, 1):
+            if progress:
+                progress(f"[{index}/{len(artifacts)}] {artifact.id.folder_system}/"
+                         f"{artifact.full_name}")
+            results += _say_warnings([render(artifact)], warn)
+    return results
+
+
+def _say_warnings(files: list[SpecFile], warn: Progress | None) -> list[SpecFile]:
+    """``files``, once their degraded results are told to ``warn``."""
+    if warn is not None:
+        for spec in files:
             for note in spec.warnings:
                 warn(note)
-        results.append(spec)
-    return results
+    return files
 
 
 def write_all(specs_root: Path, files: list[SpecFile], prune: bool) -> tuple[int, int]:

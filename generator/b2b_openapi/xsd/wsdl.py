@@ -259,8 +259,7 @@ def preload_shared(wsdl: Path) -> None:
         shared_folders = _reach(wsdl).shared
     except ArtifactError:
         return
-    if shared_folders:
-        shared.parent_schema(shared_folders)
+    shared.parent_schema(shared_folders)
 
 
 def _embedded_namespaces(wsdl: Path) -> set[str]:
@@ -286,11 +285,11 @@ def _load(wsdl: Path, package: Path | None = None
     :mod:`b2b_openapi.xsd.shared` (parsed once per process, not once per service).
     """
     reached = _reach(wsdl, package)
-    parent = shared.parent_schema(reached.shared) if reached.shared else None
+    parent = shared.parent_schema(reached.shared)  # with none, the WSDL meta-schema alone
     if parent is not None and _embedded_namespaces(wsdl) & set(parent.maps.namespaces):
         parent = None  # a WSDL schema in a shared namespace: xmlschema would merge them
     try:
-        with _strict_imports():
+        with _strict_imports(), shared.meta_checked_once():
             root = shared.service_root(parent) if parent is not None else None
             document = Wsdl11Document(  # type: ignore[no-untyped-call]
                 str(wsdl), schema=root, validation="strict", allow="local",
@@ -645,7 +644,7 @@ def load_payload_schema(path: Path, package: Path | None = None) -> Any:
 def _payload_schema(path: Path, package: Path | None) -> tuple[Any, Reached]:
     reached = _reach(path, package)  # its own imports, resolved like the WSDL's
     try:
-        with _strict_imports():
+        with _strict_imports(), shared.meta_checked_once():
             schema = xmlschema.XMLSchema(str(path), allow="local",
                                          uri_mapper=reached.remap or None)
     except _XMLSCHEMA_ERRORS as exc:
