@@ -9,11 +9,12 @@ from typing import Any
 
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.errors import ArtifactError, one_line
-from b2b_openapi.model import Service
+from b2b_openapi.model import OasisReport, Service
 from b2b_openapi.openapi.document import build_document
 from b2b_openapi.openapi.examples import add_examples
+from b2b_openapi.openapi.oasis import build_oasis_document
 from b2b_openapi.openapi.yamlio import atomic_write, dump
-from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd import corpus, oasis
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.wsdl import as_artifact, load_service
 
@@ -34,6 +35,7 @@ class SpecFile:
     document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     warnings: tuple[str, ...] = ()  # degraded results (printed again on a cache hit)
     package: Path | None = None  # the package the artifacts come from (servers copy them)
+    report: OasisReport | None = None  # an OASIS report's model (docs/oasis.md), not SOAP
 
     def parsed(self) -> Mapping[str, Any]:
         """The OpenAPI document: the one kept from rendering, else parsed from the text."""
@@ -64,10 +66,19 @@ def render(source: Path | Artifact) -> SpecFile:
 
     artifact = as_artifact(source)
     wsdl = artifact.wsdl
-    service = load_service(artifact)
-    built = build_document(service)
+    service: Service | None = None
+    report: OasisReport | None = None
+    if oasis.is_report(artifact):
+        report = oasis.load_report(artifact)
+        built = build_oasis_document(report)
+        warnings, sources = report.warnings, report.sources
+        path = Path(report.id.folder_system) / f"{report.id.full_name}.yaml"
+    else:
+        service = load_service(artifact)
+        built = build_document(service)
+        warnings, sources, path = service.warnings, service.sources, spec_path(service)
     synthesized = add_examples(built)
-    notes = service.warnings + tuple(
+    notes = warnings + tuple(
         f"{wsdl}: {name}: no sample, example synthesized from the schema"
         for name in synthesized)
     text = dump(built)
@@ -76,8 +87,8 @@ def render(source: Path | Artifact) -> SpecFile:
         validate(document)
     except OpenAPIValidationError as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(spec_path(service), text, wsdl, service.sources, service, document,
-                    notes, artifact.package)
+    return SpecFile(path, text, wsdl, sources, service, document, notes, artifact.package,
+                    report)
 
 
 def render_all(xsd_root: Path, names: Iterable[str] = (),

@@ -1,0 +1,238 @@
+"""OASIS answers -> JSON rows, shared by the artifact stage (the samples) and the gateway.
+
+OASIS (docs/oasis.md) answers an HTTP GET with a ZIP holding one document: an
+``OASISReport`` XML whose ``MessagePayload/RTO/REPORT_ITEM/REPORT_DATA`` elements are the
+rows (one child element per column), a CSV with a header line (``resultformat=6``), or, for
+a refused query, an ``OASISReport`` whose ``RTO`` holds an ``ERROR`` with ``ERR_CODE`` and
+``ERR_DESC`` instead of report items.  Elements are matched by local name: the namespace
+(``http://www.caiso.com/soa/OASISReport_v1.xsd``) is what CAISO publishes, but nothing here
+depends on it.
+
+A row is a dict from column name (the JSON key) to its value typed by the report's column
+list: ``decimal`` as :class:`~decimal.Decimal` (exact, as the rest of the project writes
+numbers), ``integer`` as int, dates and date-times as the text OASIS wrote.  An empty value
+is no key (the project's JSON has no nulls).  Columns the report does not declare are left
+out: a report version's columns are fixed, so one appearing is OASIS's addition, not data
+the API promised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+DEFAULT_MAX_BYTES = 256 * 2**20  # one unzipped document
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+class OasisDocumentError(ValueError):
+    """Not a readable OASIS answer; ``line`` in the document when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Column:
+    """What decoding needs of a report column (the model's ``OasisField``, or an entry of
+    the spec's ``x-caiso-oasis.columns``)."""
+
+    name: str
+    type: str  # string | date | dateTime | decimal | integer
+    required: bool = False
+    xml: str | None = None
+    csv: str | None = None
+
+    @classmethod
+    def from_extension(cls, entry: Mapping[str, Any]) -> Column:
+        return cls(str(entry["name"]), str(entry["type"]), bool(entry.get("required")),
+                   entry.get("xml"), entry.get("csv"))
+
+
+@dataclass(frozen=True)
+class OasisError:
+    """An error document: OASIS refused the query."""
+
+    code: str
+    description: str
+
+
+def typed(text: str, kind: str) -> Any:
+    """One value as JSON; ValueError names what is wrong with it."""
+    if kind == "decimal":
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a decimal number") from None
+        if not value.is_finite():
+            raise ValueError(f"{text!r} is not a finite number")
+        return value
+    if kind == "integer":
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(f"{text!r} is not an integer")
+        return int(text)
+    if kind == "date" and not _DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
+    if kind == "dateTime" and not _DATE_TIME.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date-time with an offset")
+    return text
+
+
+def _row(cells: Iterable[tuple[str, str, int | None]], by_name: Mapping[str, Column],
+         columns: Sequence[Column], line: int | None) -> dict[str, Any]:
+    """One row from its (column name, text, line) cells; ``line`` is the row's."""
+    row: dict[str, Any] = {}
+    for name, text, at in cells:
+        column = by_name.get(name)
+        text = text.strip()
+        if column is None or text == "":
+            continue
+        try:
+            row[column.name] = typed(text, column.type)
+        except ValueError as exc:
+            raise OasisDocumentError(f"column {name}: {exc}", at) from None
+    missing = [c.name for c in columns if c.required and c.name not in row]
+    if missing:
+        raise OasisDocumentError(f"a row without the required column {missing[0]}", line)
+    return {c.name: row[c.name] for c in columns if c.name in row}  # the report's order
+
+
+def _local(element: Any) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _parse_xml(data: bytes) -> Any:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise OasisDocumentError(f"malformed XML: {exc.msg}", exc.lineno) from None
+
+
+def error_of(root: Any) -> OasisError | None:
+    """The ``ERROR`` an OASISReport carries instead of data, if it does."""
+    for element in root.iter():
+        if _local(element) == "ERROR":
+            fields = {_local(child): (child.text or "").strip() for child in element}
+            if "ERR_CODE" not in fields:
+                raise OasisDocumentError("an ERROR without ERR_CODE", element.sourceline)
+            return OasisError(fields["ERR_CODE"], fields.get("ERR_DESC", ""))
+    return None
+
+
+def xml_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]] | OasisError:
+    """An OASISReport XML document's rows, or the error it reports."""
+    root = _parse_xml(data)
+    if _local(root) != "OASISReport":
+        raise OasisDocumentError(f"the root element is {_local(root) or root.tag!r}, not "
+                                 "OASISReport", root.sourceline)
+    error = error_of(root)
+    if error is not None:
+        return error
+    by_name = {c.xml or c.name: c for c in columns}
+    return [_row(((_local(cell), cell.text or "", cell.sourceline) for cell in element
+                  if _local(cell)), by_name, columns, element.sourceline)
+            for element in root.iter() if _local(element) == "REPORT_DATA"]
+
+
+def csv_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]]:
+    """A CSV answer's rows (a header line, then one line per row)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise OasisDocumentError(f"the CSV is not UTF-8: {exc.reason}") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise OasisDocumentError("an empty CSV (no header line)", 1)
+        by_name = {c.csv or c.name: c for c in columns}
+        rows = []
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise OasisDocumentError(f"{len(values)} fields where the header has "
+                                         f"{len(header)}", reader.line_num)
+            line = reader.line_num
+            rows.append(_row(((name, value, line) for name, value in zip(header, values,
+                                                                        strict=True)),
+                             by_name, columns, line))
+    except csv.Error as exc:
+        raise OasisDocumentError(f"malformed CSV: {exc}", reader.line_num) from None
+    return rows
+
+
+def document_rows(name: str, data: bytes, columns: Sequence[Column]
+                  ) -> list[dict[str, Any]] | OasisError:
+    """A document of an answer, by its name's suffix: ``.csv`` is CSV, anything else XML
+    (an error document is XML whatever was asked for)."""
+    if name.lower().endswith(".csv"):
+        return csv_rows(data, columns)
+    return xml_rows(data, columns)
+
+
+def unzip(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes]:
+    """The one document of an OASIS ZIP: (its name, its bytes), at most ``max_bytes``
+    unzipped (the size the ZIP declares is not trusted: reading stops past the bound)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise OasisDocumentError("not a ZIP archive") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if not members:
+            raise OasisDocumentError("an empty ZIP archive")
+        if len(members) > 1:
+            raise OasisDocumentError(f"a ZIP of {len(members)} documents, not one: "
+                                     + ", ".join(repr(m.filename) for m in members[:3]))
+        member = members[0]
+        if member.file_size > max_bytes:
+            raise OasisDocumentError(f"{member.filename!r} unzips to {member.file_size} "
+                                     f"bytes, more than the {max_bytes} allowed")
+        try:
+            with archive.open(member) as stream:
+                content = stream.read(max_bytes + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as exc:
+            raise OasisDocumentError(f"{member.filename!r} cannot be unzipped: "
+                                     f"{exc}") from None
+        if len(content) > max_bytes:
+            raise OasisDocumentError(f"{member.filename!r} unzips to more than the "
+                                     f"{max_bytes} bytes allowed")
+        return member.filename, content
+
+
+# ERR_CODE -> HTTP status of the REST answer.  1000 is "No data returned for the specified
+# selection" (the code public OASIS clients, gridstatus among them, treat as no data): 404.
+# CAISO's full code list is in its "Interface Specification for OASIS", which no public
+# source we could check reproduces; so this is an assumption, not CAISO's table: another
+# numeric code under 2000 is taken as a refused query (400), anything else as OASIS failing
+# (502).  The code and text always reach the caller (``oasisError``).  docs/oasis.md.
+NO_DATA = "1000"
+
+
+def error_status(code: str) -> int:
+    """The REST status for an OASIS error document's ``ERR_CODE``."""
+    if code == NO_DATA:
+        return 404
+    return 400 if code.isdigit() and int(code) < 2000 else 502
+
+
+def error_title(status: int) -> str:
+    """The problem title of an OASIS error document answered with ``status``."""
+    return {404: "OASIS has no data for the selection",
+            400: "OASIS refused the query"}.get(status, "OASIS failed the query")
