@@ -76,13 +76,14 @@ def test_the_operation_is_the_reports_query_and_its_rows(name: str, version: int
     assert ext["endpoint"] == "https://oasis.caiso.com/oasisapi/SingleZip"
     params = {p["name"]: p for p in op["parameters"]}
     assert list(params) == ["startdatetime", "enddatetime", "market_run_id", "crr_id"]
-    assert all(params[p]["required"] and params[p]["schema"]["format"] == "date-time"
+    assert all(params[p]["required"] and params[p]["schema"]["format"] == "xsd-date-time"
                for p in ("startdatetime", "enddatetime"))
     ok = op["responses"]["200"]["content"]["application/json"]
     assert ok["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/ReportRow"}}
     row = document(name)["components"]["schemas"]["ReportRow"]
-    assert row["properties"]["CRR_MW"] == {"type": "number", "description": "CRR quantity, MW."}
-    assert row["properties"]["TRADE_DATE"]["format"] == "date"
+    assert row["properties"]["CRR_MW"] == {"type": "number", "x-xsd-type": "xs:decimal",
+                                           "description": "CRR quantity, MW."}
+    assert row["properties"]["TRADE_DATE"]["format"] == "xsd-date"
     assert set(ADDED) <= set(row["properties"]) if version == 2 else \
         not set(ADDED) & set(row["properties"])
     example = ok["examples"]["report"]["value"]

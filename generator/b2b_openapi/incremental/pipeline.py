@@ -35,7 +35,7 @@ from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, diges
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.outputs import remove_leftovers, sync_tree, write_atomically
-from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd import corpus, oasis
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.wsdl import preload_shared
 
@@ -164,8 +164,9 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
     if progress and cold:
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
-    if workers.pooled(len(cold)):
-        preload_shared(cold[0])
+    soap = [w for w in cold if not oasis.is_report(by_wsdl[w])]  # OASIS: no shared XSDs
+    if workers.pooled(len(cold)) and soap:
+        preload_shared(soap[0])
     rendered = workers.map(_render_light, [by_wsdl[w] for w in cold])
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):

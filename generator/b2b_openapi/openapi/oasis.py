@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from b2b_openapi.codec.oasis import NO_DATA, error_status, error_title
-from b2b_openapi.model import OasisField, OasisReport
+from b2b_openapi.model import Facets, OasisField, OasisReport, SimpleType
 from b2b_openapi.openapi.document import (
     ERROR_SCHEMA,
     OPENAPI_VERSION,
@@ -23,19 +23,15 @@ from b2b_openapi.openapi.document import (
     _retry_after,
 )
 from b2b_openapi.openapi.policies import document_contact, document_license
-from b2b_openapi.openapi.schema import COMPONENTS, Schema
+from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter
 
 ENDPOINT = "https://oasis.caiso.com/oasisapi/SingleZip"
 ROW_SCHEMA = "ReportRow"
 DATE_FORMAT = "YYYYMMDDTHH:MM-0000"
 CSV_RESULT_FORMAT = "6"
-_JSON_TYPES: dict[str, Schema] = {
-    "string": {"type": "string"},
-    "date": {"type": "string", "format": "date"},
-    "dateTime": {"type": "string", "format": "date-time"},
-    "decimal": {"type": "number"},
-    "integer": {"type": "integer"},
-}
+# OASIS's types are XSD's lexical forms: their schemas are the ones every other document
+# gives xs:string, xs:date... (formats the generated clients keep as text, as written)
+_EMITTER = SchemaEmitter({}, {})
 SECURITY_SCHEMES: Schema = {
     "apiKey": {
         "type": "apiKey", "in": "header", "name": "X-API-Key",
@@ -48,9 +44,8 @@ _PERIOD = ("startdatetime", "Start of the period (inclusive)"), \
 
 
 def _schema(field: OasisField) -> Schema:
-    schema: Schema = dict(_JSON_TYPES[field.type])
-    if field.enumeration:
-        schema["enum"] = list(field.enumeration)
+    schema = _EMITTER.simple(SimpleType(field.type, facets=Facets(
+        enumeration=field.enumeration or None)))
     if field.doc:
         schema["description"] = field.doc
     return schema
@@ -68,7 +63,7 @@ def _parameters(report: OasisReport) -> list[Schema]:
         "name": name, "in": "query", "required": True,
         "description": f"{text}: a date-time with an offset, in whole minutes. The gateway "
                        f"sends it to OASIS in UTC as {DATE_FORMAT}.",
-        "schema": {"type": "string", "format": "date-time"},
+        "schema": _EMITTER.simple(SimpleType("dateTime")),
         "example": f"{examples[name].isoformat()}T07:00:00Z",
     } for name, text in _PERIOD]
     for field in report.parameters:

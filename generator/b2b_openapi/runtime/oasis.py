@@ -115,8 +115,9 @@ def error_problem(error: OasisError) -> Problem:
 class OasisGateway:
     """Calls OASIS for the OASIS operations of one service version."""
 
-    def __init__(self, settings: OasisSettings, timeout: float = 30.0,
+    def __init__(self, endpoint: str, settings: OasisSettings, timeout: float = 30.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.endpoint = endpoint  # also what readiness probes (observability)
         self.settings = settings
         self.timeout = timeout
         self.http = httpx.AsyncClient(timeout=timeout, transport=transport,
@@ -128,9 +129,8 @@ class OasisGateway:
     async def call(self, op: Operation, payload: Any, user: str, request_id: str) -> Any:
         ext = extension(op)
         assert ext is not None
-        url = self.settings.url or str(ext["endpoint"])
         params = query(ext, payload, self.settings.result_format)
-        data = await self._get(url, params)
+        data = await self._get(self.endpoint, params)
         try:
             name, document = unzip(data, self.settings.max_bytes)
         except OasisDocumentError as exc:
@@ -150,23 +150,24 @@ class OasisGateway:
         return rows
 
     async def _get(self, url: str, params: list[tuple[str, str]]) -> bytes:
-        """The whole answer, at most ``max_bytes`` of it."""
+        """The whole answer, at most ``max_bytes`` of it.  (A Problem, frozen, cannot pass
+        through the stream's context manager: what went wrong is raised after it.)"""
         limit = self.settings.max_bytes
         pairs: list[tuple[str, str | int | float | bool | None]] = list(params)
+        failure: str | None = None
+        chunks: list[bytes] = []
         try:
             async with self.http.stream("GET", url, params=pairs) as response:
                 if response.status_code != 200:
-                    raise Problem(502, "Bad Gateway",
-                                  f"OASIS answered HTTP {response.status_code}, not a ZIP")
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        raise Problem(502, "Bad Gateway", f"OASIS's answer is larger than "
-                                                          f"the {limit} bytes allowed")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                    failure = f"OASIS answered HTTP {response.status_code}, not a ZIP"
+                else:
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            failure = f"OASIS's answer is larger than the {limit} bytes allowed"
+                            break
+                        chunks.append(chunk)
         except httpx.TimeoutException:
             raise Problem(504, "Gateway Timeout", f"OASIS gave no complete answer within "
                                                   f"{self.timeout:g} s") from None
@@ -174,6 +175,17 @@ class OasisGateway:
             raise Problem(502, "Bad Gateway",
                           clip(f"OASIS could not be reached: {type(exc).__name__}: {exc}")
                           ) from None
+        if failure is not None:
+            raise Problem(502, "Bad Gateway", failure)
+        return b"".join(chunks)
+
+
+def endpoint(document: Mapping[str, Any], settings: OasisSettings) -> str:
+    """Where the gateway sends a document's queries: ``B2B_OASIS_URL``, else the spec's."""
+    found = next(str(op[EXTENSION]["endpoint"])
+                 for item in (document.get("paths") or {}).values()
+                 for op in item.values() if isinstance(op, Mapping) and EXTENSION in op)
+    return settings.url or found
 
 
 def mock_answer(op: Operation, payload: Mapping[str, Any]) -> Any:

@@ -119,7 +119,8 @@ class ServiceRuntime:
         self.gateway: SoapGateway | oasis.OasisGateway | None = None
         if settings.mode == "gateway" and oasis.is_oasis(spec.document):
             # an OASIS report: HTTP GET + ZIP to public OASIS, no SOAP (docs/oasis.md)
-            self.gateway = oasis.OasisGateway(settings.oasis, settings.soap_timeout)
+            self.gateway = oasis.OasisGateway(oasis.endpoint(spec.document, settings.oasis),
+                                              settings.oasis, settings.soap_timeout)
         elif settings.mode == "gateway":
             if "x-soap-service" not in spec.document:
                 where = f" {spec.source}" if spec.source else ""
