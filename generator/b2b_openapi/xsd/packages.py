@@ -40,7 +40,8 @@ UNPACKED = Path(tempfile.gettempdir()) / "b2b-openapi-packages"
 @dataclass(frozen=True)
 class Artifact:
     """One concrete WSDL to build, with the identity derived for it and the package it
-    came in (the folder whose files are its siblings: schema fallback, payload XSDs)."""
+    came in (the folder whose files are its siblings: schema fallback, payload XSDs).  For
+    an OASIS report ``wsdl`` is its ``oasis-report.toml`` (:mod:`.oasis`: no WSDL there)."""
 
     wsdl: Path
     id: ServiceId
