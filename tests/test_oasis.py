@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
 from decimal import Decimal
 from typing import Any
@@ -288,3 +289,16 @@ def test_the_mock_filters_the_sample_rows_and_answers_no_data_as_oasis() -> None
         mock_answer(op, {**period, "market_run_id": "RTM"})
     assert caught.value.status == 404
     assert caught.value.extra["oasisError"]["code"] == "1000"
+
+
+def test_entities_are_not_expanded() -> None:
+    """A billion-laughs answer is refused (libxml2's amplification limit, entities left
+    unresolved) at once, not expanded to gigabytes."""
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 9))
+    text = (f'<!DOCTYPE OASISReport [<!ENTITY l0 "lol">{laughs}]>'
+            "<OASISReport><REPORT_DATA><OPR_DATE>2026-11-01</OPR_DATE><INTERVAL_NUM>1"
+            "</INTERVAL_NUM><DATA_ITEM>&l8;</DATA_ITEM></REPORT_DATA></OASISReport>")
+    started = time.monotonic()
+    with pytest.raises(OasisDocumentError):
+        xml_rows(text.encode(), COLUMNS)
+    assert time.monotonic() - started < 1

@@ -23,7 +23,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -72,6 +72,8 @@ class OasisError:
 
 def typed(text: str, kind: str) -> Any:
     """One value as JSON; ValueError names what is wrong with it."""
+    if kind == "string":
+        return text
     if kind == "decimal":
         try:
             value = Decimal(text)
@@ -91,62 +93,74 @@ def typed(text: str, kind: str) -> Any:
     return text
 
 
-def _row(cells: Iterable[tuple[str, str, int | None]], by_name: Mapping[str, Column],
-         columns: Sequence[Column], line: int | None) -> dict[str, Any]:
-    """One row from its (column name, text, line) cells; ``line`` is the row's."""
+def _xml_row(element: Any, by_name: Mapping[str, Column], columns: Sequence[Column]
+             ) -> dict[str, Any]:
+    """One REPORT_DATA element's row (lines are looked up only for an error)."""
     row: dict[str, Any] = {}
-    for name, text, at in cells:
-        column = by_name.get(name)
-        text = text.strip()
+    for cell in element:
+        column = by_name.get(_local(cell))
+        text = (cell.text or "").strip()
         if column is None or text == "":
             continue
         try:
             row[column.name] = typed(text, column.type)
         except ValueError as exc:
-            raise OasisDocumentError(f"column {name}: {exc}", at) from None
-    missing = [c.name for c in columns if c.required and c.name not in row]
-    if missing:
-        raise OasisDocumentError(f"a row without the required column {missing[0]}", line)
-    return {c.name: row[c.name] for c in columns if c.name in row}  # the report's order
+            raise OasisDocumentError(f"column {_local(cell)}: {exc}", cell.sourceline) from None
+    return _complete({c.name: row[c.name] for c in columns if c.name in row},  # in order
+                     columns, element.sourceline)
+
+
+def _complete(row: dict[str, Any], columns: Sequence[Column], line: int | None
+              ) -> dict[str, Any]:
+    """``row`` when it has every required column."""
+    if len(row) < len(columns):
+        missing = [c.name for c in columns if c.required and c.name not in row]
+        if missing:
+            raise OasisDocumentError(f"a row without the required column {missing[0]}", line)
+    return row
 
 
 def _local(element: Any) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    """The local name of an element ("" for a comment, an entity...)."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _parse_xml(data: bytes) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             remove_comments=True)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise OasisDocumentError(f"malformed XML: {exc.msg}", exc.lineno) from None
-
-
-def error_of(root: Any) -> OasisError | None:
-    """The ``ERROR`` an OASISReport carries instead of data, if it does."""
-    for element in root.iter():
-        if _local(element) == "ERROR":
-            fields = {_local(child): (child.text or "").strip() for child in element}
-            if "ERR_CODE" not in fields:
-                raise OasisDocumentError("an ERROR without ERR_CODE", element.sourceline)
-            return OasisError(fields["ERR_CODE"], fields.get("ERR_DESC", ""))
-    return None
-
-
-def xml_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]] | OasisError:
-    """An OASISReport XML document's rows, or the error it reports."""
-    root = _parse_xml(data)
+def _check_root(root: Any) -> None:
     if _local(root) != "OASISReport":
         raise OasisDocumentError(f"the root element is {_local(root) or root.tag!r}, not "
                                  "OASISReport", root.sourceline)
-    error = error_of(root)
-    if error is not None:
-        return error
+
+
+def xml_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]] | OasisError:
+    """An OASISReport XML document's rows, or the error it reports.  Read as a stream
+    (each row dropped from the tree once read): a report of millions of rows costs its
+    rows, not a tree of them.  Only rows and errors reach Python; no entity is resolved,
+    nothing fetched."""
     by_name = {c.xml or c.name: c for c in columns}
-    return [_row(((_local(cell), cell.text or "", cell.sourceline) for cell in element
-                  if _local(cell)), by_name, columns, element.sourceline)
-            for element in root.iter() if _local(element) == "REPORT_DATA"]
+    rows: list[dict[str, Any]] = []
+    events = etree.iterparse(io.BytesIO(data), events=("end",),
+                             tag=("{*}REPORT_DATA", "{*}ERROR"), resolve_entities=False,
+                             no_network=True, huge_tree=False, remove_comments=True)
+    checked = False
+    try:
+        for _, element in events:
+            if not checked:
+                _check_root(element.getroottree().getroot())
+                checked = True
+            if _local(element) == "ERROR":
+                fields = {_local(child): (child.text or "").strip() for child in element}
+                if "ERR_CODE" not in fields:
+                    raise OasisDocumentError("an ERROR without ERR_CODE", element.sourceline)
+                return OasisError(fields["ERR_CODE"], fields.get("ERR_DESC", ""))
+            rows.append(_xml_row(element, by_name, columns))
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        raise OasisDocumentError(f"malformed XML: {exc.msg}", exc.lineno) from None
+    _check_root(events.root)
+    return rows
 
 
 def csv_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]]:
@@ -160,18 +174,26 @@ def csv_rows(data: bytes, columns: Sequence[Column]) -> list[dict[str, Any]]:
         header = next(reader, None)
         if header is None:
             raise OasisDocumentError("an empty CSV (no header line)", 1)
-        by_name = {c.csv or c.name: c for c in columns}
+        at = {name: index for index, name in enumerate(header)}
+        # (field index, column) in the report's order: each line is read by position
+        plan = [(at[c.csv or c.name], c) for c in columns if (c.csv or c.name) in at]
         rows = []
         for values in reader:
-            if not any(v.strip() for v in values):
-                continue
             if len(values) != len(header):
+                if not any(v.strip() for v in values):
+                    continue  # a blank line
                 raise OasisDocumentError(f"{len(values)} fields where the header has "
                                          f"{len(header)}", reader.line_num)
-            line = reader.line_num
-            rows.append(_row(((name, value, line) for name, value in zip(header, values,
-                                                                        strict=True)),
-                             by_name, columns, line))
+            row: dict[str, Any] = {}
+            for index, column in plan:
+                text = values[index].strip()
+                if text:
+                    try:
+                        row[column.name] = typed(text, column.type)
+                    except ValueError as exc:
+                        raise OasisDocumentError(f"column {header[index]}: {exc}",
+                                                 reader.line_num) from None
+            rows.append(_complete(row, columns, reader.line_num))
     except csv.Error as exc:
         raise OasisDocumentError(f"malformed CSV: {exc}", reader.line_num) from None
     return rows
