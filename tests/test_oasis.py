@@ -33,7 +33,9 @@ from b2b_openapi.codec.oasis import (
     xml_rows,
 )
 from b2b_openapi.emit.view import service_view
-from b2b_openapi.runtime.oasis import mock_answer, oasis_time, query
+from b2b_openapi.runtime.envconfig import ConfigError
+from b2b_openapi.runtime.oasis import OasisSettings, mock_answer, oasis_time, query
+from b2b_openapi.runtime.server import Settings
 from b2b_openapi.runtime.spec import Problem
 from support import XSD, decimal_facets, document, oasis_specs
 
@@ -302,3 +304,14 @@ def test_entities_are_not_expanded() -> None:
     with pytest.raises(OasisDocumentError):
         xml_rows(text.encode(), COLUMNS)
     assert time.monotonic() - started < 1
+
+
+def test_the_oasis_settings_come_from_the_environment_and_are_checked() -> None:
+    env = {"B2B_API_KEYS": "k=u", "B2B_OASIS_URL": "http://127.0.0.1:9/SingleZip",
+           "B2B_OASIS_FORMAT": "xml", "B2B_OASIS_MAX_MB": "2"}
+    oasis = Settings.from_env(env).oasis
+    assert (oasis.url, oasis.result_format, oasis.max_bytes) == (
+        "http://127.0.0.1:9/SingleZip", "xml", 2 * 2**20)
+    assert Settings.from_env({"B2B_API_KEYS": "k=u"}).oasis == OasisSettings()
+    with pytest.raises(ConfigError, match=r"^B2B_OASIS_FORMAT: must be csv or xml, not 'json'"):
+        Settings.from_env({**env, "B2B_OASIS_FORMAT": "json"})
