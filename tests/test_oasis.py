@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import time
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -33,6 +35,8 @@ from b2b_openapi.codec.oasis import (
     xml_rows,
 )
 from b2b_openapi.emit.view import service_view
+from b2b_openapi.errors import ArtifactError
+from b2b_openapi.openapi import stage as specs
 from b2b_openapi.runtime.envconfig import ConfigError
 from b2b_openapi.runtime.oasis import OasisSettings, mock_answer, oasis_time, query
 from b2b_openapi.runtime.server import Settings
@@ -315,3 +319,34 @@ def test_the_oasis_settings_come_from_the_environment_and_are_checked() -> None:
     assert Settings.from_env({"B2B_API_KEYS": "k=u"}).oasis == OasisSettings()
     with pytest.raises(ConfigError, match=r"^B2B_OASIS_FORMAT: must be csv or xml, not 'json'"):
         Settings.from_env({**env, "B2B_OASIS_FORMAT": "json"})
+
+
+# ------------------------------------------------------------------- the report file refused
+GOOD = (XSD / "OASIS" / V1 / "oasis-report.toml").read_text()
+
+
+@pytest.mark.parametrize(("old", "new", "says", "line_of"), [
+    ('name = "crr_id"', 'name = "version"', "parameter 'version' is set by the gateway",
+     '[[parameter]]\nname = "version"'),
+    ('example = "DAM"', 'examples = "DAM"', "unknown key 'examples'", 'examples = "DAM"'),
+    ('type = "decimal"\nrequired = true\ndescription = "CRR quantity, MW."',
+     'type = "decimal"\nenum = ["1"]\ndescription = "CRR quantity, MW."',
+     "enum must be a non-empty list of strings, on a string", 'enum = ["1"]'),
+    ('name = "SINK"', 'name = "SOURCE"', "column 'SOURCE' is declared twice",
+     '[[column]]\nname = "SOURCE"\ntype = "string"\nrequired = true\ndescription = "Sink'),
+    ('version = 1', 'version = 0', "version must be a whole number from 1", "version = 0"),
+    ('queryname = "CRR_AGG_REV_ADJ"', 'queryname = "crr agg"', "queryname must be a string",
+     'queryname = "crr agg"'),
+])
+def test_a_bad_report_file_is_one_error_naming_its_line(tmp_path: Path, old: str, new: str,
+                                                         says: str, line_of: str) -> None:
+    folder = tmp_path / "OASIS" / V1
+    shutil.copytree(XSD / "OASIS" / V1, folder)
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    (folder / "oasis-report.toml").write_text(text)
+    with pytest.raises(ArtifactError) as caught:
+        specs.render_all(tmp_path)
+    assert says in caught.value.message
+    assert caught.value.path == folder / "oasis-report.toml"
+    assert caught.value.line == text[:text.index(line_of)].count("\n") + 1

@@ -134,8 +134,9 @@ def _field(entry: Any, table: str, index: int, pattern: re.Pattern[str], path: P
         raise ArtifactError(f"{table} {name!r}: type must be one of {', '.join(TYPES)}, not "
                             f"{kind!r}", path, lines.of("type", table, index))
     enumeration = entry.get("enum", [])
-    if not isinstance(enumeration, list) or not all(isinstance(v, str) for v in enumeration) \
-            or (enumeration and kind != "string") or ("enum" in entry and not enumeration):
+    if "enum" in entry and (kind != "string" or not isinstance(enumeration, list)
+                            or not enumeration
+                            or not all(isinstance(v, str) for v in enumeration)):
         raise ArtifactError(f"{table} {name!r}: enum must be a non-empty list of strings, on a "
                             "string", path, lines.of("enum", table, index))
     required = entry.get("required", False)
