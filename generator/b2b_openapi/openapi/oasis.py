@@ -136,8 +136,8 @@ def _responses(report: OasisReport) -> Schema:
                                "report in the ZIP OASIS answered, XML or CSV).",
                 "content": {"application/json": ok}},
         "400": problem("OASIS refused the query (an error document whose ERR_CODE is a "
-                       "refusal; `oasisError` holds it), or the period is not in whole "
-                       "minutes."),
+                       "refusal; `oasisError` holds it), or the period has no UTC offset or "
+                       "is not in whole minutes (OASIS takes neither)."),
         "401": problem("Missing or invalid API key."),
         "404": problem(f"OASIS has no data for the selection (ERR_CODE {NO_DATA})."),
         "422": problem("The query parameters do not conform to this schema."),
