@@ -21,7 +21,7 @@ from b2b_openapi.openapi import stage as spec_stage
 from b2b_openapi.openapi.yamlio import atomic_write
 from b2b_openapi.outputs import replace_tree, sync_tree, write_atomically
 from b2b_openapi.runtime.soapmock import SoapMockBackend, create_soap_mock_app
-from support import ROOT, XSD, rendered
+from support import ROOT, XSD, rendered, rendered_all
 
 HASHED_KEY = "sha256:" + "0" * 64 + "=u"  # keys on the command line only as hashes
 
@@ -44,7 +44,7 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2
     assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 16
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
-    assert apps == sorted(s.service.id.full_name for s in rendered())
+    assert apps == sorted(s.full_name for s in rendered_all())
     assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()
     # the same input gives the same clients
     first = {p: p.read_bytes() for p in (tmp_path / "build" / "clients").rglob("*.py")}

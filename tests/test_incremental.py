@@ -50,11 +50,11 @@ def test_noop_rebuild_writes_and_renders_nothing(workspace: Path) -> None:
 
 def test_changing_one_service_rebuilds_only_its_outputs(workspace: Path) -> None:
     before = snapshot(workspace)
-    xsd = workspace / "xsd/OASIS/RetrieveCrrAggRevAdj_OASISv2/CrrAggRevAdj_v2.xsd"
-    text = xsd.read_text()
-    row = "One report row; element names are the OASIS column names."
-    assert row in text
-    xsd.write_text(text.replace(row, "One report row (revised)."))
+    report = workspace / "xsd/OASIS/RetrieveCrrAggRevAdj_OASISv2/oasis-report.toml"
+    text = report.read_text()
+    column = "CRR quantity, MW."  # a column v1 has too: the diff report says it changed
+    assert column in text
+    report.write_text(text.replace(column, "CRR quantity in MW (revised)."))
     proc = build(workspace)
     assert "specs: rendering 1 of 16 services (15 unchanged)" in proc.stderr
     after = snapshot(workspace)

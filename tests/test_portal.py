@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from support import ROOT, document, rendered
+from support import ROOT, document, rendered_all
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -87,7 +87,7 @@ def test_index_lists_every_service_version_with_status(browser: Any, site: str) 
     page, errors = visit(browser, f"{site}/index.html")
     assert errors == []
     rows = page.locator("tr.service")
-    assert rows.count() == len(rendered())
+    assert rows.count() == len(rendered_all())
     cmri_v1 = page.locator('tr[data-service="RetrieveDefaultBidCurves_CMRIv1"]')
     assert "superseded by v2" in cmri_v1.inner_text()
     assert "current" in page.locator(
@@ -106,9 +106,9 @@ def test_every_link_on_the_index_resolves(portal: Path, site: str) -> None:
             assert response.read(), link
 
 
-@pytest.mark.parametrize("spec", rendered(), ids=lambda s: s.service.id.full_name)
+@pytest.mark.parametrize("spec", rendered_all(), ids=lambda s: s.full_name)
 def test_reference_page_renders_its_operations(browser: Any, site: str, spec: Any) -> None:
-    full_name = spec.service.id.full_name
+    full_name = spec.full_name
     doc = document(full_name)
     summaries = [op["summary"] for item in doc["paths"].values() for op in item.values()]
     page, errors = visit(browser, f"{site}/reference/{full_name}.html", ready=summaries[0])

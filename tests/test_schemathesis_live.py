@@ -14,7 +14,7 @@ import pytest
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.emit.view import service_view
 from live import server_env, uvicorn
-from support import ROOT, rendered
+from support import ROOT, rendered_all
 
 TESTS = Path(__file__).parent
 
@@ -29,7 +29,7 @@ def fuzz_url(built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
         yield url
 
 
-@pytest.mark.parametrize("spec", rendered(), ids=lambda s: s.service.id.full_name)
+@pytest.mark.parametrize("spec", rendered_all(), ids=lambda s: s.full_name)
 def test_schemathesis_finds_nothing(spec: object, fuzz_url: str, tmp_path: Path) -> None:
     path = ROOT / "specs" / spec.path  # type: ignore[attr-defined]
     base = service_view(load_yaml(path)).base_path

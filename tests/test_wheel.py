@@ -30,7 +30,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from live import server_env, uvicorn
-from support import ROOT, XSD, rendered
+from support import ROOT, XSD, rendered_all
 
 BUILD_STACK = ("jinja2", "datamodel_code_generator", "openapi_spec_validator")
 RUNTIME = ["b2b_openapi.runtime.server", "b2b_openapi.runtime.gateway",
@@ -185,7 +185,7 @@ def test_the_installed_wheel_builds_everything_outside_the_checkout(tmp_path: Pa
 
     specs = {p.relative_to(work / "specs"): p.read_text(encoding="utf-8")
              for p in (work / "specs").rglob("*.yaml")}
-    assert specs == {s.path: s.text for s in rendered()}
+    assert specs == {s.path: s.text for s in rendered_all()}
     clients = work / "build" / "clients"
     assert sorted(p.name for p in clients.iterdir()) == [
         "caiso-b2b-bsap", "caiso-b2b-cmri", "caiso-b2b-drrs", "caiso-b2b-mris",

@@ -506,6 +506,7 @@ def serve_command(
 ) -> None:
     """Run generated server apps (after `build`) with uvicorn: see docs/operations.md."""
     from b2b_openapi.runtime import launch
+    from b2b_openapi.runtime.oasis import is_oasis
     from b2b_openapi.runtime.peercert import PeerCertH11Protocol
 
     plain = [k for k in api_key or () if not k.startswith("sha256:")]
@@ -540,7 +541,8 @@ def serve_command(
         _fail(ArtifactError(f"unknown service {service!r}; built servers: {known}"))
     if mode is Mode.gateway:
         for folder in [folders[service]] if service is not None else sorted(folders.values()):
-            if "x-soap-service" not in load_yaml(folder / "openapi.yaml"):
+            document = load_yaml(folder / "openapi.yaml")
+            if "x-soap-service" not in document and not is_oasis(document):  # docs/oasis.md
                 _fail(ArtifactError(
                     "gateway mode needs the x-soap-service extension (a document b2b-openapi "
                     "generated from a WSDL); this third-party document has none: serve it "

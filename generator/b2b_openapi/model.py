@@ -222,3 +222,47 @@ class Service:
     binding: str = "SOAP 1.1 document/literal"
     mtom: bool = False  # the WSDL declares MTOM (an OptimizedMimeSerialization assertion)
     warnings: tuple[str, ...] = ()  # degraded results the build reports
+
+
+# -- OASIS reports (docs/oasis.md): public HTTP GET + ZIP, not SOAP ----------------------
+
+OasisType = Literal["string", "date", "dateTime", "decimal", "integer"]
+
+
+@dataclass(frozen=True)
+class OasisField:
+    """A query parameter or a column of an OASIS report.  ``csv`` and ``xml`` are the
+    column's names in the CSV header and as the REPORT_DATA child element (OASIS names some
+    columns differently in its two formats); ``name`` is the JSON key."""
+
+    name: str
+    type: OasisType
+    required: bool = False
+    doc: str | None = None
+    enumeration: tuple[str, ...] = ()
+    example: str | None = None
+    csv: str | None = None
+    xml: str | None = None
+    line: int | None = None  # where the report file declares it (for errors)
+
+
+@dataclass(frozen=True)
+class OasisReport:
+    """One version of one OASIS report: an HTTP GET of ``queryname`` and ``version`` with
+    the parameters, answered with a ZIP of rows.  ``rows`` is the sample report's rows as
+    JSON (the 200 example and the mock's answer); ``error`` the sample error document's
+    (code, description), None without one."""
+
+    id: ServiceId
+    source: Path  # the report file (oasis-report.toml)
+    queryname: str
+    version: int
+    operation: str
+    doc: str | None
+    parameters: tuple[OasisField, ...]
+    columns: tuple[OasisField, ...]
+    rows: tuple[dict[str, object], ...] | None = None
+    csv_rows: tuple[dict[str, object], ...] | None = None
+    error: tuple[str, str] | None = None
+    sources: tuple[Path, ...] = ()  # the report file and its samples
+    warnings: tuple[str, ...] = ()

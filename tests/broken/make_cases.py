@@ -329,3 +329,56 @@ package_case("zip_without_wsdl", "Widget.zip", 0, "zip package holds no WSDL", {
 package_case("abstract_wsdl_only", "retrieveWidget_v1.wsdl", 0, "abstract WSDL (no wsdl:binding)", {
     "Widget/retrieveWidget_v1.wsdl": WSDL[:WSDL.index("  <wsdl:binding")] + "</wsdl:definitions>\n",
     "Widget/Widget_v1.xsd": XSD})
+
+
+# -- OASIS reports (docs/oasis.md): the project's report file and its samples
+OASIS_REPORT = '''service = "RetrieveGadget"
+operation = "retrieveGadget"
+queryname = "GADGET_RPT"
+version = 1
+
+[[parameter]]
+name = "market_run_id"
+type = "string"
+
+[[column]]
+name = "OPR_DATE"
+type = "date"
+required = true
+
+[[column]]
+name = "VALUE"
+type = "decimal"
+'''
+OASIS_XML = '''<?xml version="1.0" encoding="UTF-8"?>
+<OASISReport xmlns="http://www.caiso.com/soa/OASISReport_v1.xsd">
+  <MessagePayload>
+    <RTO>
+      <REPORT_ITEM>
+        <REPORT_DATA>
+          <OPR_DATE>2026-11-01</OPR_DATE>
+          <VALUE>1.5</VALUE>
+        </REPORT_DATA>
+      </REPORT_ITEM>
+    </RTO>
+  </MessagePayload>
+</OASISReport>
+'''
+OASIS_CSV = "OPR_DATE,VALUE\n2026-11-01,1.5\n"
+GADGET = "OASIS/RetrieveGadget_OASISv1/"
+
+
+def oasis_case(name, file, line, message, report=OASIS_REPORT, xml=OASIS_XML, csv=OASIS_CSV):
+    package_case(name, file, line, message, {
+        GADGET + "oasis-report.toml": report, GADGET + "samples/report.xml": xml,
+        GADGET + "samples/report.csv": csv})
+
+
+oasis_case("oasis_report_malformed", "oasis-report.toml", 3, "malformed TOML",
+           report=rep(OASIS_REPORT, 'queryname = "GADGET_RPT"', 'queryname = GADGET_RPT'))
+oasis_case("oasis_column_type", "oasis-report.toml", 17, "type must be one of",
+           report=rep(OASIS_REPORT, 'type = "decimal"', 'type = "float"'))
+oasis_case("oasis_sample_invalid", "report.xml", 8, "column VALUE: '1,5' is not a decimal",
+           xml=rep(OASIS_XML, "<VALUE>1.5</VALUE>", "<VALUE>1,5</VALUE>"))
+oasis_case("oasis_samples_disagree", "report.csv", 2, "its rows differ from report.xml's",
+           csv=rep(OASIS_CSV, "1.5", "2.5"))

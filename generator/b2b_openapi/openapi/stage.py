@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -10,11 +10,12 @@ from typing import Any
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
-from b2b_openapi.model import Service
+from b2b_openapi.model import OasisReport, Service
 from b2b_openapi.openapi.document import build_document
 from b2b_openapi.openapi.examples import add_examples
+from b2b_openapi.openapi.oasis import build_oasis_document
 from b2b_openapi.openapi.yamlio import atomic_write, dump
-from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd import corpus, oasis
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.wsdl import as_artifact, load_service, preload_shared
 
@@ -35,6 +36,7 @@ class SpecFile:
     document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     warnings: tuple[str, ...] = ()  # degraded results (printed again on a cache hit)
     package: Path | None = None  # the package the artifacts come from (servers copy them)
+    report: OasisReport | None = None  # an OASIS report's model (docs/oasis.md), not SOAP
 
     def parsed(self) -> Mapping[str, Any]:
         """The OpenAPI document: the one kept from rendering, else parsed from the text."""
@@ -72,10 +74,19 @@ def render(source: Path | Artifact) -> SpecFile:
     validate, invalid = _validator()
     artifact = as_artifact(source)
     wsdl = artifact.wsdl
-    service = load_service(artifact)
-    built = build_document(service)
+    service: Service | None = None
+    report: OasisReport | None = None
+    if oasis.is_report(artifact):
+        report = oasis.load_report(artifact)
+        built = build_oasis_document(report)
+        warnings, sources = report.warnings, report.sources
+        path = Path(report.id.folder_system) / f"{report.id.full_name}.yaml"
+    else:
+        service = load_service(artifact)
+        built = build_document(service)
+        warnings, sources, path = service.warnings, service.sources, spec_path(service)
     synthesized = add_examples(built)
-    notes = service.warnings + tuple(
+    notes = warnings + tuple(
         f"{wsdl}: {name}: no sample, example synthesized from the schema"
         for name in synthesized)
     text = dump(built)
@@ -84,8 +95,8 @@ def render(source: Path | Artifact) -> SpecFile:
         validate(document)
     except invalid as exc:  # a generator bug, but say where
         raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(spec_path(service), text, wsdl, service.sources, service, document,
-                    notes, artifact.package)
+    return SpecFile(path, text, wsdl, sources, service, document, notes, artifact.package,
+                    report)
 
 
 def render_light(artifact: Artifact) -> SpecFile:
@@ -94,10 +105,13 @@ def render_light(artifact: Artifact) -> SpecFile:
     return replace(render(artifact), service=None)
 
 
-def prepare_pool(first: Artifact) -> None:
+def prepare_pool(artifacts: Sequence[Artifact]) -> None:
     """What every worker needs, done once before the pool forks so that the workers
-    inherit it instead of each doing it again: the shared schemas, the validator's import."""
-    preload_shared(first.wsdl)
+    inherit it instead of each doing it again: the shared schemas (of the first SOAP
+    service; OASIS report files have none), the validator's import."""
+    soap = [artifact for artifact in artifacts if not oasis.is_report(artifact)]
+    if soap:
+        preload_shared(soap[0].wsdl)
     _validator()
 
 
@@ -113,7 +127,7 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
         if workers.pooled(len(artifacts)):
             if progress:
                 progress(f"rendering {len(artifacts)} services over {workers.jobs} processes")
-            prepare_pool(artifacts[0])
+            prepare_pool(artifacts)
             return _say_warnings(workers.map(render_light, artifacts), warn)
         results = []
         for index, artifact in enumerate(artifacts, 1):

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 
 from b2b_openapi.codec.jsonio import DuplicateKeyError, JsonLimitError, dumps, loads
 from b2b_openapi.codec.jsonxml import xml_text_errors
-from b2b_openapi.runtime import behaviours, envconfig, peercert, requestlimits
+from b2b_openapi.runtime import behaviours, envconfig, oasis, peercert, requestlimits
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.limiter import shared_store
 from b2b_openapi.runtime.policy import (
@@ -65,6 +65,7 @@ class Settings:
     max_body_bytes: int = requestlimits.DEFAULT_MAX_BODY_MB * 2**20
     max_upstream: int = requestlimits.DEFAULT_MAX_UPSTREAM
     upstream_queue_seconds: float = requestlimits.DEFAULT_QUEUE_SECONDS
+    oasis: oasis.OasisSettings = field(default_factory=oasis.OasisSettings)
 
     def __post_init__(self) -> None:
         # only hashes are kept: keys given as themselves (in-process callers) are hashed
@@ -105,7 +106,8 @@ class Settings:
                        env, "B2B_MAX_UPSTREAM", requestlimits.DEFAULT_MAX_UPSTREAM, minimum=1),
                    upstream_queue_seconds=envconfig.number(
                        env, "B2B_UPSTREAM_QUEUE_SECONDS", requestlimits.DEFAULT_QUEUE_SECONDS),
-                   upstream=UpstreamSettings.from_env(env))
+                   upstream=UpstreamSettings.from_env(env),
+                   oasis=oasis.OasisSettings.from_env(env))
 
 
 class ServiceRuntime:
@@ -114,8 +116,12 @@ class ServiceRuntime:
     def __init__(self, spec: ServiceSpec, settings: Settings, wsdl: Path | None = None) -> None:
         self.spec = spec
         self.settings = settings
-        self.gateway: SoapGateway | None = None
-        if settings.mode == "gateway":
+        self.gateway: SoapGateway | oasis.OasisGateway | None = None
+        if settings.mode == "gateway" and oasis.is_oasis(spec.document):
+            # an OASIS report: HTTP GET + ZIP to public OASIS, no SOAP (docs/oasis.md)
+            self.gateway = oasis.OasisGateway(oasis.endpoint(spec.document, settings.oasis),
+                                              settings.oasis, settings.soap_timeout)
+        elif settings.mode == "gateway":
             if "x-soap-service" not in spec.document:
                 where = f" {spec.source}" if spec.source else ""
                 raise ValueError(f"gateway mode needs the x-soap-service extension (a document "
@@ -218,6 +224,8 @@ class ServiceRuntime:
             async with requestlimits.UpstreamSlot(self.settings.max_upstream,
                                                   self.settings.upstream_queue_seconds) as slot:
                 return slot.keep(await self.gateway.call(op, payload, user, request_id))
+        if oasis.extension(op) is not None:
+            return oasis.mock_answer(op, payload)
         if not self.spec.view.generated:  # a third-party document: its example as it is
             return op.example_response()
         return behaviours.shape(op.id, payload, op.example_response())

@@ -41,7 +41,7 @@ from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.openapi.document import attachment_extension, build_document
 from b2b_openapi.openapi.examples import add_examples
 from b2b_openapi.runtime import attachment_bridge, behaviours, mockwire
-from b2b_openapi.xsd import corpus
+from b2b_openapi.xsd import corpus, oasis
 from b2b_openapi.xsd.wsdl import load_service, load_wsdl
 
 XML = "text/xml; charset=utf-8"
@@ -110,7 +110,8 @@ class SoapMockBackend:
     @classmethod
     def from_corpus(cls, xsd_root: Path, names: list[str] | None = None,
                     wire: mockwire.MockWire | None = None) -> SoapMockBackend:
-        wsdls = corpus.select(corpus.discover(xsd_root), names or ())
+        wsdls = [a for a in corpus.select(corpus.discover(xsd_root), names or ())
+                 if not oasis.is_report(a)]  # OASIS is HTTP GET + ZIP, not SOAP
         return cls({w.full_name: MockService(load_service(w), load_wsdl(w).schema, w.wsdl,
                                              w.package) for w in wsdls}, wire)
 

@@ -40,7 +40,8 @@ UNPACKED = Path(tempfile.gettempdir()) / "b2b-openapi-packages"
 @dataclass(frozen=True)
 class Artifact:
     """One concrete WSDL to build, with the identity derived for it and the package it
-    came in (the folder whose files are its siblings: schema fallback, payload XSDs)."""
+    came in (the folder whose files are its siblings: schema fallback, payload XSDs).  For
+    an OASIS report ``wsdl`` is its ``oasis-report.toml`` (:mod:`.oasis`: no WSDL there)."""
 
     wsdl: Path
     id: ServiceId
@@ -155,6 +156,11 @@ def discover(root: Path) -> Discovery:
         where = archive.relative_to(root) if archive != root else Path(archive.name)
         context = (*where.parent.parts, archive.stem)
         sources += [(w, unpacked, unpacked, context) for w in sorted(unpacked.rglob("*.wsdl"))]
+    from b2b_openapi.xsd import oasis  # which imports Artifact from here
+
+    reports = oasis.discover(root)  # OASIS reports: HTTP GET + ZIP, no WSDL (docs/oasis.md)
+    if not sources and reports:
+        return Discovery(_newest(reports, []), [])
     if not sources:
         raise ArtifactError("no WSDL found (a corpus <SYSTEM>/<Service>/<Service>.wsdl, "
                             "or CAISO artifact packages, folders or .zip)", root)
@@ -170,6 +176,7 @@ def discover(root: Path) -> Discovery:
             warnings.append(f"{path}: abstract WSDL (no wsdl:binding) skipped")
     artifacts = [_artifact(w, p, r, mapping, warnings, c) for w, p, r, c in concrete
                  if w.resolve() not in imported]
+    artifacts += reports
     return Discovery(_newest(artifacts, warnings), warnings)
 
 

@@ -98,4 +98,12 @@ REFUSALS: tuple[Refusal, ...] = (
     Refusal("sample_wrong_root", "sample root is", "the sample is of another message"),
     Refusal("float_infinity_sample", "JSON numbers have no infinities",
             "the example cannot be written as JSON"),
+    # -- OASIS reports (docs/oasis.md): the project's report file and its samples
+    Refusal("oasis_report_malformed", "malformed TOML", "nothing reliable can be read from it"),
+    Refusal("oasis_column_type", "type must be one of",
+            "a column's JSON type, and how the gateway reads its values, would be a guess"),
+    Refusal("oasis_sample_invalid", "sample is not valid",
+            "the spec would show, and the mock answer, rows the report cannot have"),
+    Refusal("oasis_samples_disagree", "its rows differ from report.xml's",
+            "the XML and CSV answers of one query must give the same JSON rows"),
 )
