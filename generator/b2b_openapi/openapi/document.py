@@ -138,7 +138,7 @@ def _examples(message: Message) -> Schema:
     }
 
 
-def _retry_after(response: Schema) -> Schema:
+def with_retry_after(response: Schema) -> Schema:
     """A response that tells the caller when to come back."""
     return {**response, "headers": {"Retry-After": {
         "description": "Seconds until a request will be accepted.",
@@ -163,7 +163,7 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         "502": problem("The SOAP service could not be reached, dropped the connection, or "
                        "answered with something that is not a valid (or validly signed) SOAP "
                        "response; `detail` says which."),
-        "503": _retry_after(problem(
+        "503": with_retry_after(problem(
             "The server is at its limit of concurrent SOAP calls, or the shared state of the "
             "acceptable use policy (Redis) is unreachable; try again later.")),
         "504": problem("The SOAP service gave no complete answer within the gateway's "
@@ -185,7 +185,7 @@ def _error_responses(service: Service, op: Operation) -> Schema:
         responses["400"]["content"][PROBLEM_JSON]["examples"] = fault_examples
     policy = acceptable_use(service.id.name, op.name)
     if policy is not None:
-        responses["429"] = _retry_after(
+        responses["429"] = with_retry_after(
             problem(f"Acceptable use policy: one request per user every "
                     f"{policy.window_seconds} seconds; a request inside the window is "
                     f"refused and restarts it. `detail` holds CAISO's message."))
@@ -275,6 +275,25 @@ def _query_parameters(emitter: SchemaEmitter, message: Message) -> list[Schema]:
     return parameters
 
 
+def problem_properties(specific: Schema) -> Schema:
+    """The properties of the problem document (RFC 7807) every server answers errors with,
+    ``specific`` (what the backend adds: a SOAP fault code, an OASIS error) between the
+    common ones and the 422 list, so that SOAP and OASIS documents describe one shape."""
+    return {
+        "status": {"type": "integer", "description": "HTTP status code."},
+        "title": {"type": "string", "description": "Short summary of the problem."},
+        "detail": {"type": "string", "description": "Human-readable explanation."},
+        **specific,
+        "errors": {
+            "type": "array",
+            "description": "Schema violations found in the request (422 only).",
+            "items": {"type": "object", "properties": {
+                "path": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["message"], "additionalProperties": False},
+        },
+    }
+
+
 def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
     fault_schemas = []
     fault_docs: list[str | None] = []
@@ -287,20 +306,9 @@ def _error_schema(emitter: SchemaEmitter, service: Service) -> Schema:
                 seen.add(key)
                 fault_schemas.append(emitter.use(ref))
             fault_docs.append(_element_doc_beside(fault.message))
-    properties: Schema = {
-        "status": {"type": "integer", "description": "HTTP status code."},
-        "title": {"type": "string", "description": "Short summary of the problem."},
-        "detail": {"type": "string", "description": "Human-readable explanation."},
+    properties = problem_properties({
         "soapFaultCode": {"type": "string",
-                          "description": "faultcode of the SOAP fault, when there was one."},
-        "errors": {
-            "type": "array",
-            "description": "Schema violations found in the request (422 only).",
-            "items": {"type": "object", "properties": {
-                "path": {"type": "string"}, "message": {"type": "string"}},
-                "required": ["message"], "additionalProperties": False},
-        },
-    }
+                          "description": "faultcode of the SOAP fault, when there was one."}})
     if fault_schemas:
         detail = fault_schemas[0] if len(fault_schemas) == 1 else {"oneOf": fault_schemas}
         properties["fault"] = {**({"allOf": [detail]} if "$ref" in detail else detail),

@@ -20,7 +20,8 @@ from b2b_openapi.openapi.document import (
     ERROR_SCHEMA,
     OPENAPI_VERSION,
     PROBLEM_JSON,
-    _retry_after,
+    problem_properties,
+    with_retry_after,
 )
 from b2b_openapi.openapi.policies import document_contact, document_license
 from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter
@@ -97,10 +98,7 @@ def _error_schema() -> Schema:
         "type": "object",
         "description": "Problem details (RFC 7807) shared by every error response.",
         "required": ["status", "title"],
-        "properties": {
-            "status": {"type": "integer", "description": "HTTP status code."},
-            "title": {"type": "string", "description": "Short summary of the problem."},
-            "detail": {"type": "string", "description": "Human-readable explanation."},
+        "properties": problem_properties({
             "oasisError": {
                 "type": "object",
                 "description": "The error document OASIS answered with (in its ZIP).",
@@ -109,15 +107,7 @@ def _error_schema() -> Schema:
                                                "description": "ERR_DESC"}},
                 "required": ["code"],
                 "additionalProperties": False,
-            },
-            "errors": {
-                "type": "array",
-                "description": "Schema violations found in the request (422 only).",
-                "items": {"type": "object", "properties": {
-                    "path": {"type": "string"}, "message": {"type": "string"}},
-                    "required": ["message"], "additionalProperties": False},
-            },
-        },
+            }}),
         "additionalProperties": False,
     }
 
@@ -144,7 +134,7 @@ def _responses(report: OasisReport) -> Schema:
         "502": problem("OASIS could not be reached, or answered with something that is not "
                        "a readable report ZIP (`detail` says which), or with an error "
                        "document of a failure on its side (`oasisError`)."),
-        "503": _retry_after(problem("The server is at its limit of concurrent OASIS calls, "
+        "503": with_retry_after(problem("The server is at its limit of concurrent OASIS calls, "
                                     "or the shared state it needs is unreachable; try again "
                                     "later.")),
         "504": problem("OASIS gave no complete answer within the gateway's deadline "
