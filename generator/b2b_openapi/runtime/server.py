@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -197,8 +198,10 @@ class ServiceRuntime:
         return Response(body, op.status, media_type=op.media_type)
 
     async def _payload(self, op: Operation, request: Request) -> Any:
-        if not op.has_body:
-            return self.spec.query_object(op, list(request.query_params.multi_items()))
+        if not op.has_body:  # the query as Starlette's QueryParams reads it, in order
+            query = parse_qsl(request.scope["query_string"].decode("latin-1"),
+                              keep_blank_values=True)
+            return self.spec.query_object(op, query)
         content_type = request.headers.get("content-type")
         # no Content-Type at all is taken as JSON (RFC 9110 lets the recipient judge)
         if content_type is not None and not _is_json(content_type):

@@ -143,6 +143,8 @@ class ServiceSpec:
         self._validators: dict[int, Any] = {}
         # id -> (the schema, kept alive so that its id is not reused; its compiled check)
         self._checks: dict[int, tuple[Mapping[str, Any], verdict.Check | None]] = {}
+        self._queries: dict[str, tuple[Operation, Mapping[str, Mapping[str, Any]],
+                                       tuple[tuple[str, Mapping[str, Any]], ...]]] = {}
 
     @classmethod
     def load(cls, path: Path) -> ServiceSpec:
@@ -204,10 +206,21 @@ class ServiceSpec:
             schema = self.components["schemas"][name]
         return schema
 
+    def _query_parameters(self, op: Operation) -> tuple[
+            Mapping[str, Mapping[str, Any]], tuple[tuple[str, Mapping[str, Any]], ...]]:
+        """``op``'s query parameters by name, and in XSD order (as the request element
+        has them), found once per operation."""
+        if op.id not in self._queries or self._queries[op.id][0] is not op:
+            by_name = {p["name"]: p for p in op.parameters}
+            ordered = tuple(sorted(by_name.items(),
+                                   key=lambda kv: kv[1].get("x-xsd-order", 0)))
+            self._queries[op.id] = (op, by_name, ordered)
+        return self._queries[op.id][1:]
+
     def query_object(self, op: Operation, query: list[tuple[str, str]]) -> dict[str, Any]:
         """Query parameters as the request object: each value typed by its schema, an
         array parameter from its repeated values.  Raises :class:`Problem` (422)."""
-        by_name = {p["name"]: p for p in op.parameters}
+        by_name, ordered = self._query_parameters(op)
         unknown = sorted({name for name, _ in query if name not in by_name})
         if unknown:
             raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
@@ -215,7 +228,7 @@ class ServiceSpec:
                           {"errors": [{"path": pointer([n]), "message": "unknown parameter"}
                                       for n in unknown]})
         values: dict[str, Any] = {}
-        for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
+        for name, param in ordered:
             raw = [v for n, v in query if n == name]
             if not raw:
                 continue
