@@ -67,6 +67,14 @@ def _timed(operation: str) -> Any:
     return DURATION.labels(operation)
 
 
+def _access_line(line: str) -> None:
+    """``ACCESS_LOG.info(line)`` without its search of the stack for the calling file and
+    line (a record's ``pathname``, ``lineno``, ``funcName``; a tenth of a mock answer's
+    cost): an access line says where it comes from by its logger's name."""
+    ACCESS_LOG.handle(ACCESS_LOG.makeRecord(ACCESS_LOG.name, logging.INFO, __file__, 0,
+                                            "%s", (line,), None))
+
+
 def request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
     """The caller's request id when it is a plain token (it goes into logs), else a new one."""
     given = dict((k.lower(), v) for k, v in headers)
@@ -158,11 +166,12 @@ class Observed:
             operation = record.get("operation", "-")
             _counted(operation, status).inc()
             _timed(operation).observe(seconds)
-            ACCESS_LOG.info("%s", to_text({
-                "request_id": record["request_id"], "method": scope.get("method"),
-                "path": path[:200], "operation": operation,
-                "caller": record.get("caller", "-"), "status": status,
-                "ms": round(seconds * 1000, 1)}, compact=True))
+            if ACCESS_LOG.isEnabledFor(logging.INFO):
+                _access_line(to_text({
+                    "request_id": record["request_id"], "method": scope.get("method"),
+                    "path": path[:200], "operation": operation,
+                    "caller": record.get("caller", "-"), "status": status,
+                    "ms": round(seconds * 1000, 1)}, compact=True))
 
     async def _operator(self, path: str, send: Send) -> None:
         status, content_type = 200, b"application/json"
