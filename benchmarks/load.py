@@ -14,7 +14,10 @@ the floor and the mock figures are measured interleaved: both servers run side b
 each round drives the floor, then the mock GET, then the mock POST, for --seconds / --rounds
 each; a figure is its rounds together, the ratio is theirs, and the spread of the rounds'
 own ratios is printed beside it (a burst of someone else's load lands on one round, not on
-one figure).  Then a soak: the mock POST
+one figure).  Beside each, the server's CPU time per answer (all its processes, from
+/proc), which others' load disturbs far less than requests/s: the ratio of the floor's to
+the mock's says how much more work a mock answer is, whatever the machine was doing.
+Then a soak: the mock POST
 at moderate load (--soak-concurrency) for --soak seconds, with the server's RSS (all its
 processes) before and after (target: growth under 10%).
 
@@ -99,18 +102,37 @@ def started(args: list[str], env: dict[str, str] | None = None) -> Iterator[tupl
             proc.kill()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants (workers), in MB."""
-    total, todo = 0, [pid]
+def _family(pid: int) -> list[int]:
+    """``pid`` and all its descendants (workers)."""
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            todo += [int(c) for c in children]
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (workers), in MB."""
+    total = 0
+    for current in _family(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-            todo += [int(c) for c in children]
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its live descendants, in seconds."""
+    ticks = 0
+    for current in _family(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> int:
@@ -152,6 +174,7 @@ class Run:
         self.latencies: list[float] = []
         self.elapsed = 0.0
         self.rounds: list[float] = []  # requests/s of each period
+        self.cpu = 0.0  # the server's CPU seconds over the periods, when measured
 
     def figures(self) -> dict[str, float]:
         ordered = sorted(self.latencies)
@@ -160,9 +183,10 @@ class Run:
 
 
 def load(port: int, method: str, path: str, body: bytes, concurrency: int,
-         seconds: float, into: Run | None = None) -> Run:
+         seconds: float, into: Run | None = None, pid: int | None = None) -> Run:
     """Drive ``concurrency`` keep-alive callers for ``seconds``; add what they saw to
-    ``into`` (a new :class:`Run` when None) and return it."""
+    ``into`` (a new :class:`Run` when None), and the CPU time of server ``pid`` when
+    given, and return it."""
     request = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {KEY}\r\n"
                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
                ).encode() + body
@@ -176,7 +200,9 @@ def load(port: int, method: str, path: str, body: bytes, concurrency: int,
                                for _ in range(concurrency)))
         return time.perf_counter() - start
 
+    cpu = cpu_seconds(pid) if pid is not None else 0.0
     elapsed = asyncio.run(run())
+    cpu = cpu_seconds(pid) - cpu if pid is not None else 0.0
     bad = sum(n for s, n in statuses.items() if s != 200)
     if bad:
         print(f"    note: {bad} answers were not 200: {statuses}")
@@ -184,6 +210,7 @@ def load(port: int, method: str, path: str, body: bytes, concurrency: int,
     into.latencies += latencies
     into.elapsed += elapsed
     into.rounds.append(len(latencies) / elapsed)
+    into.cpu += cpu
     return into
 
 
@@ -196,6 +223,11 @@ def show(name: str, run: Run, floor: Run | None) -> None:
                  f" (rounds {min(each):.2f}-{max(each):.2f}x)")
     print(f"  {name:<28} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   "
           f"p99 {figures['p99']:6.1f} ms{ratio}")
+    if run.cpu:
+        per = run.cpu / len(run.latencies) * 1e6
+        cost = (f"  (floor/this: {floor.cpu / len(floor.latencies) * 1e6 / per:.2f}x)"
+                if floor is not None and floor.cpu else "")
+        print(f"  {'':<28} server CPU {per:6.0f} us per answer{cost}")
 
 
 @contextlib.contextmanager
@@ -233,8 +265,9 @@ def main() -> None:
         (Path(tmp) / "hello.py").write_text(HELLO)
         env = {"B2B_API_KEYS": f"{KEY}=bench", "B2B_AUP_WINDOW_SECONDS": "0"}
         serve = [PY, "-m", "b2b_openapi", "serve", "--build", str(build), "--port", "{port}"]
-        print(f"concurrency {args.concurrency}, {args.seconds:g} s per figure, "
-              f"{os.cpu_count()} CPUs (shared; quote ratios)")
+        print(f"concurrency {args.concurrency}, {args.seconds:g} s per figure in "
+              f"{args.rounds} rounds, {os.cpu_count()} CPUs (shared; quote ratios), load "
+              f"average {os.getloadavg()[0]:.1f}")
         with redis() as redis_url:
             for workers in args.workers:
                 if workers > 1 and redis_url is None:
@@ -247,12 +280,14 @@ def main() -> None:
                 wenv = {**env, "B2B_WORKERS": str(workers),
                         **({"B2B_REDIS_URL": redis_url} if redis_url else {})}
                 floor, get, post = Run(), Run(), Run()
-                with started(hello) as (hello_port, _), started(serve, wenv) as (port, _):
+                with started(hello) as (hello_port, hello_pid), \
+                        started(serve, wenv) as (port, pid):
                     for _ in range(args.rounds):
-                        load(hello_port, "GET", "/", b"", args.concurrency, period, floor)
-                        load(port, "GET", GET_PATH, b"", args.concurrency, period, get)
+                        load(hello_port, "GET", "/", b"", args.concurrency, period, floor,
+                             hello_pid)
+                        load(port, "GET", GET_PATH, b"", args.concurrency, period, get, pid)
                         load(port, "POST", POST_PATH, POST_BODY, args.concurrency, period,
-                             post)
+                             post, pid)
                 show("floor: Starlette hello", floor, None)
                 show("mock GET", get, floor)
                 show("mock POST", post, floor)
