@@ -1,14 +1,23 @@
 """Load and soak of the generated servers, beside a bare uvicorn/Starlette hello-world floor
 measured in the same run.  Prints figures; asserts nothing.  All traffic on 127.0.0.1.
 
-    python benchmarks/load.py [--workers 1 2] [--concurrency 16] [--seconds 10] [--soak 60]
+    python benchmarks/load.py [--workers 1 2] [--concurrency 16] [--seconds 10] [--rounds 5]
+                              [--soak 60]
 
 For each worker count N: requests/s and p50/p99 latency of
   (floor) a bare Starlette hello-world under uvicorn, N workers;
   (a) a mock GET   (MRIS retrieveMeterDataAvailability, query parameters);
   (b) a mock POST  (CMRI retrieveDefaultBidCurves, a JSON body validated and shaped);
   (c) a gateway POST of (b) against the SOAP mock (`b2b-openapi soap-mock`), one worker;
-with the ratio to the floor (target: mock GET >= 0.5x the floor).  Then a soak: the mock POST
+with the ratio to the floor (target: mock GET >= 0.5x the floor).  The machine is shared, so
+the floor and the mock figures are measured interleaved: both servers run side by side and
+each round drives the floor, then the mock GET, then the mock POST, for --seconds / --rounds
+each; a figure is its rounds together, the ratio is theirs, and the spread of the rounds'
+own ratios is printed beside it (a burst of someone else's load lands on one round, not on
+one figure).  Beside each, the server's CPU time per answer (all its processes, from
+/proc), which others' load disturbs far less than requests/s: the ratio of the floor's to
+the mock's says how much more work a mock answer is, whatever the machine was doing.
+Then a soak: the mock POST
 at moderate load (--soak-concurrency) for --soak seconds, with the server's RSS (all its
 processes) before and after (target: growth under 10%).
 
@@ -93,18 +102,37 @@ def started(args: list[str], env: dict[str, str] | None = None) -> Iterator[tupl
             proc.kill()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants (workers), in MB."""
-    total, todo = 0, [pid]
+def _family(pid: int) -> list[int]:
+    """``pid`` and all its descendants (workers)."""
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            todo += [int(c) for c in children]
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants (workers), in MB."""
+    total = 0
+    for current in _family(pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-            todo += [int(c) for c in children]
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its live descendants, in seconds."""
+    ticks = 0
+    for current in _family(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> int:
@@ -139,9 +167,26 @@ async def _caller(port: int, request: bytes, until: float, latencies: list[float
         writer.close()
 
 
+class Run:
+    """The answers' latencies over one or more periods of load, and the time they took."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.elapsed = 0.0
+        self.rounds: list[float] = []  # requests/s of each period
+        self.cpu = 0.0  # the server's CPU seconds over the periods, when measured
+
+    def figures(self) -> dict[str, float]:
+        ordered = sorted(self.latencies)
+        return {"rps": len(ordered) / self.elapsed, "p50": ordered[len(ordered) // 2] * 1000,
+                "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000}
+
+
 def load(port: int, method: str, path: str, body: bytes, concurrency: int,
-         seconds: float) -> dict[str, float]:
-    """Drive ``concurrency`` keep-alive callers for ``seconds``; requests/s, p50, p99."""
+         seconds: float, into: Run | None = None, pid: int | None = None) -> Run:
+    """Drive ``concurrency`` keep-alive callers for ``seconds``; add what they saw to
+    ``into`` (a new :class:`Run` when None), and the CPU time of server ``pid`` when
+    given, and return it."""
     request = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {KEY}\r\n"
                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
                ).encode() + body
@@ -155,20 +200,34 @@ def load(port: int, method: str, path: str, body: bytes, concurrency: int,
                                for _ in range(concurrency)))
         return time.perf_counter() - start
 
+    cpu = cpu_seconds(pid) if pid is not None else 0.0
     elapsed = asyncio.run(run())
-    latencies.sort()
+    cpu = cpu_seconds(pid) - cpu if pid is not None else 0.0
     bad = sum(n for s, n in statuses.items() if s != 200)
     if bad:
         print(f"    note: {bad} answers were not 200: {statuses}")
-    return {"rps": len(latencies) / elapsed,
-            "p50": latencies[len(latencies) // 2] * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
+    into = into if into is not None else Run()
+    into.latencies += latencies
+    into.elapsed += elapsed
+    into.rounds.append(len(latencies) / elapsed)
+    into.cpu += cpu
+    return into
 
 
-def show(name: str, figures: dict[str, float], floor: dict[str, float] | None) -> None:
-    ratio = f"  {figures['rps'] / floor['rps']:.2f}x floor" if floor else ""
+def show(name: str, run: Run, floor: Run | None) -> None:
+    figures = run.figures()
+    ratio = ""
+    if floor is not None:
+        each = [r / f for r, f in zip(run.rounds, floor.rounds, strict=True)]
+        ratio = (f"  {figures['rps'] / floor.figures()['rps']:.2f}x floor"
+                 f" (rounds {min(each):.2f}-{max(each):.2f}x)")
     print(f"  {name:<28} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   "
           f"p99 {figures['p99']:6.1f} ms{ratio}")
+    if run.cpu:
+        per = run.cpu / len(run.latencies) * 1e6
+        cost = (f"  (floor/this: {floor.cpu / len(floor.latencies) * 1e6 / per:.2f}x)"
+                if floor is not None and floor.cpu else "")
+        print(f"  {'':<28} server CPU {per:6.0f} us per answer{cost}")
 
 
 @contextlib.contextmanager
@@ -188,11 +247,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--soak", type=float, default=60)
     parser.add_argument("--soak-concurrency", type=int, default=4)
     args = parser.parse_args()
-    if not 1 <= args.concurrency <= 256 or args.seconds > 120 or args.soak > 600:
-        raise SystemExit("bounded: concurrency 1..256, --seconds <= 120, --soak <= 600")
+    if not 1 <= args.concurrency <= 256 or args.seconds > 120 or args.soak > 600 or \
+            not 1 <= args.rounds <= 20:
+        raise SystemExit("bounded: concurrency 1..256, --seconds <= 120, --rounds 1..20, "
+                         "--soak <= 600")
+    period = args.seconds / args.rounds
 
     with tempfile.TemporaryDirectory() as tmp:
         build = Path(tmp) / "build"
@@ -202,8 +265,9 @@ def main() -> None:
         (Path(tmp) / "hello.py").write_text(HELLO)
         env = {"B2B_API_KEYS": f"{KEY}=bench", "B2B_AUP_WINDOW_SECONDS": "0"}
         serve = [PY, "-m", "b2b_openapi", "serve", "--build", str(build), "--port", "{port}"]
-        print(f"concurrency {args.concurrency}, {args.seconds:g} s per figure, "
-              f"{os.cpu_count()} CPUs (shared; quote ratios)")
+        print(f"concurrency {args.concurrency}, {args.seconds:g} s per figure in "
+              f"{args.rounds} rounds, {os.cpu_count()} CPUs (shared; quote ratios), load "
+              f"average {os.getloadavg()[0]:.1f}")
         with redis() as redis_url:
             for workers in args.workers:
                 if workers > 1 and redis_url is None:
@@ -213,16 +277,20 @@ def main() -> None:
                 hello = [PY, "-m", "uvicorn", "hello:app", "--app-dir", tmp, "--port",
                          "{port}", "--workers", str(workers), "--log-level", "warning",
                          "--no-access-log"]
-                with started(hello) as (port, _):
-                    floor = load(port, "GET", "/", b"", args.concurrency, args.seconds)
-                show("floor: Starlette hello", floor, None)
                 wenv = {**env, "B2B_WORKERS": str(workers),
                         **({"B2B_REDIS_URL": redis_url} if redis_url else {})}
-                with started(serve, wenv) as (port, _):
-                    show("mock GET", load(port, "GET", GET_PATH, b"", args.concurrency,
-                                          args.seconds), floor)
-                    show("mock POST", load(port, "POST", POST_PATH, POST_BODY,
-                                           args.concurrency, args.seconds), floor)
+                floor, get, post = Run(), Run(), Run()
+                with started(hello) as (hello_port, hello_pid), \
+                        started(serve, wenv) as (port, pid):
+                    for _ in range(args.rounds):
+                        load(hello_port, "GET", "/", b"", args.concurrency, period, floor,
+                             hello_pid)
+                        load(port, "GET", GET_PATH, b"", args.concurrency, period, get, pid)
+                        load(port, "POST", POST_PATH, POST_BODY, args.concurrency, period,
+                             post, pid)
+                show("floor: Starlette hello", floor, None)
+                show("mock GET", get, floor)
+                show("mock POST", post, floor)
         with started([PY, "-m", "b2b_openapi", "soap-mock", "--xsd", str(ROOT / "xsd"),
                       "--port", "{port}"]) as (soap_port, _), started(
                 [*serve, "--mode", "gateway", "--soap-endpoint",

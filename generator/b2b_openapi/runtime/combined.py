@@ -40,6 +40,8 @@ class Dispatcher:
 
     def __init__(self, apps: dict[str, FastAPI]) -> None:
         self.apps = dict(sorted(apps.items(), key=lambda kv: -len(kv[0])))
+        # (base, base + "/", app), the longest base first: made once, not per request
+        self._prefixes = [(base, base + "/", app) for base, app in self.apps.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -51,8 +53,8 @@ class Dispatcher:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         path = scope.get("path", "")
-        for base, app in self.apps.items():
-            if path == base or path.startswith(base + "/"):
+        for base, prefix, app in self._prefixes:
+            if path == base or path.startswith(prefix):
                 await app(scope, receive, send)
                 return
         body = dumps(Problem(404, "Not Found", f"no service at {shown(path)}").body())

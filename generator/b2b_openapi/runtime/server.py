@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from b2b_openapi.codec.jsonio import DuplicateKeyError, JsonLimitError, dumps, loads
 from b2b_openapi.codec.jsonxml import xml_text_errors
@@ -139,6 +141,9 @@ class ServiceRuntime:
                 raise ValueError("gateway mode needs B2B_SOAP_ENDPOINT or B2B_SOAP_BASE_URL")
             self.gateway = SoapGateway(wsdl, endpoint, settings.soap_timeout,
                                        upstream=Upstream.from_settings(settings.upstream))
+        # mock answers without a behaviour never change: each is encoded once, when first
+        # asked for (a sample missing is then the same 500 on every call, as before)
+        self._samples: dict[str, _Encoded] = {}
         store = shared_store(settings.redis_url)
         self.limiters = {
             op.id: AcceptableUseLimiter(
@@ -195,15 +200,14 @@ class ServiceRuntime:
                                              "unexpected error; see the server log"))
         if isinstance(result, AsyncIterator):  # a streamed gateway answer
             return ClosedAfterResponse(result, 200, media_type=JSON)
-        if op.media_type is None:
-            return Response(None, op.status)
-        if op.media_type != JSON and isinstance(result, str):  # text or bytes, as sampled
-            return Response(result.encode(), op.status, media_type=op.media_type)
-        return Response(dumps(result), op.status, media_type=op.media_type)
+        body = result.body if isinstance(result, _Encoded) else _encode(op, result)
+        return Response(body, op.status, media_type=op.media_type)
 
     async def _payload(self, op: Operation, request: Request) -> Any:
-        if not op.has_body:
-            return self.spec.query_object(op, list(request.query_params.multi_items()))
+        if not op.has_body:  # the query as Starlette's QueryParams reads it, in order
+            query = parse_qsl(request.scope["query_string"].decode("latin-1"),
+                              keep_blank_values=True)
+            return self.spec.query_object(op, query)
         content_type = request.headers.get("content-type")
         # no Content-Type at all is taken as JSON (RFC 9110 lets the recipient judge)
         if content_type is not None and not _is_json(content_type):
@@ -224,11 +228,70 @@ class ServiceRuntime:
             async with requestlimits.UpstreamSlot(self.settings.max_upstream,
                                                   self.settings.upstream_queue_seconds) as slot:
                 return slot.keep(await self.gateway.call(op, payload, user, request_id))
-        if oasis.extension(op) is not None:
+        if oasis.extension(op) is not None:  # rows filtered by the query
             return oasis.mock_answer(op, payload)
-        if not self.spec.view.generated:  # a third-party document: its example as it is
-            return op.example_response()
-        return behaviours.shape(op.id, payload, op.example_response())
+        if self.spec.view.generated and op.id in behaviours.BEHAVIOURS:
+            return behaviours.shape(op.id, payload, op.example_response())
+        # the sample as it is (a third-party document's example too), encoded once
+        if op.id not in self._samples:
+            self._samples[op.id] = _Encoded(_encode(op, op.example_response()))
+        return self._samples[op.id]
+
+    def operation_routes(self) -> dict[tuple[str, str], str]:
+        """(method, path) -> operation id, for each route the generated app declares
+        (``templates/server/app.py.j2``: one per operation, in the document's order, a GET
+        answering HEAD too), as Starlette's router would pick among them; the spec's own
+        ``/openapi.json`` route, declared first, wins where it coincides, and templated
+        paths (``{id}``) are left to the router."""
+        routes: dict[tuple[str, str], str | None] = {
+            (method, self.spec.base_path + "/openapi.json"): None for method in ("GET", "HEAD")}
+        for op in self.spec.view.operations:
+            path = self.spec.base_path + op.path
+            if "{" in path:
+                continue
+            for method in (op.method, "HEAD") if op.method == "GET" else (op.method,):
+                routes.setdefault((method, path), op.id)
+        return {route: op_id for route, op_id in routes.items() if op_id is not None}
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """An answer's body as it goes on the wire."""
+
+    body: bytes | None
+
+
+def _encode(op: Operation, result: Any) -> bytes | None:
+    """The body of a success answer: none when the operation declares no content, text as
+    sampled for a media type other than JSON, else compact JSON."""
+    if op.media_type is None:
+        return None
+    if op.media_type != JSON and isinstance(result, str):  # text or bytes, as sampled
+        return result.encode()
+    return dumps(result)
+
+
+class _Shortcut:
+    """ASGI middleware of a service app: a request for one of its operations goes
+    straight to :meth:`ServiceRuntime.handle`, as the generated route would send it,
+    without FastAPI's routing and dependency machinery (about a fifth of a mock answer's
+    cost); everything else (``/openapi.json``, a wrong method, an unknown path, a
+    ``root_path``) goes to the app's router as before."""
+
+    def __init__(self, app: ASGIApp, runtime: ServiceRuntime) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.routes = runtime.operation_routes()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            operation_id = self.routes.get((scope["method"], scope["path"]))
+            if operation_id is not None:
+                request = Request(scope, receive, send)
+                response = await self.runtime.handle(operation_id, request)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _is_json(content_type: str) -> bool:
@@ -279,6 +342,7 @@ def create_app(runtime: ServiceRuntime) -> FastAPI:
                   redoc_url=None, openapi_url=None, lifespan=lifespan,
                   exception_handlers={HTTPException: _http_problem})
     app.router.route_class = _GetAnswersHead  # the generated routes are added after this
+    app.add_middleware(_Shortcut, runtime=runtime)
     app.state.runtime = runtime  # what the serving process probes (observability.Observed)
     document = dumps(spec.document)
 

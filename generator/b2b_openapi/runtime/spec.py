@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, Inexact, InvalidOperation, localcontext
-from functools import cache
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from jsonschema import FormatChecker, ValidationError, validators
+from jsonschema import ValidationError, validators
 from openapi_schema_validator import OAS30Validator
 
 from b2b_openapi.codec.jsonio import escape_surrogates, load_yaml, to_text
 from b2b_openapi.emit.view import OperationView, service_view
-from b2b_openapi.openapi import formats
+from b2b_openapi.runtime import verdict
+from b2b_openapi.runtime.keywords import XSD_FORMATS, is_multiple_of, python_regex
 
 ERROR_SCHEMA = "#/components/schemas/Error"
-
-# Calendar validity (2026-02-30) is beyond the spec's patterns: check the XSD formats fully.
-XSD_FORMATS = FormatChecker(formats=())
-
-
-def _conforms(parse: Callable[[str], object]) -> Callable[[object], bool]:
-    def check(value: object) -> bool:
-        if not isinstance(value, str):  # other types are the `type` keyword's business
-            return True
-        try:
-            parse(value)
-        except (ValueError, TypeError, ArithmeticError):  # years past datetime's range too
-            return False
-        return True
-    return check
-
-
-for _format, _parse in formats.CHECKS.items():
-    XSD_FORMATS.checks(_format)(_conforms(_parse))
-# OpenAPI's own format names, which a third-party document uses (ours name XSD formats):
-# jsonschema's checks, where the installed packages provide one
-_STANDARD = FormatChecker()
-for _format in ("date", "date-time", "time", "uuid", "email", "ipv4", "ipv6"):
-    if _format in _STANDARD.checkers:
-        XSD_FORMATS.checkers[_format] = _STANDARD.checkers[_format]
-
 
 SHOWN_CHARS = 100  # a value quoted in an error message, at most (then "...")
 MESSAGE_CHARS = 400  # a whole message, at most: keys and names are caller text too
@@ -117,38 +90,6 @@ def _swap(message: str, values: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def is_multiple_of(value: Decimal | int | float, step: Decimal | int | float) -> bool:
-    """Whether ``value`` is an integer multiple of ``step`` (> 0), exactly, in time linear in
-    the digits written whatever the exponents.
-
-    A request body decides the exponent: ``1e20000000`` is ten bytes, and exact rational
-    arithmetic (``Fraction``) or a conversion to ``int`` would build its twenty million
-    digits on the server's one event loop.  With ``value = c * 10**e`` and
-    ``step = s * 10**f`` (integer coefficients) it is ``s | c * 10**(e - f)`` for
-    ``e >= f``, checked modulo ``s`` with a modular power, and ``s * 10**(f - e) | c``
-    otherwise, which a nonzero ``c`` with fewer digits than ``f - e`` cannot satisfy."""
-    number, divisor = Decimal(value), Decimal(step)
-    if not number.is_finite():
-        return False
-    if number.is_zero():
-        return True
-    _, c_digits, e = number.as_tuple()
-    _, s_digits, f = divisor.as_tuple()
-    assert isinstance(e, int) and isinstance(f, int)  # both finite
-    shift = e - f
-    if -shift >= len(c_digits):  # 0 < |c| < 10**len(c_digits) <= s * 10**-shift
-        return False
-    coefficient, modulus = Decimal((0, c_digits, 0)), Decimal((0, s_digits, max(-shift, 0)))
-    with localcontext() as exact:  # enough digits for the quotient: the remainder is exact
-        exact.prec = len(c_digits) + len(s_digits) + 2
-        exact.traps[Inexact] = True
-        remainder = coefficient % modulus
-    if shift <= 0:
-        return remainder.is_zero()
-    s = int(Decimal((0, s_digits, 0)))  # the spec's step: few digits, so are s and remainder
-    return int(remainder) * pow(10, shift, s) % s == 0
-
-
 def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
     """Exact for any magnitude (jsonschema's ``Decimal % step`` raises DivisionImpossible
     once the quotient outgrows the decimal context, a 1e164 MW bid say) and fast for any
@@ -157,34 +98,8 @@ def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Itera
         yield ValidationError(f"{shown(instance)} is not a multiple of {shown(step)}")
 
 
-@cache
-def _python_regex(pattern: str) -> re.Pattern[str]:
-    """An ECMA-262 pattern (OpenAPI's dialect) for Python's ``re``.  Where they differ on
-    the patterns the specs use: ECMAScript's ``$`` (no multiline flag) matches only at the
-    very end, Python's also before a final newline, so ``W001\\n`` passed ``^W[0-9]{3}$``;
-    outside a character class it becomes ``\\Z``."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            in_class = True
-        elif ch == "]":
-            in_class = False
-        elif ch == "$" and not in_class:
-            ch = "\\Z"
-        out.append(ch)
-        i += 1
-    return re.compile("".join(out))
-
-
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    if validator.is_type(instance, "string") and not _python_regex(pattern).search(instance):
+    if validator.is_type(instance, "string") and not python_regex(pattern).search(instance):
         yield ValidationError(f"{shown(instance)} does not match {to_text(pattern)}")
 
 
@@ -226,6 +141,10 @@ class ServiceSpec:
         self.components = document.get("components") or {}
         self.operations: dict[str, Operation] = {op.id: op for op in self.view.operations}
         self._validators: dict[int, Any] = {}
+        # id -> (the schema, kept alive so that its id is not reused; its compiled check)
+        self._checks: dict[int, tuple[Mapping[str, Any], verdict.Check | None]] = {}
+        self._queries: dict[str, tuple[Operation, Mapping[str, Mapping[str, Any]],
+                                       tuple[tuple[str, Mapping[str, Any]], ...]]] = {}
 
     @classmethod
     def load(cls, path: Path) -> ServiceSpec:
@@ -238,9 +157,22 @@ class ServiceSpec:
                                               format_checker=XSD_FORMATS)
         return self._validators[key]
 
+    def check(self, schema: Mapping[str, Any]) -> verdict.Check | None:
+        """``schema`` compiled once into a yes/no check with the validator's verdict
+        (:mod:`.verdict`); None when only the validator can judge it."""
+        key = id(schema)
+        if key not in self._checks:
+            self._checks[key] = (schema, verdict.compile_check(schema, self.components))
+        return self._checks[key][1]
+
     def errors(self, schema: Mapping[str, Any], instance: Any) -> list[dict[str, str]]:
         """Every schema violation, as ``{"path": "/a/0/b", "message": ...}``, sorted, each
-        once (OAS30Validator reports a null twice: not nullable, and not of the type)."""
+        once (OAS30Validator reports a null twice: not nullable, and not of the type).
+        A valid instance is told by the compiled check alone; jsonschema, slower, runs
+        for the messages of an invalid one."""
+        check = self.check(schema)
+        if check is not None and verdict.passes(check, instance):
+            return []
         found = {
             (pointer(error.absolute_path), describe(error))
             for error in self.validator(schema).iter_errors(instance)
@@ -274,10 +206,21 @@ class ServiceSpec:
             schema = self.components["schemas"][name]
         return schema
 
+    def _query_parameters(self, op: Operation) -> tuple[
+            Mapping[str, Mapping[str, Any]], tuple[tuple[str, Mapping[str, Any]], ...]]:
+        """``op``'s query parameters by name, and in XSD order (as the request element
+        has them), found once per operation."""
+        if op.id not in self._queries or self._queries[op.id][0] is not op:
+            by_name = {p["name"]: p for p in op.parameters}
+            ordered = tuple(sorted(by_name.items(),
+                                   key=lambda kv: kv[1].get("x-xsd-order", 0)))
+            self._queries[op.id] = (op, by_name, ordered)
+        return self._queries[op.id][1:]
+
     def query_object(self, op: Operation, query: list[tuple[str, str]]) -> dict[str, Any]:
         """Query parameters as the request object: each value typed by its schema, an
         array parameter from its repeated values.  Raises :class:`Problem` (422)."""
-        by_name = {p["name"]: p for p in op.parameters}
+        by_name, ordered = self._query_parameters(op)
         unknown = sorted({name for name, _ in query if name not in by_name})
         if unknown:
             raise Problem(422, "Unknown query parameter", f"not a parameter of {op.id}: "
@@ -285,7 +228,7 @@ class ServiceSpec:
                           {"errors": [{"path": pointer([n]), "message": "unknown parameter"}
                                       for n in unknown]})
         values: dict[str, Any] = {}
-        for name, param in sorted(by_name.items(), key=lambda kv: kv[1].get("x-xsd-order", 0)):
+        for name, param in ordered:
             raw = [v for n, v in query if n == name]
             if not raw:
                 continue
