@@ -9,7 +9,8 @@
 * when the header's Username is ``fault-client`` or ``fault-server``, answers with the
   operation's sample fault of that kind, so error paths can be exercised end to end.
 
-``GET /_received`` returns the last envelope received (tests check what reached the service).
+``GET /_received`` returns the last envelope received and ``GET /_received_payload`` the JSON of
+its attachment's payload document (tests check what reached the service).
 
 Playing CAISO (see :mod:`.mockwire` and ``docs/gateway.md``): under uvicorn with
 ``--ssl-ca-certs`` and client certificates required it is mutual TLS; with ``B2B_MOCK_VERIFY_CA``
@@ -35,6 +36,7 @@ from fastapi.responses import Response
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import attachments, jsonxml, rpc, soap
+from b2b_openapi.codec.jsonio import dumps
 from b2b_openapi.codec.payload import AttachmentForm, CaisoErrorDocument, PayloadCodec, PayloadError
 from b2b_openapi.errors import one_line
 from b2b_openapi.model import Message, Operation, Service
@@ -261,6 +263,11 @@ def create_soap_mock_app(backend: SoapMockBackend) -> FastAPI:
     @app.get("/_received")
     async def received() -> Response:
         return Response(backend.received or b"", media_type=XML)
+
+    @app.get("/_received_payload")
+    async def received_payload() -> Response:
+        """The payload JSON of the last request's attachment (null when it had none)."""
+        return Response(dumps(backend.received_payload), media_type="application/json")
 
     @app.put("/_page/{page}")
     async def set_page(page: str) -> Response:
