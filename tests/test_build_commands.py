@@ -161,7 +161,7 @@ def test_an_unwritable_output_is_one_error_line(tmp_path: Path,
 def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "xsd"
     shutil.copytree(XSD, corpus)
-    xsd = corpus / "CMRI" / "RetrieveDefaultBidCurves_CMRIv1" / "DefaultBidCurves_v1.xsd"
+    xsd = corpus / "CMRI" / "DefaultBidCurves" / "20190101" / "DefaultBidCurves_v1.xsd"
     xsd.write_text(xsd.read_text().replace("</xs:schema>", ""))
     proc = cli("servers", "--xsd", str(corpus), "--build", str(tmp_path / "build"))
     assert proc.returncode == 1
@@ -179,8 +179,8 @@ def test_the_command_keeps_exit_codes_and_output_through_its_hard_exit(
     new = ROOT / "specs/CMRI/RetrieveDefaultBidCurves_CMRIv2.yaml"
     report = cli("diff", str(old), str(new), "--format", "json")
     assert report.returncode == 0, report.stderr
-    assert json.loads(report.stdout)["summary"] == {"changes": 10, "breaking": 3,
-                                                     "nonBreaking": 7}
+    assert json.loads(report.stdout)["summary"] == {"changes": 12, "breaking": 3,
+                                                     "nonBreaking": 9}
     failing = cli("diff", str(old), str(new), "--fail-on", "breaking")
     assert failing.returncode == 1 and "3 breaking" in failing.stderr
 

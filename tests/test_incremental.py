@@ -132,7 +132,7 @@ def test_damaged_cache_entries_and_a_removed_system_rebuild_like_a_fresh_build(
     assert parsed, "the spec documents are kept parsed in the cache"
     for i, entry in enumerate(parsed):
         entry.write_bytes(b"" if i < len(parsed) // 2 else b"garbage")
-    xsd = root / "xsd/DRRS/RetrieveRegistrations_DRRSv1/Registrations_v1.xsd"
+    xsd = root / "xsd/DRRS/Registrations/20240101/Registrations_v1.xsd"
     doc = "Demand response registrations with their locations."
     assert doc in xsd.read_text()  # a spec text changes: the later stages read every document
     xsd.write_text(xsd.read_text().replace(doc, "Demand response registrations (revised)."))

@@ -1,4 +1,8 @@
-"""Shared XSDs (CAISOWSHeader, StandardOutput, ...) are parsed once, not once per service."""
+"""Shared XSDs (CAISOWSHeader, StandardOutput, ...) are parsed once, not once per service.
+
+CAISO ships its shared schemas inside every package, so the bundled corpus has no schema
+folder of its own; ``tests/corpus/shared`` keeps a corpus laid out with one (``common/``,
+services importing from it and from a sibling service), the layout this sharing serves."""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ import pytest
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.xsd import shared
 from b2b_openapi.xsd.wsdl import load_service, load_wsdl, preload_shared
-from support import XSD
+from support import ROOT
+
+XSD = ROOT / "tests" / "corpus" / "shared"
 
 HEADER = "{http://www.caiso.com/soa/2006-09-30/CAISOWSHeader.xsd}CAISOWSHeader"
 OUTPUT = "{http://www.caiso.com/soa/StandardOutput_v1.xsd#}outputDataType"
 CMRI = "CMRI/RetrieveDefaultBidCurves_CMRIv1/RetrieveDefaultBidCurves_CMRIv1.wsdl"
-OASIS = "OASIS/RetrieveCrrAggRevAdj_OASISv2/RetrieveCrrAggRevAdj_OASISv2.wsdl"
+OTHER = "CMRI/RetrieveDefaultBidCurves_CMRIv2/RetrieveDefaultBidCurves_CMRIv2.wsdl"
 # imports its sibling service's schemas as well as the common ones
 DOC_ATTACH = ("SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/"
               "RetrieveCleanBidSet_SIBRv5_DocAttach.wsdl")
@@ -23,13 +29,12 @@ DOC_ATTACH = ("SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/"
 
 def _copy_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "xsd"
-    for part in ("common", "CMRI", "OASIS"):
-        shutil.copytree(XSD / part, corpus / part)
+    shutil.copytree(XSD, corpus)
     return corpus
 
 
 def test_services_share_one_parse_of_the_common_schemas() -> None:
-    first, second, third = (load_wsdl(XSD / w).schema.maps for w in (CMRI, OASIS, DOC_ATTACH))
+    first, second, third = (load_wsdl(XSD / w).schema.maps for w in (CMRI, OTHER, DOC_ATTACH))
     assert first is not second
     # the very same component objects, not two parses of the same file
     assert first.elements[HEADER] is second.elements[HEADER] is third.elements[HEADER]
@@ -46,7 +51,7 @@ def test_preloading_builds_what_every_later_service_reuses(tmp_path: Path) -> No
     preload_shared(corpus / CMRI)
     after_preload = shared._build_parent.cache_info()
     assert after_preload.misses == before.misses + 1
-    maps = load_wsdl(corpus / OASIS).schema.maps
+    maps = load_wsdl(corpus / OTHER).schema.maps
     assert shared._build_parent.cache_info().misses == after_preload.misses
     assert maps.elements[HEADER].schema.maps is not maps  # it lives in the parent's maps
 
@@ -64,7 +69,7 @@ def test_chameleon_common_types_take_each_services_namespace() -> None:
 def test_an_edited_shared_schema_is_parsed_again(tmp_path: Path) -> None:
     corpus = _copy_corpus(tmp_path)
     before = load_wsdl(corpus / CMRI).schema.maps
-    assert before.elements[HEADER] is load_wsdl(corpus / OASIS).schema.maps.elements[HEADER]
+    assert before.elements[HEADER] is load_wsdl(corpus / OTHER).schema.maps.elements[HEADER]
     output = corpus / "common" / "StandardOutput_v1.xsd"
     output.write_text(output.read_text().replace(
         '<xs:element name="outputDataType" type="outputDataType">',
