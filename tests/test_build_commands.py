@@ -35,14 +35,14 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
                "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
-    assert "build: 16 services" in proc.stderr
+    assert "build: 21 services" in proc.stderr
     # one package per system, and the runtime they share
     assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6 + 1
     assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
-    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 16
+    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 21
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
     assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2
-    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 16
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 21
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.service.id.full_name for s in rendered())
     assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()

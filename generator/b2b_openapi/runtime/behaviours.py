@@ -84,6 +84,11 @@ BEHAVIOURS: dict[str, Behaviour] = {
 _VERSIONED = re.compile(r"_v[0-9]+(?:_DocAttach)?$")
 
 
+def applies(operation: str) -> bool:
+    """Whether a behaviour shapes this operation's answers (in any variant)."""
+    return _VERSIONED.sub("", operation) in BEHAVIOURS
+
+
 def shape(operation: str, request: Mapping[str, Any], response: Any) -> Any:
     """The mock's answer to ``request``: the sample (or synthesized) ``response`` as the
     operation's behaviour shapes it.  An rpc/literal request's criteria are in its

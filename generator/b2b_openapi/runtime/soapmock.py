@@ -97,6 +97,13 @@ def _fault(code: str, text: str, detail: ElementTree.Element | None = None) -> R
                     media_type=XML)
 
 
+def _request_json(mock: MockService, op: Operation, body: ElementTree.Element) -> Any:
+    """The JSON of a request body: an rpc wrapper's parts, or the request element's."""
+    if op.input.rpc_parts is not None:
+        return rpc.decode(mock.schema, body, op.input.rpc_parts)
+    return jsonxml.decode(mock.element(op.input.element.qname), body)
+
+
 def _sample_root(path: Path) -> ElementTree.Element:
     return ElementTree.parse(path).getroot()
 
@@ -165,7 +172,7 @@ class SoapMockBackend:
             return self._sample_fault(op, FAULT_USERS[user])
         codec = mock.codec(op, "output")
         if codec is not None:
-            return self._attached(mock, op, codec)
+            return self._attached(mock, op, codec, body)
         return self.wire.answer(self._output(mock, op, body))
 
     def _take_attachment(self, codec: PayloadCodec, content_type: str, raw: bytes,
@@ -183,11 +190,16 @@ class SoapMockBackend:
             return f"attachment: {type(exc).__name__}: {exc}"
         return None
 
-    def _attached(self, mock: MockService, op: Operation, codec: PayloadCodec) -> Response:
+    def _attached(self, mock: MockService, op: Operation, codec: PayloadCodec,
+                  body: ElementTree.Element) -> Response:
         """An attachment service's answer in its own wire form, the payload from the sample
-        (or the synthesized example) encoded as the gateway will decode it."""
+        (or the synthesized example, shaped by the operation's behaviour) encoded as the
+        gateway will decode it."""
         form = codec.form
-        text = codec.encode(mock.example(op))
+        value = mock.example(op)
+        if behaviours.applies(op.name):
+            value = behaviours.shape(op.name, _request_json(mock, op, body), value)
+        text = codec.encode(value)
         headers = (attachments.hash_header(text), *attachment_bridge.info_header(form))
         if form.form == "docattach":
             return self.wire.answer(attachment_bridge.value_body(form, mock.schema, text),
@@ -226,11 +238,11 @@ class SoapMockBackend:
                 op.output.element.qname), value)
             return encoded
         sample = _sample_root(op.output.samples[0].path)
-        if op.name not in behaviours.BEHAVIOURS:
+        if not behaviours.applies(op.name):
             return sample
         element = mock.element(op.output.element.qname)
-        request = jsonxml.decode(mock.element(op.input.element.qname), body)
-        shaped = behaviours.shape(op.name, request, jsonxml.decode(element, sample))
+        shaped = behaviours.shape(op.name, _request_json(mock, op, body),
+                                  jsonxml.decode(element, sample))
         reshaped: ElementTree.Element = jsonxml.encode(element, shaped)
         return reshaped
 
