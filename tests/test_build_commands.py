@@ -41,7 +41,7 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
     assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 21
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
-    assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2
+    assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 3  # CMRI x2, OASIS
     assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 21
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.service.id.full_name for s in rendered())
