@@ -7,7 +7,7 @@ each beside its floor measured in the same run; asserts nothing.
 
 Figures (each with its floor or target beside it):
   (a) full `build` of the bundled corpus, cold (no cache);
-  (b) the same on a synthetic corpus of 16 x copies service versions (benchmarks/synth.py),
+  (b) the same on a synthetic corpus of 21 x copies service versions (benchmarks/synth.py),
       cold, then a no-op rebuild (target < 2 s) and a rebuild after changing one service;
   (c) the floor: xmlschema loading the same XSDs (each service's WSDL with its schemas,
       what any converter must parse), and the ratio build/floor (target <= 2x);

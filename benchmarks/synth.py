@@ -1,11 +1,14 @@
 """Generate a synthetic CAISO-style corpus of many service versions from the bundled one.
 
-Each bundled service folder is copied ``copies`` times as ``<Name>S<i>_<SYS>v<N>[_DocAttach]``:
-the service's own namespaces get the same suffix (the shared CAISO schemas in common/ are
-kept, as in the real corpus), and the types vary - every maxLength facet is raised by
-``i % 5`` (a loosening, so the bundled samples stay valid).
+Each bundled CAISO package (``<SYS>/<Service>/<YYYYMMDD>/``) is copied ``copies`` times as
+``<SYS>/<Service>S<i>/<YYYYMMDD>/``, its service names (in file names and text: WSDLs,
+namespaces, elements) suffixed alike, the mapping file's entries with them; a service in the
+former layout (``<Name>_<SYS>v<N>[_DocAttach]/``) is copied as ``<Name>S<i>_<SYS>v<N>...``,
+its own namespaces suffixed (the shared CAISO schemas in common/ are kept).  The types vary:
+every maxLength facet is raised by ``i % 5`` (a loosening, so the bundled samples stay
+valid).
 
-    python benchmarks/synth.py OUT_DIR [--copies 19]     # 16 x 19 = 304 service versions
+    python benchmarks/synth.py OUT_DIR [--copies 19]     # 21 x 19 = 399 service versions
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,16 +60,58 @@ def copy_service(folder: Path, out_root: Path, index: int, shared: set[str],
     return target
 
 
+def copy_package(folder: Path, xsd_root: Path, out_root: Path, index: int,
+                 bases: re.Pattern[str]) -> Path:
+    """A CAISO package, its service names (``CleanBidSet`` in ``retrieveCleanBidSet_v5``,
+    ``CleanBidSet_v5.xsd``, the namespaces) suffixed with ``S<index>``."""
+    relative = folder.relative_to(xsd_root)
+    target = out_root / relative.parts[0] / f"{relative.parts[1]}S{index}" / Path(
+        *relative.parts[2:])
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            continue
+        name = bases.sub(rf"\g<0>S{index}", path.relative_to(folder).as_posix())
+        text = bases.sub(rf"\g<0>S{index}", path.read_text(encoding="utf-8"))
+        if path.suffix == ".xsd":
+            text = MAX_LENGTH.sub(
+                lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}", text)
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def _mapping(xsd_root: Path, copies: int, bases: re.Pattern[str]) -> str:
+    """The bundled mapping file's entries, once per copy (keys and element names renamed)."""
+    path = xsd_root / "b2b-packages.toml"
+    if not path.is_file():
+        return ""
+    services = tomllib.loads(path.read_text()).get("services", {})
+    lines = []
+    for index in range(copies):
+        suffix = rf"\g<0>S{index}"
+        for key, entry in services.items():
+            lines.append(f"[services.{bases.sub(suffix, key)}]")
+            lines += [f'{k} = "{bases.sub(suffix, str(v))}"' for k, v in entry.items()]
+    return "\n".join(lines) + "\n"
+
+
 def generate(out_root: Path, copies: int, xsd_root: Path = ROOT / "xsd") -> list[Path]:
     if out_root.exists():
         shutil.rmtree(out_root)
     shutil.copytree(xsd_root / "common", out_root / "common")
     shared = shared_namespaces(xsd_root)
-    services = sorted(p.parent for p in xsd_root.glob("*/*/*.wsdl"))
-    names = sorted({f.name.removesuffix("_DocAttach") for f in services}, key=len, reverse=True)
+    folders = sorted({p.parent for p in xsd_root.rglob("*.wsdl")})
+    former = [f for f in folders if f.parent.parent == xsd_root]  # <SYS>/<API name>/
+    packages = [f for f in folders if f not in former]
+    names = sorted({f.name.removesuffix("_DocAttach") for f in former}, key=len, reverse=True)
     cores = re.compile("|".join(re.escape(n) for n in names))
-    return [copy_service(folder, out_root, i, shared, cores)
-            for i in range(copies) for folder in services]
+    # service names as CAISO spells them: the package folders (CleanBidSet, RawBidSet, ...)
+    bases = re.compile("|".join(re.escape(n) for n in sorted(
+        {f.relative_to(xsd_root).parts[1] for f in packages}, key=len, reverse=True)))
+    (out_root / "b2b-packages.toml").write_text(_mapping(xsd_root, copies, bases))
+    return [copy_service(folder, out_root, i, shared, cores) if folder in former
+            else copy_package(folder, xsd_root, out_root, i, bases)
+            for i in range(copies) for folder in folders]
 
 
 if __name__ == "__main__":
@@ -74,4 +120,5 @@ if __name__ == "__main__":
     parser.add_argument("--copies", type=int, default=19)
     args = parser.parse_args()
     made = generate(args.out, args.copies)
-    print(f"{len(made)} service versions under {args.out}")
+    wsdls = sum(len(list(folder.glob("*.wsdl"))) for folder in made)
+    print(f"{wsdls} service versions under {args.out}")

@@ -14,19 +14,27 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+import xmlschema
 
+from b2b_openapi.codec import jsonxml, rpc, soap
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.emit.naming import snake
 from b2b_openapi.emit.postman import LOCAL_API_KEY
 from b2b_openapi.emit.sdk import client_files, package_name
 from b2b_openapi.emit.servers import server_files
+from b2b_openapi.model import Operation
 from b2b_openapi.outputs import replace_tree
 from b2b_openapi.runtime.behaviours import shape
-from support import ROOT, XSD, rendered, rendered_all
+from support import ROOT, XSD, rendered, rendered_all, xsd_schema
+
+# The CAISOWSHeader every request carries: CAISO's WSDLs do not declare it (clients add it),
+# so its schema is the project's, written from CAISO's client code (docs/gateway.md).
+HEADER_XSD = XSD / "common" / "CAISOWSHeader_v1.xsd"
 
 # X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
 API_KEYS = {"k-sync": "sync", "k-async": "async", "k-aup": "aup", "k-fuzz": "fuzz",
@@ -123,6 +131,13 @@ class OperationCase:
     operation: str
     request: Any
     expected: Any
+    path: str  # the operation's REST path under the service's base path
+    folder: Path  # where the service's WSDL and samples/ are
+
+    @property
+    def url(self) -> str:
+        """The operation's URL path on a server of every service."""
+        return f"/{self.system.lower()}/{self.service}{self.path}"
 
     @property
     def id(self) -> str:
@@ -136,6 +151,44 @@ class OperationCase:
         return importlib.import_module(package_name(self.system))
 
 
+@cache
+def header_schema() -> Any:
+    return xmlschema.XMLSchema(str(HEADER_XSD))
+
+
+def operation(case: OperationCase) -> Operation:
+    spec = next(s for s in rendered() if s.service.id.full_name == case.service)
+    return next(o for o in spec.service.operations if o.name == case.operation)
+
+
+def check_received(case: OperationCase, envelope: bytes, payload: Any) -> soap.SoapMessage:
+    """What reached the SOAP service for ``case`` was CAISO's request: a CAISOWSHeader valid
+    by its schema, a body valid by the WSDL's schemas (an rpc wrapper part by part, a
+    DocAttach ``ISOAttachment``, or the request element), and the case's request JSON in
+    it, or, for a submit, in the attachment the service decoded (``payload``)."""
+    message = soap.parse(envelope)
+    (header,) = [h for h in message.headers if h.tag == f"{{{soap.CAISO_HEADER_NS}}}CAISOWSHeader"]
+    header_schema().validate(header)
+    spec = next(s for s in rendered() if s.service.id.full_name == case.service)
+    schema = xsd_schema(spec.service.wsdl)
+    side = operation(case).input
+    body = message.body
+    assert body is not None and body.tag == (side.soap_element or side.element).qname
+    attached = side.attachment is not None and side.attachment.payload_element is not None
+    if body.tag not in schema.maps.elements:  # an rpc/literal wrapper: part by part
+        value: Any = rpc.decode(schema, body, side.rpc_parts)
+    else:
+        element = schema.maps.elements[body.tag]
+        element.validate(body)
+        value = None if attached else jsonxml.decode(element, body)
+    if attached:
+        assert payload == case.request
+        assert value in (None, {})  # nothing but the attachment carries the request
+    else:
+        assert value == case.request
+    return message
+
+
 def operation_cases() -> list[OperationCase]:
     cases = []
     for spec in rendered():
@@ -144,7 +197,7 @@ def operation_cases() -> list[OperationCase]:
             request = op.input.samples[0].value
             expected = shape(op.name, request, op.output.samples[0].value)  # type: ignore[arg-type]
             cases.append(OperationCase(sid.folder_system, sid.full_name, op.name, request,
-                                       expected))
+                                       expected, op.path, spec.service.wsdl.parent))
     return cases
 
 

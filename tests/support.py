@@ -17,7 +17,7 @@ from openapi_schema_validator import OAS30Validator
 from b2b_openapi.model import Message, Operation, Service
 from b2b_openapi.openapi import stage as specs
 from b2b_openapi.openapi.verbs import http_method
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.wsdl import load_payload_schema, load_wsdl
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "xsd"
@@ -71,9 +71,39 @@ def xsd_schema(wsdl: Path) -> Any:
     return load_wsdl(wsdl).schema
 
 
+@cache
+def payload_schema(wsdl: Path, file_name: str) -> Any:
+    """The payload XSD behind an attachment, beside its WSDL (the WSDL never imports it)."""
+    return load_payload_schema(wsdl.parent / file_name)
+
+
+def xsd_type(service: Service, qname: str) -> Any:
+    """A named XSD type of a service: from its WSDL's schemas or from a payload XSD."""
+    found = xsd_component(service, "type", qname)
+    if found is None:
+        raise KeyError(qname)
+    return found
+
+
+def xsd_component(service: Service, kind: str, qname: str) -> Any | None:
+    """A global element or type of a service's WSDL schemas or payload XSDs; None for what
+    no schema declares (an rpc wrapper the WSDL binding implies)."""
+    schemas = [xsd_schema(service.wsdl)] + [
+        payload_schema(service.wsdl, m.attachment.payload_schema)
+        for op in service.operations for m in (op.input, op.output)
+        if m.attachment is not None and m.attachment.payload_schema is not None]
+    for schema in schemas:
+        maps = schema.maps.elements if kind == "element" else schema.maps.types
+        if qname in maps:
+            return maps[qname]
+    return None
+
+
 @dataclass(frozen=True)
 class MessageCase:
-    """One WSDL message of one operation, with the OpenAPI schema the spec gives it."""
+    """One WSDL message of one operation, with the OpenAPI schema the spec gives it: a
+    document/literal body element, or the payload document an attachment carries (the
+    JSON of both is one element's).  rpc wrappers are :class:`RpcCase`."""
 
     service: Service
     operation: Operation
@@ -85,7 +115,25 @@ class MessageCase:
         return f"{self.service.id.full_name}.{self.operation.name}.{self.kind}"
 
     @property
+    def payload(self) -> bool:
+        """The JSON is the payload document of an attachment, not a SOAP body element."""
+        attachment = self.message.attachment
+        return attachment is not None and attachment.payload_element is not None
+
+    @property
+    def schema_file(self) -> Path:
+        """Where the element is declared: the payload XSD, else the WSDL."""
+        attachment = self.message.attachment
+        if attachment is not None and attachment.payload_schema is not None:
+            return self.service.wsdl.parent / attachment.payload_schema
+        return self.service.wsdl
+
+    @property
     def xsd_element(self) -> Any:
+        attachment = self.message.attachment
+        if attachment is not None and attachment.payload_schema is not None:
+            schema = payload_schema(self.service.wsdl, attachment.payload_schema)
+            return schema.maps.elements[attachment.payload_element]
         return xsd_schema(self.service.wsdl).maps.elements[self.message.element.qname]
 
     @property
@@ -118,7 +166,12 @@ class MessageCase:
         return OAS30Validator({**self.openapi_schema, "components": decimal_facets(components)})
 
 
-def message_cases() -> list[MessageCase]:
+def _is_rpc_wrapper(message: Message) -> bool:
+    return bool(message.rpc_parts) and (message.attachment is None
+                                        or message.attachment.payload_element is None)
+
+
+def _all_cases() -> list[MessageCase]:
     cases = []
     for spec in rendered():
         for op in spec.service.operations:
@@ -128,8 +181,23 @@ def message_cases() -> list[MessageCase]:
     return cases
 
 
-def sample_cases() -> list[tuple[MessageCase, Path]]:
-    return [(case, s.path) for case in message_cases() for s in case.message.samples]
+def message_cases(*, body_only: bool = False) -> list[MessageCase]:
+    """Every message whose JSON is one element's (rpc wrappers are :func:`rpc_cases`);
+    ``body_only``: only those that travel as the SOAP body (not as an attachment's
+    payload), which is what the gateway's fast SOAP paths convert."""
+    return [c for c in _all_cases() if not _is_rpc_wrapper(c.message)
+            and not (body_only and c.payload)]
+
+
+def rpc_cases() -> list[MessageCase]:
+    """The rpc/literal wrappers (a plain variant's request, a submit's acknowledgement):
+    JSON keyed by part name, each part converted with its own element or type."""
+    return [c for c in _all_cases() if _is_rpc_wrapper(c.message)]
+
+
+def sample_cases(*, body_only: bool = False) -> list[tuple[MessageCase, Path]]:
+    return [(case, s.path) for case in message_cases(body_only=body_only)
+            for s in case.message.samples]
 
 
 def decimal_facets(node: Any) -> Any:

@@ -35,14 +35,14 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
                "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
-    assert "build: 16 services" in proc.stderr
+    assert "build: 21 services" in proc.stderr
     # one package per system, and the runtime they share
     assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6 + 1
     assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
-    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 16
+    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 21
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
-    assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 2
-    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 16
+    assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 3  # CMRI x2, OASIS
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 21
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.full_name for s in rendered_all())
     assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()
@@ -161,7 +161,7 @@ def test_an_unwritable_output_is_one_error_line(tmp_path: Path,
 def test_servers_on_a_broken_corpus_write_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "xsd"
     shutil.copytree(XSD, corpus)
-    xsd = corpus / "CMRI" / "RetrieveDefaultBidCurves_CMRIv1" / "DefaultBidCurves_v1.xsd"
+    xsd = corpus / "CMRI" / "DefaultBidCurves" / "20190101" / "DefaultBidCurves_v1.xsd"
     xsd.write_text(xsd.read_text().replace("</xs:schema>", ""))
     proc = cli("servers", "--xsd", str(corpus), "--build", str(tmp_path / "build"))
     assert proc.returncode == 1
@@ -179,8 +179,8 @@ def test_the_command_keeps_exit_codes_and_output_through_its_hard_exit(
     new = ROOT / "specs/CMRI/RetrieveDefaultBidCurves_CMRIv2.yaml"
     report = cli("diff", str(old), str(new), "--format", "json")
     assert report.returncode == 0, report.stderr
-    assert json.loads(report.stdout)["summary"] == {"changes": 10, "breaking": 3,
-                                                     "nonBreaking": 7}
+    assert json.loads(report.stdout)["summary"] == {"changes": 12, "breaking": 3,
+                                                     "nonBreaking": 9}
     failing = cli("diff", str(old), str(new), "--fail-on", "breaking")
     assert failing.returncode == 1 and "3 breaking" in failing.stderr
 

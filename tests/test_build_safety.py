@@ -16,6 +16,7 @@ from b2b_openapi.outputs import TEMP_SUFFIX
 from support import ROOT, XSD
 
 ONE = ("CMRI", "RetrieveDefaultBidCurves_CMRIv1")
+PACKAGE = ("CMRI", "DefaultBidCurves", "20190101")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -25,8 +26,9 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def one_service_corpus(root: Path) -> Path:
     corpus = root / "other-xsd"
-    shutil.copytree(XSD / "common", corpus / "common")
-    shutil.copytree(XSD.joinpath(*ONE), corpus.joinpath(*ONE))
+    shutil.copytree(XSD.joinpath(*PACKAGE), corpus.joinpath(*PACKAGE))
+    # one service: the package without its DocAttach variant
+    (corpus.joinpath(*PACKAGE) / "retrieveDefaultBidCurves_v1_DocAttach.wsdl").unlink()
     return corpus
 
 

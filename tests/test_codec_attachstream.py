@@ -11,21 +11,25 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from b2b_openapi.codec import jsonxml
+from b2b_openapi.codec import attachments, jsonxml
 from b2b_openapi.codec.attachstream import AttachmentError, Base64Gunzip, stream_attachment_json
 from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.codec.jsonio import dumps
 from b2b_openapi.codec.soap import SOAP_ENV
 from b2b_openapi.codec.streaming import StreamError
-from b2b_openapi.xsd.wsdl import load_wsdl
+from b2b_openapi.xsd.wsdl import load_payload_schema
 from support import XSD
 
-DOCATTACH = XSD / "SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/samples/retrieveCleanBidSet.output.xml"
-SERVICE = XSD / "SIBR/RetrieveCleanBidSet_SIBRv5/RetrieveCleanBidSet_SIBRv5.wsdl"
-ATT = "http://www.caiso.com/soa/StandardAttachmentInfo_v1.xsd#"
-VALUE = f"{{{ATT}}}AttachmentData"
-PAYLOAD = "{http://www.caiso.com/soa/CleanBidSet_v5.xsd#}CleanBidSet"
-CURVES = XSD / "CMRI/RetrieveDefaultBidCurves_CMRIv2"
+# CAISO's DocAttach container (ISOAttachment.xsd, 2006-10-26)
+ATT = "http://www.caiso.com/soa/2006-10-26/ISOAttachment.xsd"
+VALUE = f"{{{ATT}}}AttachmentValue"
+CLEAN = XSD / "SIBR/CleanBidSet/20240501"
+CLEAN_XSD = CLEAN / "CleanBidSet_v5.xsd"
+PAYLOAD = "{http://www.caiso.com/soa/CleanBidSet_v5.xsd}CleanBidSet"
+CURVES = XSD / "CMRI/DefaultBidCurves/20230401"
+CURVES_XSD = CURVES / "DefaultBidCurves_v2.xsd"
+CURVES_SAMPLE = CURVES / "samples/retrieveDefaultBidCurves_v2_DocAttach.output.xml"
+NAME = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd}DefaultBidCurves"
 
 
 def chunked(data: bytes, size: int) -> Iterator[bytes]:
@@ -34,50 +38,49 @@ def chunked(data: bytes, size: int) -> Iterator[bytes]:
 
 
 def envelope(payload_text: bytes) -> bytes:
-    """A DocAttach-style answer whose AttachmentData holds ``payload_text``."""
-    return (f'<e:Envelope xmlns:e="{SOAP_ENV}"><e:Body><r xmlns:a="{ATT}"><a:Attachment>'
-            f'<a:AttachmentData payloadElement="x">').encode() + payload_text + \
-        b"</a:AttachmentData></a:Attachment></r></e:Body></e:Envelope>"
+    """A DocAttach answer whose ISOAttachment/AttachmentValue holds ``payload_text``."""
+    return (f'<e:Envelope xmlns:e="{SOAP_ENV}"><e:Body><a:ISOAttachment xmlns:a="{ATT}">'
+            f'<a:AttachmentValue>').encode() + payload_text + \
+        b"</a:AttachmentValue></a:ISOAttachment></e:Body></e:Envelope>"
 
 
-def expected_json(wsdl: Path, element: str, document: bytes) -> bytes:
-    xsd_element = load_wsdl(wsdl).schema.maps.elements[element]
-    return dumps(jsonxml.decode(xsd_element, etree.fromstring(document)))
+def element_of(xsd: Path, name: str) -> object:
+    """The payload element, from the payload XSD the package ships beside the WSDLs."""
+    return load_payload_schema(xsd).maps.elements[name]
+
+
+def expected_json(xsd: Path, element: str, document: bytes) -> bytes:
+    return dumps(jsonxml.decode(element_of(xsd, element), etree.fromstring(document)))
 
 
 def test_bundled_docattach_answer_streams_to_the_payload_json() -> None:
-    answer = DOCATTACH.read_bytes()
-    text = etree.fromstring(answer).find(f".//{VALUE}").text
-    document = base64.b64decode(text)
-    codec = ServiceCodec(SERVICE)
-    element = load_wsdl(SERVICE).schema.maps.elements[PAYLOAD]
+    """The corpus's CleanBidSet sample as the gateway's encoder sends it (gzip + base64)."""
+    document = (CLEAN / "samples/retrieveCleanBidSet_v5_DocAttach.output.xml").read_bytes()
+    answer = envelope(attachments.encode(document).encode())
+    codec = ServiceCodec(CLEAN_XSD)
     for size in (5, 4096):
-        got = b"".join(stream_attachment_json(chunked(answer, size), codec, element, VALUE))
-        assert got == expected_json(SERVICE, PAYLOAD, document)
+        got = b"".join(stream_attachment_json(chunked(answer, size), codec,
+                                              element_of(CLEAN_XSD, PAYLOAD), VALUE))
+        assert got == expected_json(CLEAN_XSD, PAYLOAD, document)
 
 
 @pytest.mark.parametrize("size", [3, 1000, 65536])
 def test_gzip_base64_payload_streams(size: int) -> None:
-    wsdl = CURVES / "RetrieveDefaultBidCurves_CMRIv2.wsdl"
-    name = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd#}DefaultBidCurves"
-    document = (CURVES / "samples/retrieveDefaultBidCurves.output.xml").read_bytes()
+    document = CURVES_SAMPLE.read_bytes()
     wrapped = base64.encodebytes(gzip.compress(document))  # 76-character lines, as MIME
-    element = load_wsdl(wsdl).schema.maps.elements[name]
-    got = b"".join(stream_attachment_json(chunked(envelope(wrapped), size), ServiceCodec(wsdl),
-                                          element, VALUE))
-    assert got == expected_json(wsdl, name, document)
+    got = b"".join(stream_attachment_json(chunked(envelope(wrapped), size),
+                                          ServiceCodec(CURVES_XSD), element_of(CURVES_XSD, NAME),
+                                          VALUE))
+    assert got == expected_json(CURVES_XSD, NAME, document)
 
 
 def test_invalid_payload_fails_the_stream() -> None:
-    wsdl = CURVES / "RetrieveDefaultBidCurves_CMRIv2.wsdl"
-    name = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd#}DefaultBidCurves"
-    document = (CURVES / "samples/retrieveDefaultBidCurves.output.xml").read_bytes().replace(
-        b">19<", b">99<", 1)
+    document = CURVES_SAMPLE.read_bytes().replace(b">19<", b">99<", 1)
     assert b">99<" in document
-    element = load_wsdl(wsdl).schema.maps.elements[name]
     answer = envelope(base64.b64encode(gzip.compress(document)))
     with pytest.raises(StreamError, match="99"):
-        b"".join(stream_attachment_json([answer], ServiceCodec(wsdl), element, VALUE))
+        b"".join(stream_attachment_json([answer], ServiceCodec(CURVES_XSD),
+                                        element_of(CURVES_XSD, NAME), VALUE))
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -93,9 +96,7 @@ def test_broken_attachments_are_refused(text: bytes, message: str) -> None:
 
 
 def test_broken_attachment_in_an_answer_fails_the_stream() -> None:
-    wsdl = CURVES / "RetrieveDefaultBidCurves_CMRIv2.wsdl"
-    name = "{http://www.caiso.com/soa/DefaultBidCurves_v2.xsd#}DefaultBidCurves"
-    element = load_wsdl(wsdl).schema.maps.elements[name]
     with pytest.raises(AttachmentError, match="not base64"):
-        b"".join(stream_attachment_json([envelope(b"!!!! not base64")], ServiceCodec(wsdl),
-                                        element, VALUE))
+        b"".join(stream_attachment_json([envelope(b"!!!! not base64")],
+                                        ServiceCodec(CURVES_XSD), element_of(CURVES_XSD, NAME),
+                                        VALUE))

@@ -26,8 +26,8 @@ from b2b_openapi.codec.faststream import ServiceCodec
 from b2b_openapi.codec.jsonio import dumps
 from support import MessageCase, document, message_cases, sample_cases
 
-INPUTS = [(c, p) for c, p in sample_cases() if c.kind == "input"]
-CASES = message_cases()
+INPUTS = [(c, p) for c, p in sample_cases(body_only=True) if c.kind == "input"]
+CASES = message_cases(body_only=True)
 HEADER = (soap.caiso_header("bench", "0" * 32),)
 
 

@@ -889,9 +889,10 @@ def test_only_openapi_3_0_is_compared(tmp_path: Path, header: dict[str, Any],
 
 
 # --------------------------------------------------------------------------------- the corpus
-def corpus_report(system: str, name: str, old: int, new: int) -> dict[str, Any]:
-    a = load_yaml(ROOT / f"specs/{system}/{name}v{old}.yaml")
-    b = load_yaml(ROOT / f"specs/{system}/{name}v{new}.yaml")
+def corpus_report(system: str, name: str, old: int, new: int,
+                  variant: str = "") -> dict[str, Any]:
+    a = load_yaml(ROOT / f"specs/{system}/{name}v{old}{variant}.yaml")
+    b = load_yaml(ROOT / f"specs/{system}/{name}v{new}{variant}.yaml")
     report: dict[str, Any] = json.loads(render_report(diff_documents(a, b), "json"))
     return report
 
@@ -920,7 +921,11 @@ def test_cmri_v2_changes_are_all_reported() -> None:
             ("response-enum-value-added", "defaultBidType"),
             ("response-enum-value-removed", "defaultBidType"),
             ("response-constraint-tightened", "price")} <= found
-    assert report["summary"]["breaking"] == 3 and report["summary"]["changes"] == 10
+    # the other five: summary and description, the rpc wrapper's and two types' documentation
+    assert report["summary"]["breaking"] == 3 and report["summary"]["changes"] == 12
+    docattach = corpus_report("CMRI", "RetrieveDefaultBidCurves_CMRI", 1, 2, "_DocAttach")
+    assert {(c["rule"], c["path"].split(".")[-1]) for c in docattach["changes"]} >= {
+        change for change in found if not change[0].endswith("-doc-changed")}
 
 
 def test_yaml_dates_are_reported_as_iso_text() -> None:
@@ -960,6 +965,7 @@ def test_build_reports_every_multi_version_service() -> None:
     files = diff_files(documents)
     assert sorted(files) == sorted(
         Path(f"{stem}.{fmt}") for stem in ("CMRI/RetrieveDefaultBidCurves_v1_to_v2",
+                                           "CMRI/RetrieveDefaultBidCurves_DocAttach_v1_to_v2",
                                            "OASIS/RetrieveCrrAggRevAdj_v1_to_v2")
         for fmt in ("md", "json", "html"))
     html = files[Path("CMRI/RetrieveDefaultBidCurves_v1_to_v2.html")]

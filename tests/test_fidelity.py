@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from openapi_schema_validator import OAS30Validator
 
-from b2b_openapi.codec import jsonxml, soap
+from b2b_openapi.codec import jsonxml, rpc, soap
 from b2b_openapi.codec.jsonio import dumps, load_yaml
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.openapi import stage as specs
@@ -26,9 +26,18 @@ from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
 from b2b_openapi.runtime.spec import ServiceSpec
 from b2b_openapi.xsd.builder import ModelBuilder
 from b2b_openapi.xsd.wsdl import load_wsdl
-from support import MessageCase, decimal_facets, mini_corpus, sample_cases, through_json_text
+from support import (
+    MessageCase,
+    decimal_facets,
+    mini_corpus,
+    rpc_cases,
+    sample_cases,
+    through_json_text,
+    xsd_schema,
+)
 
 CASES = sample_cases()
+RPC = [(c, s.path) for c in rpc_cases() for s in c.message.samples]
 def _outline(elem: ElementTree.Element) -> tuple[object, ...]:
     """Element structure without order: sequences are order-checked by XSD validation
     already, and in xs:all or repeated choices order carries no meaning."""
@@ -58,12 +67,31 @@ def test_sample_round_trip(case: MessageCase, path: object) -> None:
     assert set(before_attrs) <= after_attrs  # encoding may only add defaulted attributes
 
 
+@pytest.mark.parametrize(("case", "path"), RPC, ids=[p.name + "@" + c.service.id.full_name
+                                                     for c, p in RPC])
+def test_rpc_sample_round_trip(case: MessageCase, path: Path) -> None:
+    """An rpc/literal wrapper (a plain variant's request, a submit's acknowledgement): the
+    JSON keyed by part name matches the spec and encodes back, part by part, to XSD-valid
+    children equal to the sample's."""
+    original = ElementTree.parse(path).getroot()
+    assert original.tag == case.message.element.qname
+    schema = xsd_schema(case.service.wsdl)
+    value = rpc.decode(schema, original, case.message.rpc_parts)
+    assert sorted(value) == sorted(p.name for p in case.message.rpc_parts)
+    assert [e.message for e in case.validator().iter_errors(value)] == []
+    sent = through_json_text(value)
+    wrapper = rpc.encode(schema, original.tag, case.message.rpc_parts, sent)  # validates
+    assert rpc.decode(schema, wrapper, case.message.rpc_parts) == value
+    assert _outline(wrapper) == _outline(original)
+
+
 def test_corpus_has_samples_for_every_request_and_response() -> None:
     from support import message_cases
 
-    missing = [c.id for c in message_cases() if c.kind != "fault" and not c.message.samples]
+    missing = [c.id for c in [*message_cases(), *rpc_cases()]
+               if c.kind != "fault" and not c.message.samples]
     assert missing == []
-    assert len(CASES) >= 40
+    assert len(CASES) >= 40 and RPC
 
 
 def test_any_type_content_has_no_faithful_json_form_so_it_is_refused() -> None:

@@ -56,7 +56,7 @@ def test_changing_one_service_rebuilds_only_its_outputs(workspace: Path) -> None
     assert column in text
     report.write_text(text.replace(column, "CRR quantity in MW (revised)."))
     proc = build(workspace)
-    assert "specs: rendering 1 of 16 services (15 unchanged)" in proc.stderr
+    assert "specs: rendering 1 of 21 services (20 unchanged)" in proc.stderr
     after = snapshot(workspace)
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed, "the documentation change must reach the outputs"
@@ -114,8 +114,8 @@ def test_a_cold_build_parses_each_spec_once(tmp_path: Path,
     monkeypatch.setattr(pipeline, "load_yaml", counting)
     result = pipeline.build(XSD, tmp_path / "specs", tmp_path / "build", tmp_path / "postman",
                             jobs=1, use_cache=False)
-    assert len(result.specs) == 16
-    assert len(parsed) == 16, parsed
+    assert len(result.specs) == 21
+    assert len(parsed) == 21, parsed
     assert {s.path: s.text for s in result.specs} == {
         p.relative_to(tmp_path / "specs"): p.read_text(encoding="utf-8")
         for p in (tmp_path / "specs").rglob("*.yaml")}
@@ -132,7 +132,7 @@ def test_damaged_cache_entries_and_a_removed_system_rebuild_like_a_fresh_build(
     assert parsed, "the spec documents are kept parsed in the cache"
     for i, entry in enumerate(parsed):
         entry.write_bytes(b"" if i < len(parsed) // 2 else b"garbage")
-    xsd = root / "xsd/DRRS/RetrieveRegistrations_DRRSv1/Registrations_v1.xsd"
+    xsd = root / "xsd/DRRS/Registrations/20240101/Registrations_v1.xsd"
     doc = "Demand response registrations with their locations."
     assert doc in xsd.read_text()  # a spec text changes: the later stages read every document
     xsd.write_text(xsd.read_text().replace(doc, "Demand response registrations (revised)."))

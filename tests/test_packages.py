@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from b2b_openapi.cli import app
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.openapi.examples import synthesize
-from b2b_openapi.xsd.identity import Mapping, api_base, derive
+from b2b_openapi.xsd.identity import Mapping, api_base, derive, operation_path
 
 SOA = "http://www.caiso.com/soa"
 REQUEST_XSD = f'''<?xml version="1.0" encoding="UTF-8"?>
@@ -164,6 +164,29 @@ def test_identity_from_caiso_names() -> None:
     zipped = derive(root / "u" / "retrieveOutage_v2.wsdl", root / "u", (), Mapping(),
                     ("OMS", "outage-package"))
     assert zipped.id.system == "OMS"
+
+
+def test_rest_paths_drop_caisos_version_and_variant() -> None:
+    """The API name in the base path carries both; v1's and v2's paths stay the same."""
+    assert operation_path("retrieveGasBurnSummaryData_v1_DocAttach") == \
+        "/retrieveGasBurnSummaryData"
+    assert operation_path("retrieveDefaultBidCurves_v2") == "/retrieveDefaultBidCurves"
+    assert operation_path("retrieveMeterDataAvailability") == "/retrieveMeterDataAvailability"
+    assert operation_path("get_v2_items") == "/get_v2_items"  # not CAISO's suffix
+
+
+def test_a_mapping_entry_keyed_by_the_name_without_its_verb_applies(tmp_path: Path) -> None:
+    """docs/artifacts.md section 3: [services.WidgetData] serves both variants."""
+    name = "retrieveWidgetData_v1_DocAttach"
+    other = PAYLOAD_XSD.replace("</xs:schema>", '  <xs:element name="Other" type="xs:string"/>'
+                                                "\n</xs:schema>")
+    corpus = package(tmp_path / "in", {f"{name}.wsdl": wsdl(name), "WidgetData_v1.xsd": other})
+    (tmp_path / "in" / "b2b-packages.toml").write_text(
+        '[services.WidgetData]\nsystem = "OMS"\npayload_element = "Other"\n')
+    result, found = specs(corpus, tmp_path / "specs")
+    assert result.exit_code == 0, result.output
+    op = only_operation(found["OMS/RetrieveWidgetData_OMSv1_DocAttach.yaml"])
+    assert op["x-caiso-attachment"]["response"]["payloadElement"] == "Other"
 
 
 def test_docattach_submit_takes_the_payload_as_json_in_the_request(tmp_path: Path) -> None:

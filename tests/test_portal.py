@@ -122,7 +122,7 @@ def test_reference_page_renders_its_operations(browser: Any, site: str, spec: An
 
 def test_diff_report_pages_load(browser: Any, site: str, portal: Path) -> None:
     reports = sorted((portal / "diff").rglob("*.html"))
-    assert len(reports) == 2
+    assert len(reports) == 3  # CMRI's v1 -> v2, plain and DocAttach; OASIS's
     for report in reports:
         page, errors = visit(browser, f"{site}/{report.relative_to(portal).as_posix()}")
         assert errors == []

@@ -21,7 +21,9 @@ from test_portal import _Quiet, browser  # noqa: F401  # the Chromium fixture
 
 from support import XSD
 
-SERVICE = "RetrieveDefaultBidCurves_CMRIv1"
+SERVICE = "RetrieveDefaultBidCurves_CMRIv1_DocAttach"
+PACKAGE = ("CMRI", "DefaultBidCurves", "20190101")
+WSDL = "retrieveDefaultBidCurves_v1_DocAttach.wsdl"
 HOSTILE = [  # each would set document.title to PWNED if it ran
     '<img src="nowhere.png" onerror="document.title=\'PWNED\'">',
     "<script>document.title='PWNED'</script>",
@@ -40,9 +42,9 @@ def _escaped(text: str) -> str:
 def hostile_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     corpus = root / "xsd"
-    shutil.copytree(XSD / "common", corpus / "common")
-    shutil.copytree(XSD / "CMRI" / SERVICE, corpus / "CMRI" / SERVICE)
-    wsdl = corpus / "CMRI" / SERVICE / f"{SERVICE}.wsdl"
+    shutil.copytree(XSD.joinpath(*PACKAGE), corpus.joinpath(*PACKAGE))
+    (corpus.joinpath(*PACKAGE) / WSDL.replace("_DocAttach", "")).unlink()  # one document
+    wsdl = corpus.joinpath(*PACKAGE) / WSDL
     text = wsdl.read_text(encoding="utf-8")
     payload = _escaped(" ".join(HOSTILE))
     text, count = re.subn(r"(<wsdl:documentation>)", rf"\1HOSTILE-DOC {payload} ", text)

@@ -108,7 +108,7 @@ def test_cmri_identity_and_payload_documents(tmp_path: Path) -> None:
             "name": "standardAttachmentInfor",
             "namespace": "http://www.caiso.com/soa/2006-06-13/StandardAttachmentInfor.xsd"}]
     swa = load_yaml(specs[2])
-    (op,) = swa["paths"]["/retrieveGasBurnSummaryData_v1"].values()
+    (op,) = swa["paths"]["/retrieveGasBurnSummaryData"].values()
     assert op["x-soap-request-element"] == {
         "name": "retrieveGasBurnSummaryData_v1",
         "namespace": "http://www.caiso.com/soa/retrieveGasBurnSummaryData_v1"}
@@ -257,7 +257,7 @@ def test_rpc_sample_with_a_type_part_is_the_example(tmp_path: Path) -> None:
     (samples / "retrieveGasBurnSummaryData_v1.input.xml").write_text(RPC_SAMPLE)
     result, specs = _specs(corpus, tmp_path / "specs")
     assert result.exit_code == 0, result.output
-    op = load_yaml(specs[0])["paths"]["/retrieveGasBurnSummaryData_v1"]["post"]
+    op = load_yaml(specs[0])["paths"]["/retrieveGasBurnSummaryData"]["post"]
     examples = op["requestBody"]["content"]["application/json"]["examples"]
     value = examples["retrieveGasBurnSummaryData_v1_input"]["value"]
     assert value["requestData"]["MessagePayload"]["RequestGasBurnSummaryRecord"][

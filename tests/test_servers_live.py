@@ -18,8 +18,10 @@ from b2b_openapi.openapi.policies import AUP_MESSAGE
 from live import AUP_WINDOW, CASES, call_sync
 
 MRIS = "/mris/RetrieveMeterData_STLMTv1"
-DRRS = "/drrs/RetrieveRegistrationsIncremental_DRRSv1/retrieveRegistrationsIncremental"
-DRRS_FULL = "/drrs/RetrieveRegistrations_DRRSv1/retrieveRegistrations"
+# the DocAttach variants: their criteria are query parameters (the plain variants' sit in
+# the rpc requestData part of a POST body)
+DRRS = "/drrs/RetrieveRegistrationsIncremental_DRRSv1_DocAttach/retrieveRegistrationsIncremental"
+DRRS_FULL = "/drrs/RetrieveRegistrations_DRRSv1_DocAttach/retrieveRegistrations"
 METER_CASE = next(c for c in CASES if c.operation == "retrieveMeterData")
 
 
@@ -223,7 +225,7 @@ def test_multiple_of_agrees_with_rational_arithmetic(coefficient: int, exponent:
 def test_huge_exponent_in_a_body_is_judged_at_once(mock_url: str) -> None:
     """A 1 KB body of such numbers: every one refused by its maximum, none reported as a
     non-multiple (they are multiples of 0.0001), the server still answering others."""
-    case = next(c for c in CASES if c.operation == "submitRawBidSet")
+    case = next(c for c in CASES if c.operation == "submitRawBidSet_v5")
     segments = [{"@segmentNumber": n, "mw": Decimal(f"{n}E+20000000"),
                  "price": Decimal("1.5")}
                 for n in range(1, 11)]
@@ -270,7 +272,7 @@ def test_text_xml_cannot_carry_is_422_before_any_soap_call(mock_url: str) -> Non
     """JSON allows control characters in strings, XML does not: the spec says so and the
     server refuses them (in mock mode too, so both modes agree) instead of the gateway
     posting broken XML; the violation is reported once."""
-    case = next(c for c in CASES if c.operation == "submitRawBidSet")
+    case = next(c for c in CASES if c.operation == "submitRawBidSet_v5")
     ok = httpx.post(f"{mock_url}/sibr/{case.service}/submitRawBidSet", content=_json(
         case.request), headers={"X-API-Key": "k-fuzz"})
     assert ok.status_code == 200, ok.text

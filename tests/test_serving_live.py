@@ -19,8 +19,8 @@ from live import CASES, serve
 from support import ROOT
 
 SECRET = "Zq3-long-random-participant-key-0001"
-CASE = next(c for c in CASES if c.service == "RetrieveDefaultBidCurves_CMRIv1")
-PATH = f"/cmri/{CASE.service}/{CASE.operation}"
+CASE = next(c for c in CASES if c.service == "RetrieveDefaultBidCurves_CMRIv1_DocAttach")
+PATH = CASE.url
 
 
 def cli(*args: str, env: dict[str, str] | None = None,

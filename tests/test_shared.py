@@ -1,4 +1,8 @@
-"""Shared XSDs (CAISOWSHeader, StandardOutput, ...) are parsed once, not once per service."""
+"""Shared XSDs (CAISOWSHeader, StandardOutput, ...) are parsed once, not once per service.
+
+CAISO ships its shared schemas inside every package, so the bundled corpus has no schema
+folder of its own; ``tests/corpus/shared`` keeps a corpus laid out with one (``common/``,
+services importing from it and from a sibling service), the layout this sharing serves."""
 
 from __future__ import annotations
 
@@ -14,13 +18,14 @@ import xmlschema
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.xsd import shared
 from b2b_openapi.xsd.wsdl import load_service, load_wsdl, preload_shared
-from support import XSD
+from support import ROOT
+
+XSD = ROOT / "tests" / "corpus" / "shared"
 
 HEADER = "{http://www.caiso.com/soa/2006-09-30/CAISOWSHeader.xsd}CAISOWSHeader"
 OUTPUT = "{http://www.caiso.com/soa/StandardOutput_v1.xsd#}outputDataType"
 CMRI = "CMRI/RetrieveDefaultBidCurves_CMRIv1/RetrieveDefaultBidCurves_CMRIv1.wsdl"
-# another system's service (OASIS, once here, is not SOAP: docs/oasis.md)
-OTHER = "MRIS/RetrieveMeterData_STLMTv1/RetrieveMeterData_STLMTv1.wsdl"
+OTHER = "CMRI/RetrieveDefaultBidCurves_CMRIv2/RetrieveDefaultBidCurves_CMRIv2.wsdl"
 # imports its sibling service's schemas as well as the common ones
 DOC_ATTACH = ("SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/"
               "RetrieveCleanBidSet_SIBRv5_DocAttach.wsdl")
@@ -28,8 +33,7 @@ DOC_ATTACH = ("SIBR/RetrieveCleanBidSet_SIBRv5_DocAttach/"
 
 def _copy_corpus(tmp_path: Path) -> Path:
     corpus = tmp_path / "xsd"
-    for part in ("common", "CMRI", "MRIS"):
-        shutil.copytree(XSD / part, corpus / part)
+    shutil.copytree(XSD, corpus)
     return corpus
 
 

@@ -59,7 +59,7 @@ def test_fault_is_not_streamed() -> None:
 
 def test_invalid_item_fails_the_stream() -> None:
     case, path = next((c, p) for c, p in OUTPUTS if c.id.startswith(
-        "RetrieveDefaultBidCurves_CMRIv2.retrieveDefaultBidCurves"))
+        "RetrieveDefaultBidCurves_CMRIv2.retrieveDefaultBidCurves_v2."))
     data = envelope(path).replace(b"<ns1:tradingHour>19<", b"<ns1:tradingHour>99<")
     assert b">99<" in data
     with pytest.raises(Exception, match="99"):
@@ -68,7 +68,7 @@ def test_invalid_item_fails_the_stream() -> None:
 
 def test_missing_required_children_fail_at_the_end() -> None:
     case, path = next((c, p) for c, p in OUTPUTS if c.id.startswith(
-        "RetrieveDefaultBidCurves_CMRIv2.retrieveDefaultBidCurves"))
+        "RetrieveDefaultBidCurves_CMRIv2.retrieveDefaultBidCurves_v2."))
     root = ElementTree.parse(path).getroot()
     root.remove(root[0])  # drop MessageHeader, which is required
     with pytest.raises(StreamError, match="MessageHeader"):

@@ -653,8 +653,8 @@ def stream_attachment_json(chunks: Iterable[bytes], codec: ServiceCodec, payload
     payload element is declared by the service itself (no payload XSD, no hash).
 
     ``value_tag`` names the element holding the base64 text (``AttachmentValue`` of
-    CAISO's ISOAttachment, ``AttachmentData`` in the bundled corpus); ``codec`` is the
-    service that declares ``payload_element``, whose schemas libxml2 must compile."""
+    CAISO's ISOAttachment); ``codec`` is the service, or the payload XSD, that declares
+    ``payload_element``, whose schemas libxml2 must compile."""
     if codec.schema is None:
         raise AttachmentError("the payload's schemas do not compile in libxml2")
     streamer = FastStreamer(payload_element, codec.schema, codec.plan, enveloped=False)

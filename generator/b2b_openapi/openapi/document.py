@@ -79,7 +79,8 @@ def _soap_extensions(op: Operation) -> Schema:
            if message.rpc_parts is not None}
     if rpc:
         out["x-soap-rpc"] = rpc
-    if len(op.input.headers) > 1:  # one is x-soap-header
+    if op.input.headers and [h.qname for h in op.input.headers] != (
+            [op.header.qname] if op.header else []):  # beyond the one x-soap-header names
         out["x-soap-request-headers"] = [_xml_name(h.qname) for h in op.input.headers]
     if op.output.headers:
         out["x-soap-response-headers"] = [_xml_name(h.qname) for h in op.output.headers]

@@ -7,6 +7,7 @@ tests see the same data as mock tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -78,6 +79,22 @@ BEHAVIOURS: dict[str, Behaviour] = {
 }
 
 
+# CAISO's operation names carry the major version and variant (retrieveRegistrations_v1,
+# retrieveRegistrations_v1_DocAttach): one behaviour serves every variant
+_VERSIONED = re.compile(r"_v[0-9]+(?:_DocAttach)?$")
+
+
+def applies(operation: str) -> bool:
+    """Whether a behaviour shapes this operation's answers (in any variant)."""
+    return _VERSIONED.sub("", operation) in BEHAVIOURS
+
+
 def shape(operation: str, request: Mapping[str, Any], response: Any) -> Any:
-    behaviour = BEHAVIOURS.get(operation)
-    return behaviour(request, response) if behaviour else response
+    """The mock's answer to ``request``: the sample (or synthesized) ``response`` as the
+    operation's behaviour shapes it.  An rpc/literal request's criteria are in its
+    ``requestData`` part."""
+    behaviour = BEHAVIOURS.get(_VERSIONED.sub("", operation))
+    if behaviour is None:
+        return response
+    criteria = request.get("requestData")
+    return behaviour(criteria if isinstance(criteria, Mapping) else request, response)

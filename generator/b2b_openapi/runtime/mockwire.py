@@ -23,8 +23,9 @@ from b2b_openapi.runtime import upstream
 
 XML = "text/xml; charset=utf-8"
 FORMS = ("inline", "swa", "swa-bad-hash", "mtom")
-# the CAISO elements that carry a document as base64, which an MTOM answer sends as parts
-_BASE64_CARRIERS = ("AttachmentData", "AttachmentValue")
+# the CAISO element that carries a document as base64 (ISOAttachment's), which an MTOM
+# answer sends as a part
+_BASE64_CARRIERS = ("AttachmentValue",)
 SIGNATURE_FAULT = upstream.SIGNATURE_MARK
 USERNAME_FAULT = upstream.USERNAME_MARK
 PAGES = {

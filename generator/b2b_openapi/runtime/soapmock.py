@@ -9,7 +9,8 @@
 * when the header's Username is ``fault-client`` or ``fault-server``, answers with the
   operation's sample fault of that kind, so error paths can be exercised end to end.
 
-``GET /_received`` returns the last envelope received (tests check what reached the service).
+``GET /_received`` returns the last envelope received and ``GET /_received_payload`` the JSON of
+its attachment's payload document (tests check what reached the service).
 
 Playing CAISO (see :mod:`.mockwire` and ``docs/gateway.md``): under uvicorn with
 ``--ssl-ca-certs`` and client certificates required it is mutual TLS; with ``B2B_MOCK_VERIFY_CA``
@@ -35,6 +36,7 @@ from fastapi.responses import Response
 from xmlschema import XMLSchemaValidationError
 
 from b2b_openapi.codec import attachments, jsonxml, rpc, soap
+from b2b_openapi.codec.jsonio import dumps
 from b2b_openapi.codec.payload import AttachmentForm, CaisoErrorDocument, PayloadCodec, PayloadError
 from b2b_openapi.errors import one_line
 from b2b_openapi.model import Message, Operation, Service
@@ -93,6 +95,13 @@ class MockService:
 def _fault(code: str, text: str, detail: ElementTree.Element | None = None) -> Response:
     return Response(soap.envelope(None, fault=soap.SoapFault(code, text, detail)), 500,
                     media_type=XML)
+
+
+def _request_json(mock: MockService, op: Operation, body: ElementTree.Element) -> Any:
+    """The JSON of a request body: an rpc wrapper's parts, or the request element's."""
+    if op.input.rpc_parts is not None:
+        return rpc.decode(mock.schema, body, op.input.rpc_parts)
+    return jsonxml.decode(mock.element(op.input.element.qname), body)
 
 
 def _sample_root(path: Path) -> ElementTree.Element:
@@ -164,7 +173,7 @@ class SoapMockBackend:
             return self._sample_fault(op, FAULT_USERS[user])
         codec = mock.codec(op, "output")
         if codec is not None:
-            return self._attached(mock, op, codec)
+            return self._attached(mock, op, codec, body)
         return self.wire.answer(self._output(mock, op, body))
 
     def _take_attachment(self, codec: PayloadCodec, content_type: str, raw: bytes,
@@ -182,11 +191,16 @@ class SoapMockBackend:
             return f"attachment: {type(exc).__name__}: {exc}"
         return None
 
-    def _attached(self, mock: MockService, op: Operation, codec: PayloadCodec) -> Response:
+    def _attached(self, mock: MockService, op: Operation, codec: PayloadCodec,
+                  body: ElementTree.Element) -> Response:
         """An attachment service's answer in its own wire form, the payload from the sample
-        (or the synthesized example) encoded as the gateway will decode it."""
+        (or the synthesized example, shaped by the operation's behaviour) encoded as the
+        gateway will decode it."""
         form = codec.form
-        text = codec.encode(mock.example(op))
+        value = mock.example(op)
+        if behaviours.applies(op.name):
+            value = behaviours.shape(op.name, _request_json(mock, op, body), value)
+        text = codec.encode(value)
         headers = (attachments.hash_header(text), *attachment_bridge.info_header(form))
         if form.form == "docattach":
             return self.wire.answer(attachment_bridge.value_body(form, mock.schema, text),
@@ -225,11 +239,11 @@ class SoapMockBackend:
                 op.output.element.qname), value)
             return encoded
         sample = _sample_root(op.output.samples[0].path)
-        if op.name not in behaviours.BEHAVIOURS:
+        if not behaviours.applies(op.name):
             return sample
         element = mock.element(op.output.element.qname)
-        request = jsonxml.decode(mock.element(op.input.element.qname), body)
-        shaped = behaviours.shape(op.name, request, jsonxml.decode(element, sample))
+        shaped = behaviours.shape(op.name, _request_json(mock, op, body),
+                                  jsonxml.decode(element, sample))
         reshaped: ElementTree.Element = jsonxml.encode(element, shaped)
         return reshaped
 
@@ -262,6 +276,11 @@ def create_soap_mock_app(backend: SoapMockBackend) -> FastAPI:
     @app.get("/_received")
     async def received() -> Response:
         return Response(backend.received or b"", media_type=XML)
+
+    @app.get("/_received_payload")
+    async def received_payload() -> Response:
+        """The payload JSON of the last request's attachment (null when it had none)."""
+        return Response(dumps(backend.received_payload), media_type="application/json")
 
     @app.put("/_page/{page}")
     async def set_page(page: str) -> Response:

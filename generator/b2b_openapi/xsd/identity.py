@@ -143,6 +143,18 @@ def api_base(name: str) -> str:
     return name
 
 
+_VERSIONED_OPERATION = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*?)_v[0-9]+(?:_DocAttach)?$")
+
+
+def operation_path(op_name: str) -> str:
+    """The REST path of an operation: ``retrieveGasBurnSummaryData_v1_DocAttach`` ->
+    ``/retrieveGasBurnSummaryData``.  CAISO writes the major version and variant into each
+    operation name; the API name in the base path already carries both, and a path that
+    stays the same across versions lets the diff pair v1's operation with v2's."""
+    match = _VERSIONED_OPERATION.match(op_name)
+    return "/" + (match["name"] if match else op_name)
+
+
 def release_of(path: Path, root: Path) -> str | None:
     """The nearest ``YYYYMMDD`` folder between ``root`` and the file (CAISO's release)."""
     for parent in path.parents:

@@ -31,7 +31,14 @@ from lxml import etree
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.model import ServiceId
-from b2b_openapi.xsd.identity import SERVICE_NAME, Mapping, derive, load_mapping, parse_service_id
+from b2b_openapi.xsd.identity import (
+    SERVICE_NAME,
+    Mapping,
+    api_base,
+    derive,
+    load_mapping,
+    parse_service_id,
+)
 
 _WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
 UNPACKED = Path(tempfile.gettempdir()) / "b2b-openapi-packages"
@@ -187,7 +194,8 @@ def _artifact(wsdl: Path, package: Path, root: Path, mapping: Mapping,
         return Artifact(wsdl, parse_service_id(wsdl), root, corpus_layout=True)
     derived = derive(wsdl, root, _names(wsdl), mapping, context)
     warnings.extend(f"{wsdl}: {w}" for w in derived.warnings)
-    entry = mapping.entry(wsdl.stem, derived.id.full_name, derived.id.name)
+    entry = mapping.entry(wsdl.stem, derived.id.full_name, derived.id.name,
+                          api_base(derived.id.name))  # the keys docs/artifacts.md lists
     return Artifact(wsdl, derived.id, package, derived.release, mapping=dict(entry))
 
 

@@ -47,7 +47,14 @@ from b2b_openapi.xsd.bindings import (
 )
 from b2b_openapi.xsd.builder import ModelBuilder
 from b2b_openapi.xsd.content import local_name
-from b2b_openapi.xsd.identity import SERVICE_NAME, api_base, derive, load_mapping, parse_service_id
+from b2b_openapi.xsd.identity import (
+    SERVICE_NAME,
+    api_base,
+    derive,
+    load_mapping,
+    operation_path,
+    parse_service_id,
+)
 from b2b_openapi.xsd.locate import error_location, register_embedded_schemas
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.payload import find_payload_xsd, payload_element
@@ -487,11 +494,14 @@ def _operation(ctx: _Context, ob: OperationBinding, op: Any) -> Operation:
         name=op_name,
         doc=_wsdl_doc(op.elem),
         soap_action=soap_action,
-        path="/" + op_name,
+        path=operation_path(op_name),
         input=input_msg,
         output=output_msg,
         faults=tuple(faults),
-        header=input_msg.headers[0] if input_msg.headers else None,
+        # the caller's identity header when the WSDL declares it (CAISO's real WSDLs do
+        # not; their declared input header is a submit's standardAttachmentInfor)
+        header=next((h for h in input_msg.headers
+                     if local_name(h.qname) == "CAISOWSHeader"), None),
     )
 
 
@@ -514,12 +524,14 @@ def _side(ctx: _Context, ob: OperationBinding, ref: Any, bound: MessageBinding |
     parts = _body_parts(ctx, ref, bound, what, ob.name)
     headers = _headers(ctx, bound)
     attached = tuple(bound.attachments) if bound else ()
-    if ob.style == "rpc":
+    if ob.style == "rpc":  # an attachment side's samples are payload documents, read below
         message = _rpc_message(ctx, ob, ref, bound, what, parts, samples,
-                               with_attachments=False)
+                               with_attachments=False, load_samples=not attached)
     else:
         element = _document_element(ctx, ref, parts, what, ob.name)
-        message = _message(ctx.builder, element, samples, ob.name, what)
+        wrapped = bool(attached) or local_name(element.name) == "ISOAttachment"
+        message = _message(ctx.builder, element, samples, ob.name, what,
+                           load_samples=not wrapped)
     form: Literal["docattach", "swa", "mtom"] | None = None
     if attached:
         form = "mtom" if ctx.mtom else "swa"
@@ -553,7 +565,7 @@ def _side(ctx: _Context, ob: OperationBinding, ref: Any, bound: MessageBinding |
 
 def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
                  bound: MessageBinding | None, what: str, parts: list[tuple[str, Any]],
-                 samples: Path, with_attachments: bool) -> Message:
+                 samples: Path, with_attachments: bool, load_samples: bool = True) -> Message:
     """rpc/literal: the body is a wrapper element named after the operation (``Response``
     appended for the output) in soap:body's namespace, one child per part: a type= part
     an unqualified element named after the part, an element= part that element."""
@@ -585,7 +597,7 @@ def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
         compositor="sequence")
     element = Element(qname=qname, type=Ref(key))
     found = sorted(samples.glob(f"{ob.name}.{what}.xml")) + sorted(
-        samples.glob(f"{ob.name}.{what}.*.xml"))
+        samples.glob(f"{ob.name}.{what}.*.xml")) if load_samples else []
     loaded = tuple(Sample(p, _decode_rpc_sample(qname, parts, p)) for p in found)
     return Message(element=element, samples=loaded, rpc_parts=tuple(rpc_parts))
 
@@ -653,10 +665,12 @@ def _payload_schema(path: Path, package: Path | None) -> tuple[Any, Reached]:
 
 
 def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
-             op_name: str, kind: str) -> Message:
+             op_name: str, kind: str, load_samples: bool = True) -> Message:
+    """A document/literal message and its samples (none read for a side whose samples are
+    the payload documents of its attachment)."""
     element = builder.element(xsd_element)
     found = sorted(samples.glob(f"{op_name}.{kind}.xml")) + sorted(
-        samples.glob(f"{op_name}.{kind}.*.xml"))
+        samples.glob(f"{op_name}.{kind}.*.xml")) if load_samples else []
     loaded = tuple(Sample(path, decode_sample(xsd_element, path))
                    for path in found)
     return Message(element=element, samples=loaded)
