@@ -8,15 +8,18 @@ import json
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import xmlschema
@@ -61,6 +64,37 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+Server = TypeVar("Server", bound=socketserver.BaseServer)
+
+
+@contextmanager
+def in_thread(server: Server) -> Iterator[Server]:
+    """``server`` (a stdlib socketserver bound on 127.0.0.1: a fake backend, a static site)
+    answering from a daemon thread for the block; shut down and its socket closed after,
+    whatever the block did."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def static_site(directory: Path) -> Iterator[str]:
+    """A folder served over HTTP on 127.0.0.1 as a browser would reach the portal: its
+    base URL."""
+    handler = partial(_QuietFiles, directory=str(directory))
+    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ import httpx
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from live import serve, server_env
+from live import in_thread, serve, server_env
 from support import XSD, decimal_facets, document
 
 V2 = "RetrieveCrrAggRevAdj_OASISv2"
@@ -76,12 +75,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def oasis() -> Iterator[FakeOasis]:
-    server = FakeOasis(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with in_thread(FakeOasis(("127.0.0.1", 0), Handler)) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -8,17 +8,15 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from functools import partial
 from html import unescape
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_portal import _Quiet, browser  # noqa: F401  # the Chromium fixture
+from test_portal import browser  # noqa: F401  # the Chromium fixture
 
+from live import static_site
 from support import XSD
 
 SERVICE = "RetrieveDefaultBidCurves_CMRIv1_DocAttach"
@@ -62,12 +60,8 @@ def hostile_portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_site(hostile_portal: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(_Quiet, directory=str(hostile_portal)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with static_site(hostile_portal) as url:
+        yield url
 
 
 def test_every_page_carries_a_script_policy(hostile_portal: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.emit.postman import SCHEMA_URL, collection, postman_files
-from live import newman, run_newman
+from live import in_thread, newman, run_newman
 from support import ROOT
 
 POSTMAN = ROOT / "postman"
@@ -94,14 +93,8 @@ def recorder() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}", targets
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_newman_sends_query_values_as_the_spec_has_them(

@@ -12,18 +12,15 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from test_portal import _Quiet, browser, heading, visit  # noqa: F401  (browser: a fixture)
+from test_portal import browser, heading, visit  # noqa: F401  (browser: a fixture)
 
 from b2b_openapi.codec.jsonio import dumps, load_yaml
 from b2b_openapi.emit.examples import first_example, schema_example
@@ -33,7 +30,7 @@ from b2b_openapi.outputs import replace_tree
 from b2b_openapi.runtime.combined import combined_app
 from b2b_openapi.runtime.server import ServiceRuntime, Settings
 from b2b_openapi.runtime.spec import ServiceSpec
-from live import API_KEYS, run_newman, server_env, uvicorn
+from live import API_KEYS, run_newman, server_env, static_site, uvicorn
 from support import ROOT, XSD
 
 THIRD_PARTY = ROOT.parent / "shared" / "third-party-openapi"
@@ -256,12 +253,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build = tmp_path_factory.mktemp("third-party-portal")
     proc = _cli("portal", "--specs", str(THIRD_PARTY), "--build", str(build))
     assert proc.returncode == 0, proc.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(_Quiet, directory=str(build / "portal")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with static_site(build / "portal") as url:
+        yield url
 
 
 def test_portal_index_and_reference_pages_load(browser: Any, site: str) -> None:  # noqa: F811

@@ -13,7 +13,6 @@ import contextlib
 import re
 import socket
 import socketserver
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from b2b_openapi.codec import soap
 from b2b_openapi.codec.jsonio import dumps
-from live import CASES, free_port, serve
+from live import CASES, free_port, in_thread, serve
 
 TIMEOUT = 2.0  # --soap-timeout
 # a service whose answer is the SOAP body itself (a submit's acknowledgement)
@@ -126,12 +125,8 @@ class Handler(socketserver.BaseRequestHandler):
 
 @pytest.fixture(scope="module")
 def backend() -> Iterator[Backend]:
-    server = Backend(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with in_thread(Backend(("127.0.0.1", 0), Handler)) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ envelope schema: ``Envelope`` holds an optional ``Header`` whose content is not 
 against their global declarations (``processContents="lax"``).
 
 libxml2 can refuse schemas xmlschema accepts (its XSD 1.0 support has known gaps, e.g. a
-namespace imported from two locations keeps only the first); :func:`compile_service`
-then returns None and the gateway keeps the reference path for that service.
+namespace imported from two locations keeps only the first, which is why a WSDL's inline
+schemas of one namespace are compiled as one document); :func:`compile_service` then
+returns None and the gateway keeps the reference path for that service.
 """
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ def _standalone(schema: Any) -> bytes:
     return etree.tostring(root)
 
 
+def _including(document: bytes, urls: list[str]) -> bytes:
+    """An inline schema that also includes the WSDL's other inline schemas of its
+    namespace.  CAISO's WSDLs hold several ``xs:schema`` elements without a
+    targetNamespace, each importing one XSD (request, StandardAttachmentInfor,
+    StandardOutput); imported one by one, libxml2 would keep the first and silently
+    leave the fault and header schemas out, so their elements would pass unchecked."""
+    root = etree.fromstring(document)
+    for position, url in enumerate(urls):
+        root.insert(position, etree.Element(f"{{{XS}}}include", schemaLocation=url))
+    return etree.tostring(root)
+
+
 def compile_service(wsdl: Path) -> etree.XMLSchema | None:
     """The envelope schema of a service for libxml2, or None when libxml2 refuses its
     schemas (the reason is in :func:`compile_error`)."""
@@ -94,13 +107,17 @@ def _compile(wsdl: Path) -> etree.XMLSchema:
     location = str(wsdl.resolve())
     tree = etree.parse(location, etree.XMLParser(resolve_entities=False, no_network=True))
     documents: dict[str, bytes] = {}
-    imports = []
+    by_namespace: dict[str | None, list[str]] = {}
     for index, schema in enumerate(tree.getroot().iter(f"{{{XS}}}schema")):
         url = f"{_INLINE}{index}"
         documents[url] = _standalone(schema)
-        namespace = schema.get("targetNamespace")
+        by_namespace.setdefault(schema.get("targetNamespace"), []).append(url)
+    imports = []
+    for namespace, (first, *rest) in by_namespace.items():
+        if rest:  # libxml2 reads one document per imported namespace: the others are included
+            documents[first] = _including(documents[first], rest)
         attribute = f' namespace="{namespace}"' if namespace else ""
-        imports.append(f'<xs:import{attribute} schemaLocation="{url}"/>')
+        imports.append(f'<xs:import{attribute} schemaLocation="{first}"/>')
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     parser.resolvers.add(_InlineSchemas(documents, location))
     driver = etree.fromstring(_ENVELOPE.replace("{imports}", "".join(imports)).encode(),
