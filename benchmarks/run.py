@@ -13,19 +13,26 @@ Figures (each with its floor or target beside it):
       what any converter must parse), and the ratio build/floor (target <= 2x);
   (c') a stricter floor: the same load with the shared common/ schemas parsed once and
       inherited by every service (what the build does), and the ratio to it;
-  (d) a CMRI DefaultBidCurves SOAP response of --payload-mb MB, SOAP -> JSON end to end
-      through a running gateway (loopback SOAP endpoint -> gateway -> HTTP client reading
-      the streamed JSON; target >= 0.5x the naive unvalidated lxml -> dict -> json floor,
-      peak RSS under 0.5x the payload), and for scale lxml's parse, libxml2's validation
-      and xmlschema's decode (the reference);
-  (d') the same document as a DocAttach attachment (gzip + base64 in AttachmentValue, with
-      its attachmentHash) through the running gateway, answered as the payload's JSON
-      (same targets, the floor measured on the document's bytes);
-  (e) JSON -> SOAP of a SubmitRawBidSet request of --payload-mb MB, validated (target >=
-      0.5x the naive json.loads -> lxml build -> serialise floor);
-  (f) the spec stage on the bundled corpus against `xsdata generate` on the same WSDLs
-      (xsdata installed into build/bench-venv; target <= 1.0x), in one process as xsdata
-      runs and over the process pool, and the same on CAISO's GasBurn package (../shared).
+  (d) a CMRI DefaultBidCurves answer of --payload-mb MB, SOAP -> JSON end to end through a
+      running gateway (loopback SOAP endpoint -> gateway -> HTTP client reading the
+      streamed JSON; target >= 0.5x the naive unvalidated lxml -> dict -> json floor, peak
+      RSS under 0.5x the payload), and for scale lxml's parse, libxml2's validation and
+      xmlschema's decode (the reference).  The answer is inline (the document as the SOAP
+      body): CAISO's packages have no such answer, so one is made in a temporary folder
+      from the DocAttach WSDL and the same payload XSD;
+  (d') the same document as the corpus's DocAttach service answers it (gzip + base64 in
+      AttachmentValue, with attachmentHash and standardAttachmentInfor) through the running
+      gateway, answered as the payload's JSON (same targets, the floor measured on the
+      document's bytes);
+  (e) JSON -> SOAP of a SubmitRawBidSet request of --payload-mb MB (the plain variant: the
+      RawBidSet document validated, gzip + base64, as an SwA attachment; target >= 0.5x the
+      naive json.loads -> lxml build -> serialise floor);
+  (f) the spec stage against `xsdata generate` (installed into build/bench-venv; target <=
+      1.0x) on the WSDLs of the bundled corpus that xsdata processes (it crashes on CAISO's
+      plain rpc/SwA WSDLs: both sides run on the rest), in one process as xsdata runs and
+      over the process pool; the spec stage alone on the whole corpus; and the same on
+      CAISO's GasBurn package (../shared), xsdata on its XSDs.
+Inputs are found in the corpus by benchmarks/corpus.py (the build's discovery, the specs).
 Every measurement runs in a fresh process, so imports and peak memory are its own.  With
 --json the last line is one JSON object of the figures (docs/performance.md says which).
 """
