@@ -110,8 +110,8 @@ def main() -> None:
         found = service(name)
         print(f"{name}: {found.wsdl.relative_to(ROOT)}, {found.route()}")
     for name in (ANSWER_SERVICE, SUBMIT_SERVICE):
-        found = payload(service(name))
-        print(f"{name} payload: {found.xsd.relative_to(ROOT)} {found.element}")
+        schema = payload(service(name))
+        print(f"{name} payload: {schema.xsd.relative_to(ROOT)} {schema.element}")
 
 
 if __name__ == "__main__":
