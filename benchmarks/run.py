@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import socket
@@ -395,8 +396,6 @@ def inline_package(tmp: Path, docattach: corpus.Service,
     from the DocAttach WSDL (same request, same payload XSD), its ISOAttachment answer
     replaced by the payload element and the attachment headers dropped, in a copy of the
     package's schemas, and built into its spec by ``b2b-openapi specs``."""
-    import re
-
     from b2b_openapi.codec.attachments import ISO_ATTACHMENT_NS
 
     relative = docattach.package.relative_to(corpus.XSD)
