@@ -6,8 +6,9 @@ measured in the same run.  Prints figures; asserts nothing.  All traffic on 127.
 
 For each worker count N: requests/s and p50/p99 latency of
   (floor) a bare Starlette hello-world under uvicorn, N workers;
-  (a) a mock GET   (MRIS retrieveMeterDataAvailability, query parameters);
-  (b) a mock POST  (CMRI retrieveDefaultBidCurves, a JSON body validated and shaped);
+  (a) a mock GET   (DRRS retrieveRegistrations, DocAttach: query parameters);
+  (b) a mock POST  (CMRI retrieveDefaultBidCurves v1, plain: {"requestData": ...} validated
+      and shaped);
   (c) a gateway POST of (b) against the SOAP mock (`b2b-openapi soap-mock`), one worker;
 with the ratio to the floor (target: mock GET >= 0.5x the floor).  The machine is shared, so
 the floor and the mock figures are measured interleaved: both servers run side by side and
@@ -25,8 +26,10 @@ The load generator is a small keep-alive HTTP/1.1 client on asyncio streams (no 
 client's overhead in the figures), one connection per concurrent caller, in this process.
 Several workers need the acceptable use window in Redis: Debian's redis-server is started
 on a free loopback port when N > 1 (and is skipped, with a note, when absent).  Each caller
-has its own API key so that the acceptable use window (30 s for meter data) is not what is
-measured: the window is set to 0 here.
+has its own API key so that the acceptable use window is not what is measured: the window is
+set to 0 here.  The two operations and their requests come from the committed specs (the
+path, the required query parameters' examples, the request body's example; see
+benchmarks/corpus.py), not from names written here.
 """
 
 from __future__ import annotations
@@ -46,11 +49,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-GET_PATH = ("/mris/RetrieveMeterData_STLMTv1/retrieveMeterDataAvailability?scid=ABC1&"
-            "tradeDateStart=2026-11-01&tradeDateEnd=2026-11-03")
-POST_PATH = "/cmri/RetrieveDefaultBidCurves_CMRIv1/retrieveDefaultBidCurves"
-POST_BODY = (b'{"tradeDateStart":"2026-11-24","tradeDateEnd":"2026-11-24",'
-             b'"resourceId":["ALAMIT_7_UNIT_1","BIGCRK_2_EXESWD"]}')
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import corpus  # noqa: E402  (benchmarks/corpus.py: the inputs, found in the corpus)
+
 KEY = "bench-key-0123456789abcdef"
 HELLO = '''
 from starlette.applications import Starlette
@@ -62,6 +63,32 @@ async def hello(request):
 
 app = Starlette(routes=[Route("/", hello)])
 '''
+
+
+def get_request() -> str:
+    """The GET operation's path with its required query parameters' examples."""
+    from urllib.parse import urlencode
+
+    service = corpus.service(corpus.GET_SERVICE)
+    method, _, op = service.operation()
+    if method != "GET":
+        raise SystemExit(f"error: {service.spec}: {service.name} is not a GET any more")
+    query = {p["name"]: p["example"] for p in op.get("parameters", [])
+             if p.get("in") == "query" and p.get("required") and "example" in p}
+    return f"{service.route()}?{urlencode(query)}"
+
+
+def post_request() -> tuple[str, bytes]:
+    """The POST operation's path and its request body's (first) example, as JSON."""
+    import json
+
+    service = corpus.service(corpus.POST_SERVICE)
+    method, _, op = service.operation()
+    examples = op["requestBody"]["content"]["application/json"].get("examples", {})
+    if method != "POST" or not examples:
+        raise SystemExit(f"error: {service.spec}: {service.name} has no POST example")
+    body = json.dumps(next(iter(examples.values()))["value"], separators=(",", ":"))
+    return service.route(), body.encode()
 
 
 def free_port() -> int:
@@ -250,12 +277,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--soak", type=float, default=60)
     parser.add_argument("--soak-concurrency", type=int, default=4)
+    parser.add_argument("--check", action="store_true",
+                        help="only find the requests in the corpus's specs and print them")
     args = parser.parse_args()
     if not 1 <= args.concurrency <= 256 or args.seconds > 120 or args.soak > 600 or \
             not 1 <= args.rounds <= 20:
         raise SystemExit("bounded: concurrency 1..256, --seconds <= 120, --rounds 1..20, "
                          "--soak <= 600")
     period = args.seconds / args.rounds
+    get_path = get_request()
+    post_path, post_body = post_request()
+    if args.check:
+        print(f"GET {get_path}\nPOST {post_path} {post_body.decode()}")
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         build = Path(tmp) / "build"
@@ -285,8 +319,8 @@ def main() -> None:
                     for _ in range(args.rounds):
                         load(hello_port, "GET", "/", b"", args.concurrency, period, floor,
                              hello_pid)
-                        load(port, "GET", GET_PATH, b"", args.concurrency, period, get, pid)
-                        load(port, "POST", POST_PATH, POST_BODY, args.concurrency, period,
+                        load(port, "GET", get_path, b"", args.concurrency, period, get, pid)
+                        load(port, "POST", post_path, post_body, args.concurrency, period,
                              post, pid)
                 show("floor: Starlette hello", floor, None)
                 show("mock GET", get, floor)
@@ -295,13 +329,13 @@ def main() -> None:
                       "--port", "{port}"]) as (soap_port, _), started(
                 [*serve, "--mode", "gateway", "--soap-endpoint",
                  f"http://127.0.0.1:{soap_port}"], env) as (port, _):
-            show("gateway POST (1 worker)", load(port, "POST", POST_PATH, POST_BODY,
+            show("gateway POST (1 worker)", load(port, "POST", post_path, post_body,
                                                  args.concurrency, args.seconds), None)
         if args.soak > 0:
             with started(serve, env) as (port, pid):
-                load(port, "POST", POST_PATH, POST_BODY, args.soak_concurrency, 5)  # warm
+                load(port, "POST", post_path, post_body, args.soak_concurrency, 5)  # warm
                 before = rss_mb(pid)
-                figures = load(port, "POST", POST_PATH, POST_BODY, args.soak_concurrency,
+                figures = load(port, "POST", post_path, post_body, args.soak_concurrency,
                                args.soak)
                 after = rss_mb(pid)
             print(f"soak: mock POST, concurrency {args.soak_concurrency}, {args.soak:g} s")

@@ -30,14 +30,14 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import corpus  # noqa: E402  (benchmarks/corpus.py: the inputs, found in the corpus)
 
 from b2b_openapi.codec import attachments, jsonxml, soap  # noqa: E402
 from b2b_openapi.codec import wssecurity as wss  # noqa: E402
 from b2b_openapi.xsd.wsdl import load_wsdl  # noqa: E402
 from certs import make_pki  # noqa: E402
-
-SERVICE = ROOT / "xsd/MRIS/RetrieveMeterData_STLMTv1"
-WSDL = SERVICE / "RetrieveMeterData_STLMTv1.wsdl"
 
 
 def per_call(function: Callable[[], Any], rounds: int) -> float:
@@ -62,9 +62,11 @@ def main() -> None:
                                                 pki.client.key.read_bytes())
         trust = wss.Trust.from_file(pki.ca)
 
-    schema = load_wsdl(WSDL).schema
-    sample = next(SERVICE.glob("samples/retrieveMeterDataAvailability.input.xml"))
-    root = ElementTree.parse(sample).getroot()
+    # a document/literal request (the request element as the SOAP body): the DocAttach
+    # variant of the retrieve the gateway figures use, its package's input sample
+    service = corpus.service(corpus.ANSWER_SERVICE + "_DocAttach")
+    schema = load_wsdl(service.wsdl).schema
+    root = ElementTree.parse(service.sample("input")).getroot()
     element = schema.maps.elements[root.tag]
     request = jsonxml.decode(element, root)
 
