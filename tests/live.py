@@ -34,7 +34,7 @@ from support import ROOT, XSD, rendered, rendered_all, xsd_schema
 
 # The CAISOWSHeader every request carries: CAISO's WSDLs do not declare it (clients add it),
 # so its schema is the project's, written from CAISO's client code (docs/gateway.md).
-HEADER_XSD = XSD / "common" / "CAISOWSHeader_v1.xsd"
+HEADER_XSD = ROOT / "tests" / "schemas" / "CAISOWSHeader_v1.xsd"
 
 # X-API-Key -> user.  Separate users keep per-user acceptable-use windows apart.
 API_KEYS = {"k-sync": "sync", "k-async": "async", "k-aup": "aup", "k-fuzz": "fuzz",
