@@ -46,8 +46,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-GET_PATH = ("/mris/RetrieveMeterData_STLMTv1/retrieveMeterDataAvailability?scid=ABC1&"
-            "tradeDateStart=2026-11-01&tradeDateEnd=2026-11-03")
+GET_PATH = ("/mris/RetrieveMeterDataAvailability_STLMTv1_DocAttach/retrieveMeterDataAvailability"
+            "?scid=ABC1&tradeDateStart=2026-11-01&tradeDateEnd=2026-11-03")
 POST_PATH = "/cmri/RetrieveDefaultBidCurves_CMRIv1/retrieveDefaultBidCurves"
 POST_BODY = (b'{"tradeDateStart":"2026-11-24","tradeDateEnd":"2026-11-24",'
              b'"resourceId":["ALAMIT_7_UNIT_1","BIGCRK_2_EXESWD"]}')

@@ -36,8 +36,8 @@ from b2b_openapi.codec import wssecurity as wss  # noqa: E402
 from b2b_openapi.xsd.wsdl import load_wsdl  # noqa: E402
 from certs import make_pki  # noqa: E402
 
-SERVICE = ROOT / "xsd/MRIS/RetrieveMeterData_STLMTv1"
-WSDL = SERVICE / "RetrieveMeterData_STLMTv1.wsdl"
+SERVICE = ROOT / "xsd/MRIS/MeterDataAvailability/20130901"
+WSDL = SERVICE / "retrieveMeterDataAvailability_v1_DocAttach.wsdl"
 
 
 def per_call(function: Callable[[], Any], rounds: int) -> float:
@@ -63,7 +63,7 @@ def main() -> None:
         trust = wss.Trust.from_file(pki.ca)
 
     schema = load_wsdl(WSDL).schema
-    sample = next(SERVICE.glob("samples/retrieveMeterDataAvailability.input.xml"))
+    sample = next(SERVICE.glob("samples/retrieveMeterDataAvailability_v1_DocAttach.input.xml"))
     root = ElementTree.parse(sample).getroot()
     element = schema.maps.elements[root.tag]
     request = jsonxml.decode(element, root)

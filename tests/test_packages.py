@@ -150,6 +150,11 @@ def test_identity_from_caiso_names() -> None:
     assert derived.release == "20171001" and not derived.warnings
     meter = derive(root / "a.wsdl", root, ("retrieveMeterData_v1Service",), Mapping())
     assert (meter.id.full_name, meter.id.folder_system) == ("RetrieveMeterData_STLMTv1", "MRIS")
+    availability = derive(root / "20130901" / "retrieveMeterDataAvailability_v1_DocAttach.wsdl",
+                          root, (), Mapping())
+    assert (availability.id.full_name, availability.id.folder_system) == (
+        "RetrieveMeterDataAvailability_STLMTv1_DocAttach", "MRIS")
+    assert not availability.warnings
     named = derive(root / "SubmitRawBidSet_SIBRv5.wsdl", root, (), Mapping())
     assert named.id.system == "SIBR"
     unknown = derive(root / "retrieveThing_v2.wsdl", root, (), Mapping())

@@ -22,7 +22,7 @@ from live import CASES, call_sync, dump, redis_server, serve
 from support import ROOT
 
 WINDOW = 2.0  # seconds
-LIMITED = next(c for c in CASES if c.operation == "retrieveMeterData")
+LIMITED = next(c for c in CASES if c.operation == "retrieveMeterData_v1")
 PATH = f"/mris/{LIMITED.service}/retrieveMeterData"
 KEYS = "k-one=one,k-two=two,k-gone=gone"
 ENV = {"B2B_API_KEYS": KEYS, "B2B_AUP_WINDOW_SECONDS": str(WINDOW)}
