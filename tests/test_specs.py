@@ -146,6 +146,8 @@ def test_acceptable_use_is_documented_on_the_meter_data_retrieve_only() -> None:
     for name, _ in limited:
         op = documents[name]["paths"]["/retrieveMeterData"]["post"]
         assert op["x-caiso-acceptable-use"]["windowSeconds"] == 30
+        # one window per user for both variants (CAISO counts the service's calls)
+        assert op["x-caiso-acceptable-use"]["window"] == "RetrieveMeterData/retrieveMeterData"
         assert op["x-caiso-acceptable-use"]["message"].startswith(
             "CAISO MRI-S Acceptable Use Policy Violation.")
         assert "Retry-After" in op["responses"]["429"]["headers"]

@@ -34,7 +34,18 @@ ACCEPTABLE_USE: dict[tuple[str, str], AcceptableUse] = {
 
 def acceptable_use(service_name: str, operation: str) -> AcceptableUse | None:
     """The policy of ``operation`` (as the WSDL names it) of service ``service_name``."""
-    return ACCEPTABLE_USE.get((service_name, operation_path(operation).removeprefix("/")))
+    return ACCEPTABLE_USE.get(_key(service_name, operation))
+
+
+def window_name(service_name: str, operation: str) -> str:
+    """The window the operation's calls share per user: ``RetrieveMeterData/retrieveMeterData``
+    for every version and variant, since CAISO counts a user's calls of the service, not of
+    one WSDL (a call of the plain variant and one of its _DocAttach twin are two calls)."""
+    return "/".join(_key(service_name, operation))
+
+
+def _key(service_name: str, operation: str) -> tuple[str, str]:
+    return service_name, operation_path(operation).removeprefix("/")
 
 
 # Who answers for a document's ``info.contact`` and ``info.license``.  The documents describe
