@@ -40,7 +40,7 @@ SYSTEMS: dict[str, str] = {
     "BalancingTestResults": "BSAP",
     "DefaultBidCurves": "CMRI", "ExternalDefaultCommitmentCost": "CMRI",
     "GasBurnSummaryData": "CMRI", "GasBurnResourceData": "CMRI",
-    "MeterData": "STLMT", "MeterDataAvailability": "STLMT",
+    "MeterData": "STLMT",
     "CrrAggRevAdj": "OASIS",
     "Registrations": "DRRS", "RegistrationsIncremental": "DRRS",
 }
