@@ -35,14 +35,14 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
                "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
-    assert "build: 21 services" in proc.stderr
+    assert "build: 24 services" in proc.stderr
     # one package per system, and the runtime they share
     assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6 + 1
     assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
-    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 21
+    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 24
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
     assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 3  # CMRI x2, OASIS
-    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 21
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 24
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.full_name for s in rendered_all())
     assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()
@@ -208,9 +208,13 @@ def test_replace_tree_keeps_the_old_tree_when_writing_fails(tmp_path: Path) -> N
 
 
 # ------------------------------------------------------------------------ SOAP mock backend
+# the DocAttach variant: its answer is one SOAP envelope (the plain variant's is SwA MIME)
+METER = "RetrieveMeterData_STLMTv1_DocAttach"
+
+
 @pytest.fixture(scope="module")
 def soap_mock() -> TestClient:
-    backend = SoapMockBackend.from_corpus(XSD, ["RetrieveMeterData_STLMTv1"])
+    backend = SoapMockBackend.from_corpus(XSD, [METER])
     return TestClient(create_soap_mock_app(backend))
 
 
@@ -221,12 +225,13 @@ DECLARED_SERVICE = "RetrieveDefaultBidCurves_CMRIv1"
 
 
 def meter_op() -> object:
-    spec = next(s for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1")
-    return next(o for o in spec.service.operations if o.name == "retrieveMeterData_v1")
+    spec = next(s for s in rendered() if s.service.id.full_name == METER)
+    (op,) = spec.service.operations
+    return op
 
 
 def post(client: TestClient, body: bytes, action: str) -> soap.SoapMessage:
-    response = client.post("/RetrieveMeterData_STLMTv1", content=body,
+    response = client.post(f"/{METER}", content=body,
                            headers={"SOAPAction": f'"{action}"'})
     return soap.parse(response.content)
 
@@ -244,7 +249,9 @@ def test_soap_mock_answers_a_valid_request_with_the_sample(soap_mock: TestClient
     op = meter_op()
     message = post(soap_mock, sample_envelope(), op.soap_action)  # type: ignore[attr-defined]
     assert message.fault is None and message.body is not None
-    assert message.body.tag == op.output.element.qname  # type: ignore[attr-defined]
+    # the body is the WSDL's element (ISOAttachment), carrying the sample document
+    body = op.output.soap_element or op.output.element  # type: ignore[attr-defined]
+    assert message.body.tag == body.qname
 
 
 @pytest.mark.parametrize(("body", "action", "says"), [

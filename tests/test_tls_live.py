@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from b2b_openapi.emit.naming import snake
 from certs import Pki, make_pki
 from live import CASES, OperationCase, newman, server_env, uvicorn
 from support import ROOT
@@ -39,7 +40,7 @@ def call(url: str, pki: Pki, certificate: Any, key: str = "k-tls") -> Any:
     config = runtime.ClientConfig(base_url=url, api_key=key, verify=pki.ca,
                                   certificate=certificate, max_retries=0, timeout=10)
     with CASE.module().Client(config) as client:
-        return client.retrieve_meter_data_availability(CASE.request)
+        return getattr(client, snake(CASE.operation))(CASE.request)
 
 
 def test_ca_issued_pem_certificate_is_accepted(tls_url: str, pki: Pki) -> None:
