@@ -98,7 +98,10 @@ def _mapping(xsd_root: Path, copies: int, bases: re.Pattern[str]) -> str:
 def generate(out_root: Path, copies: int, xsd_root: Path = ROOT / "xsd") -> list[Path]:
     if out_root.exists():
         shutil.rmtree(out_root)
-    shutil.copytree(xsd_root / "common", out_root / "common")
+    if (xsd_root / "common").is_dir():  # a corpus with a shared-schema folder of its own
+        shutil.copytree(xsd_root / "common", out_root / "common")
+    else:
+        out_root.mkdir(parents=True)
     shared = shared_namespaces(xsd_root)
     folders = sorted({p.parent for p in xsd_root.rglob("*.wsdl")})
     former = [f for f in folders if f.parent.parent == xsd_root]  # <SYS>/<API name>/

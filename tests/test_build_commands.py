@@ -35,14 +35,14 @@ def test_build_writes_specs_clients_and_servers(tmp_path: Path) -> None:
     proc = cli("build", "--xsd", str(XSD), "--specs", str(tmp_path / "specs"),
                "--build", str(tmp_path / "build"), "--postman", str(tmp_path / "postman"))
     assert proc.returncode == 0, proc.stderr
-    assert "build: 21 services" in proc.stderr
+    assert "build: 24 services" in proc.stderr
     # one package per system, and the runtime they share
     assert len(list((tmp_path / "build" / "clients").glob("caiso-b2b-*"))) == 6 + 1
     assert (tmp_path / "build" / "clients" / "caiso-b2b-runtime" / "pyproject.toml").is_file()
-    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 21
+    assert len(list((tmp_path / "postman").glob("*/*.postman_collection.json"))) == 24
     assert (tmp_path / "build" / "portal" / "index.html").is_file()
     assert len(list((tmp_path / "build" / "diff").rglob("*.md"))) == 3  # CMRI x2, OASIS
-    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 21
+    assert len(list((tmp_path / "specs").glob("*/*.yaml"))) == 24
     apps = sorted(p.parent.name for p in (tmp_path / "build" / "servers").glob("*/*/app.py"))
     assert apps == sorted(s.full_name for s in rendered_all())
     assert (tmp_path / "build" / "clients" / "caiso-b2b-sibr" / "pyproject.toml").is_file()
@@ -208,19 +208,30 @@ def test_replace_tree_keeps_the_old_tree_when_writing_fails(tmp_path: Path) -> N
 
 
 # ------------------------------------------------------------------------ SOAP mock backend
+# the DocAttach variant: its answer is one SOAP envelope (the plain variant's is SwA MIME)
+METER = "RetrieveMeterData_STLMTv1_DocAttach"
+
+
 @pytest.fixture(scope="module")
 def soap_mock() -> TestClient:
-    backend = SoapMockBackend.from_corpus(XSD, ["RetrieveMeterData_STLMTv1"])
+    backend = SoapMockBackend.from_corpus(XSD, [METER])
     return TestClient(create_soap_mock_app(backend))
 
 
+# A corpus whose WSDLs declare the CAISOWSHeader as a request soap:header (CAISO's real WSDLs
+# do not: clients add it), for the mock's check of a declared header.
+DECLARED_HEADER = ROOT / "tests" / "corpus" / "shared"
+DECLARED_SERVICE = "RetrieveDefaultBidCurves_CMRIv1"
+
+
 def meter_op() -> object:
-    spec = next(s for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1")
-    return next(o for o in spec.service.operations if o.name == "retrieveMeterData")
+    spec = next(s for s in rendered() if s.service.id.full_name == METER)
+    (op,) = spec.service.operations
+    return op
 
 
 def post(client: TestClient, body: bytes, action: str) -> soap.SoapMessage:
-    response = client.post("/RetrieveMeterData_STLMTv1", content=body,
+    response = client.post(f"/{METER}", content=body,
                            headers={"SOAPAction": f'"{action}"'})
     return soap.parse(response.content)
 
@@ -238,13 +249,14 @@ def test_soap_mock_answers_a_valid_request_with_the_sample(soap_mock: TestClient
     op = meter_op()
     message = post(soap_mock, sample_envelope(), op.soap_action)  # type: ignore[attr-defined]
     assert message.fault is None and message.body is not None
-    assert message.body.tag == op.output.element.qname  # type: ignore[attr-defined]
+    # the body is the WSDL's element (ISOAttachment), carrying the sample document
+    body = op.output.soap_element or op.output.element  # type: ignore[attr-defined]
+    assert message.body.tag == body.qname
 
 
 @pytest.mark.parametrize(("body", "action", "says"), [
     (b"<not-xml", None, "not well-formed"),
     (None, "http://wrong/action", "unknown SOAPAction"),
-    ("header-less", None, "missing SOAP header"),
     ("invalid", None, "request is not valid"),
 ])
 def test_soap_mock_refuses_bad_requests_with_client_faults(
@@ -252,8 +264,6 @@ def test_soap_mock_refuses_bad_requests_with_client_faults(
     op = meter_op()
     if body is None:
         data = sample_envelope()
-    elif body == "header-less":
-        data = sample_envelope(header=False)
     elif body == "invalid":
         data = sample_envelope(mutate=">ABC1<|>not a scid<")
     else:
@@ -262,6 +272,27 @@ def test_soap_mock_refuses_bad_requests_with_client_faults(
     message = post(soap_mock, data, action or op.soap_action)  # type: ignore[attr-defined]
     assert message.fault is not None and message.fault.is_client
     assert says in message.fault.string
+
+
+def test_soap_mock_refuses_a_request_without_the_header_its_wsdl_declares() -> None:
+    backend = SoapMockBackend.from_corpus(DECLARED_HEADER, [DECLARED_SERVICE])
+    (op,) = backend.services[DECLARED_SERVICE].service.operations
+    body = ElementTree.Element(op.input.element.qname)  # type: ignore[union-attr]
+    with TestClient(create_soap_mock_app(backend)) as client:
+        response = client.post(f"/{DECLARED_SERVICE}", content=soap.envelope(body),
+                               headers={"SOAPAction": f'"{op.soap_action}"'})
+    message = soap.parse(response.content)
+    assert message.fault is not None and message.fault.is_client
+    assert "missing SOAP header" in message.fault.string
+
+
+def test_soap_mock_takes_a_header_less_request_when_the_wsdl_declares_none(
+        soap_mock: TestClient) -> None:
+    """CAISO's WSDLs declare no CAISOWSHeader: the mock answers without one (the caller's
+    name is then empty), as it does not know what CAISO would refuse."""
+    op = meter_op()
+    message = post(soap_mock, sample_envelope(header=False), op.soap_action)  # type: ignore[attr-defined]
+    assert message.fault is None and message.body is not None
 
 
 def test_a_failed_write_names_the_file_not_its_temporary_sibling(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from live import CASES, OperationCase, call_async, call_sync, dump
+from live import CASES, OperationCase, call_async, call_sync, dump, wait_out_window
 from support import rendered
 
 
@@ -17,6 +17,7 @@ def test_every_operation_is_covered() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_sync_client_against_mock(case: OperationCase, mock_url: str) -> None:
+    wait_out_window(case.service)
     result = call_sync(case, mock_url, "k-sync")
     assert type(result).__name__ != "dict"
     assert dump(result) == case.expected
@@ -24,5 +25,6 @@ def test_sync_client_against_mock(case: OperationCase, mock_url: str) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_async_client_against_mock(case: OperationCase, mock_url: str) -> None:
+    wait_out_window(case.service)
     result = asyncio.run(call_async(case, mock_url, "k-async"))
     assert dump(result) == case.expected

@@ -51,15 +51,16 @@ def test_package_passes_mypy_strict(built: tuple[Path, Path], system: str) -> No
 
 USER_CODE = """
 from caiso_b2b_mris import ClientConfig
-from caiso_b2b_mris.retrieve_meter_data_stlmtv1 import AsyncClient, Client, models
+from caiso_b2b_mris.retrieve_meter_data_availability_stlmtv1_doc_attach import (
+    AsyncClient, Client, models)
 
 def sync_use(config: ClientConfig) -> models.MeterDataAvailability:
     with Client(config) as client:
-        return client.retrieve_meter_data_availability({"scid": "ABC1"})
+        return client.retrieve_meter_data_availability_v1_doc_attach({"scid": "ABC1"})
 
 async def async_use(config: ClientConfig) -> models.MeterDataAvailability:
     async with AsyncClient(config) as client:
-        return await client.retrieve_meter_data_availability({"scid": "ABC1"})
+        return await client.retrieve_meter_data_availability_v1_doc_attach({"scid": "ABC1"})
 """
 
 
@@ -110,7 +111,7 @@ def test_packages_build_as_wheels_that_share_the_installed_runtime(
     build_wheel(built[0] / "caiso-b2b-sibr", wheels)
     names = set(zipfile.ZipFile(mris_wheel).namelist())
     assert {"caiso_b2b_mris/py.typed",
-            "caiso_b2b_mris/retrieve_meter_data_stlmtv1/models.py"} <= names
+            "caiso_b2b_mris/retrieve_meter_data_availability_stlmtv1_doc_attach/models.py"} <= names
     assert not any("_runtime" in name for name in names)  # no private copy any more
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
     requires = [line for line in zipfile.ZipFile(mris_wheel).read(metadata).decode().splitlines()
@@ -136,11 +137,16 @@ print(caiso_b2b_runtime.__version__)
 
 
 # ------------------------------------------------------------------ behaviour with a fake transport
+AVAILABILITY_MODULE = "retrieve_meter_data_availability_stlmtv1_doc_attach"
+METER_MODULE = "retrieve_meter_data_stlmtv1_doc_attach"
+
+
 def mris(built: tuple[Path, Path]) -> tuple[Any, Any]:
-    """The shared runtime and one service module of the MRIS package."""
+    """The shared runtime and one service module of the MRIS package (the availability
+    query's DocAttach variant: its criteria are query parameters)."""
     del built  # only needed for sys.path
     return (importlib.import_module("caiso_b2b_runtime"),
-            importlib.import_module("caiso_b2b_mris.retrieve_meter_data_stlmtv1"))
+            importlib.import_module(f"caiso_b2b_mris.{AVAILABILITY_MODULE}"))
 
 
 def test_two_systems_share_one_exception_tree_and_config(built: tuple[Path, Path]) -> None:
@@ -152,10 +158,10 @@ def test_two_systems_share_one_exception_tree_and_config(built: tuple[Path, Path
     for name in sibr.__all__:
         assert getattr(sibr, name) is getattr(cmri, name) is getattr(runtime, name), name
     config = sibr.ClientConfig(base_url="http://b2b.test", api_key="secret", max_retries=0)
-    client = importlib.import_module("caiso_b2b_mris.retrieve_meter_data_stlmtv1").Client(
+    client = importlib.import_module(f"caiso_b2b_mris.{AVAILABILITY_MODULE}").Client(
         config, transport=httpx.MockTransport(lambda r: problem(401, detail="who?")))
     with pytest.raises(sibr.ApiError) as info:  # SIBR's name for it catches an MRIS error
-        client.retrieve_meter_data_availability(AVAILABILITY)
+        client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert isinstance(info.value, mris_package.AuthenticationError)
     assert isinstance(info.value, cmri.B2BError)
 
@@ -165,8 +171,9 @@ AVAILABLE = {"AvailableDate": [{"tradeDate": "2026-11-01", "status": "MISSING"}]
 
 
 def meter_request() -> Any:
-    spec = next(s for s in rendered() if s.service.id.full_name == "RetrieveMeterData_STLMTv1")
-    op = next(o for o in spec.service.operations if o.name == "retrieveMeterData")
+    spec = next(s for s in rendered()
+                if s.service.id.full_name == "RetrieveMeterData_STLMTv1_DocAttach")
+    (op,) = spec.service.operations
     return op.input.samples[0].value
 
 
@@ -174,6 +181,15 @@ def client_with(built: tuple[Path, Path], handler: Any, **config: Any) -> Any:
     runtime, service = mris(built)
     cfg = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret",
                                **{"backoff_seconds": 0, **config})
+    return service.Client(cfg, transport=httpx.MockTransport(handler))
+
+
+def meter_client_with(built: tuple[Path, Path], handler: Any, **config: Any) -> Any:
+    """The meter data retrieve's client (DocAttach: the request element's content)."""
+    runtime, _ = mris(built)
+    cfg = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret",
+                               **{"backoff_seconds": 0, **config})
+    service = importlib.import_module(f"caiso_b2b_mris.{METER_MODULE}")
     return service.Client(cfg, transport=httpx.MockTransport(handler))
 
 
@@ -189,10 +205,11 @@ def test_get_sends_query_and_api_key(built: tuple[Path, Path]) -> None:
         seen.append(request)
         return httpx.Response(200, json=AVAILABLE)
 
-    client_with(built, handler).retrieve_meter_data_availability(AVAILABILITY)
+    client_with(built, handler).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     (request,) = seen
     assert request.method == "GET"
-    assert request.url.path == "/mris/RetrieveMeterData_STLMTv1/retrieveMeterDataAvailability"
+    assert request.url.path == ("/mris/RetrieveMeterDataAvailability_STLMTv1_DocAttach/"
+                                "retrieveMeterDataAvailability")
     assert dict(request.url.params) == AVAILABILITY
     assert request.headers["X-API-Key"] == "secret"
 
@@ -205,7 +222,7 @@ def test_decimals_travel_exactly(built: tuple[Path, Path]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body)
 
-    result = client_with(built, handler).retrieve_meter_data(meter_request())
+    result = meter_client_with(built, handler).retrieve_meter_data_v1_doc_attach(meter_request())
     value = result.Channel[0].Reading[0].field_
     assert value == Decimal("0.1000000000000000055511151231257827")
 
@@ -218,7 +235,7 @@ def test_non_2xx_raise_typed_errors_with_the_parsed_body(built: tuple[Path, Path
     runtime, service = mris(built)
     client = client_with(built, lambda r: problem(status, detail="nope"), max_retries=0)
     with pytest.raises(runtime.ApiError) as info:
-        client.retrieve_meter_data_availability(AVAILABILITY)
+        client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert type(info.value).__name__ == kind
     assert info.value.status == status
     assert isinstance(info.value.error, service.models.Error)
@@ -244,7 +261,7 @@ def test_429_exposes_retry_after(built: tuple[Path, Path]) -> None:
         return response
 
     with pytest.raises(runtime.RateLimitError) as info:
-        client_with(built, handler).retrieve_meter_data_availability(AVAILABILITY)
+        client_with(built, handler).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert info.value.retry_after == 30.0
 
 
@@ -258,11 +275,13 @@ def test_get_retries_on_503_but_post_does_not(built: tuple[Path, Path]) -> None:
             return problem(503)
         return httpx.Response(200, json=AVAILABLE)
 
-    client_with(built, handler, max_retries=2).retrieve_meter_data_availability(AVAILABILITY)
+    client = client_with(built, handler, max_retries=2)
+    client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert calls == ["GET"] * 3
     calls.clear()
     with pytest.raises(runtime.ServerError):
-        client_with(built, handler, max_retries=2).retrieve_meter_data(meter_request())
+        client = meter_client_with(built, handler, max_retries=2)
+        client.retrieve_meter_data_v1_doc_attach(meter_request())
     assert calls == ["POST"]
 
 
@@ -278,10 +297,11 @@ def test_timeouts_and_connection_failures_raise_transport_error(built: tuple[Pat
         raise httpx.ReadTimeout("slow", request=request)
 
     with pytest.raises(runtime.TransportError, match="failed"):
-        client_with(built, refuse, max_retries=2).retrieve_meter_data_availability(AVAILABILITY)
+        client = client_with(built, refuse, max_retries=2)
+        client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert len(attempts) == 3
     with pytest.raises(runtime.TransportError, match="timed out"):
-        client_with(built, slow).retrieve_meter_data_availability(AVAILABILITY)
+        client_with(built, slow).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
 
 
 def test_a_request_that_may_have_arrived_is_not_sent_again(built: tuple[Path, Path]) -> None:
@@ -296,11 +316,11 @@ def test_a_request_that_may_have_arrived_is_not_sent_again(built: tuple[Path, Pa
             raise httpx.ReadError("connection reset", request=request)
         return httpx.Response(200, json=AVAILABLE)
 
-    client_with(built, broken_once).retrieve_meter_data_availability(AVAILABILITY)
+    client_with(built, broken_once).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert calls == ["GET", "GET"]
     calls.clear()
     with pytest.raises(runtime.TransportError, match="connection reset"):
-        client_with(built, broken_once).retrieve_meter_data(meter_request())
+        meter_client_with(built, broken_once).retrieve_meter_data_v1_doc_attach(meter_request())
     assert calls == ["POST"]
 
     def refused(request: httpx.Request) -> httpx.Response:
@@ -309,14 +329,16 @@ def test_a_request_that_may_have_arrived_is_not_sent_again(built: tuple[Path, Pa
 
     calls.clear()
     with pytest.raises(runtime.TransportError, match="no route"):
-        client_with(built, refused, max_retries=2).retrieve_meter_data(meter_request())
+        client = meter_client_with(built, refused, max_retries=2)
+        client.retrieve_meter_data_v1_doc_attach(meter_request())
     assert calls == ["POST"] * 3  # never sent, so safe to try again
 
 
 def test_request_is_validated_before_sending(built: tuple[Path, Path]) -> None:
     client = client_with(built, lambda r: pytest.fail("must not send"))
     with pytest.raises(ValueError, match="scid"):
-        client.retrieve_meter_data_availability({**AVAILABILITY, "scid": "not a scid"})
+        client.retrieve_meter_data_availability_v1_doc_attach(
+            {**AVAILABILITY, "scid": "not a scid"})
 
 
 # ------------------------------------------------------------------------------- Retry-After
@@ -355,7 +377,7 @@ def test_retry_after_reads_seconds_and_http_dates(built: tuple[Path, Path],
         return response
 
     with pytest.raises(runtime.RateLimitError) as info:
-        client_with(built, handler).retrieve_meter_data_availability(AVAILABILITY)
+        client_with(built, handler).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert info.value.retry_after == seconds
 
 
@@ -387,13 +409,14 @@ def test_503_retries_wait_for_retry_after_within_the_bound(
             return httpx.Response(200, json=AVAILABLE)
         return handler
 
-    client_with(built, unavailable("4")).retrieve_meter_data_availability(AVAILABILITY)
+    client = client_with(built, unavailable("4"))
+    client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert (len(calls), waits) == (3, [4.0, 4.0])
     calls.clear()
     waits.clear()
     with pytest.raises(runtime.ServerError) as info:
         client_with(built, unavailable("3600"), max_retry_after=60
-                    ).retrieve_meter_data_availability(AVAILABILITY)
+                    ).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert (len(calls), waits, info.value.retry_after) == (1, [], 3600.0)
 
 
@@ -406,7 +429,7 @@ def test_backoff_doubles_up_to_max_retry_after(built: tuple[Path, Path],
     monkeypatch.setattr(runtime.client.time, "sleep", waits.append)
     with pytest.raises(runtime.ServerError):
         client_with(built, lambda r: problem(503), max_retries=12, backoff_seconds=0.5,
-                    max_retry_after=10).retrieve_meter_data_availability(AVAILABILITY)
+                    max_retry_after=10).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert waits == [0.5, 1, 2, 4, 8] + [10] * 7
 
 
@@ -425,7 +448,7 @@ def test_a_2xx_that_is_not_the_response_document_raises_response_error(
     runtime, _ = mris(built)
     client = client_with(built, lambda r: httpx.Response(status, content=content))
     with pytest.raises(runtime.ResponseError, match=reason) as info:
-        client.retrieve_meter_data_availability(AVAILABILITY)
+        client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert isinstance(info.value, runtime.B2BError)
     assert (info.value.status, info.value.response.content) == (status, content)
     assert info.value.__cause__ is not None
@@ -452,16 +475,16 @@ def test_an_answer_that_does_not_decode_raises_this_clients_errors(
     config = runtime.ClientConfig(base_url="http://b2b.test", api_key="secret", max_retries=0)
     for answer, body in ((lambda r: httpx.Response(status, content=DEEP), DEEP.decode()),
                          (lambda r: gzip_header_on_plain_bytes(status), None)):
+        client = client_with(built, answer, max_retries=0)
         with pytest.raises(expected) as info:
-            client_with(built, answer, max_retries=0).retrieve_meter_data_availability(
-                AVAILABILITY)
+            client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
         assert (info.value.status, info.value.body) == (status, body)
         assert len(str(info.value)) < 400  # the message quotes the body cut short
 
         async def call(handler: Any) -> Any:
             async with service.AsyncClient(config, transport=httpx.MockTransport(handler)) \
                     as client:
-                return await client.retrieve_meter_data_availability(AVAILABILITY)
+                return await client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
 
         with pytest.raises(expected) as info:
             asyncio.run(call(answer))
@@ -475,7 +498,7 @@ def test_async_client_raises_response_error_too(built: tuple[Path, Path]) -> Non
 
     async def call() -> Any:
         async with service.AsyncClient(config, transport=transport) as client:
-            return await client.retrieve_meter_data_availability(AVAILABILITY)
+            return await client.retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
 
     with pytest.raises(runtime.ResponseError, match="not JSON"):
         asyncio.run(call())
@@ -487,7 +510,7 @@ def test_a_response_with_a_new_optional_key_is_read(built: tuple[Path, Path]) ->
     newer = {"AvailableDate": [{**AVAILABLE["AvailableDate"][0], "revision": 2}],
              "generatedAt": "2026-11-26T01:00:00Z"}
     result = client_with(built, lambda r: httpx.Response(200, json=newer)
-                         ).retrieve_meter_data_availability(AVAILABILITY)
+                         ).retrieve_meter_data_availability_v1_doc_attach(AVAILABILITY)
     assert result.AvailableDate[0].status.value == "MISSING"
     assert result.model_extra == {"generatedAt": "2026-11-26T01:00:00Z"}
     assert result.AvailableDate[0].model_extra == {"revision": 2}
@@ -503,6 +526,6 @@ def test_a_request_with_an_unknown_key_is_sent_for_the_server_to_refuse(
 
     runtime, _ = mris(built)
     with pytest.raises(runtime.RequestValidationError):
-        client_with(built, handler).retrieve_meter_data_availability(
+        client_with(built, handler).retrieve_meter_data_availability_v1_doc_attach(
             {**AVAILABILITY, "tradeDateStrat": "2026-11-01"})
     assert seen[0].url.params["tradeDateStrat"] == "2026-11-01"

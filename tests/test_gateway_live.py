@@ -68,7 +68,7 @@ def test_soap_faults_become_problem_documents(case_with_fault: OperationCase, ga
 
 @pytest.fixture
 def case_with_fault() -> OperationCase:
-    return next(c for c in CASES if c.operation == "retrieveMeterData")
+    return next(c for c in CASES if c.operation == "retrieveMeterData_v1")
 
 
 def test_unreachable_soap_service_is_502(built: Any, tmp_path: Any) -> None:

@@ -56,7 +56,7 @@ def test_changing_one_service_rebuilds_only_its_outputs(workspace: Path) -> None
     assert column in text
     report.write_text(text.replace(column, "CRR quantity in MW (revised)."))
     proc = build(workspace)
-    assert "specs: rendering 1 of 21 services (20 unchanged)" in proc.stderr
+    assert "specs: rendering 1 of 24 services (23 unchanged)" in proc.stderr
     after = snapshot(workspace)
     changed = sorted(p for p in after if before.get(p) != after[p])
     assert changed, "the documentation change must reach the outputs"
@@ -114,8 +114,8 @@ def test_a_cold_build_parses_each_spec_once(tmp_path: Path,
     monkeypatch.setattr(pipeline, "load_yaml", counting)
     result = pipeline.build(XSD, tmp_path / "specs", tmp_path / "build", tmp_path / "postman",
                             jobs=1, use_cache=False)
-    assert len(result.specs) == 21
-    assert len(parsed) == 21, parsed
+    assert len(result.specs) == 24
+    assert len(parsed) == 24, parsed
     assert {s.path: s.text for s in result.specs} == {
         p.relative_to(tmp_path / "specs"): p.read_text(encoding="utf-8")
         for p in (tmp_path / "specs").rglob("*.yaml")}

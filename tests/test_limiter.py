@@ -10,13 +10,17 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.runtime.limiter import MemoryWindows, RedisWindows, redacted
 from b2b_openapi.runtime.policy import authenticate, hash_key, parse_api_keys
-from b2b_openapi.runtime.spec import Problem
+from b2b_openapi.runtime.server import ServiceRuntime, Settings, create_app
+from b2b_openapi.runtime.spec import Problem, ServiceSpec
 from live import redis_server
+from support import rendered
 
 WINDOW = 30.0
 
@@ -92,3 +96,36 @@ def test_a_redis_password_is_never_shown() -> None:
 def test_parse_errors_do_not_quote_a_key() -> None:
     with pytest.raises(ValueError, match=r"'s3c\.\.\.' is not key=user"):
         parse_api_keys("s3cretkeywithoutuser")
+
+
+def test_the_meter_data_retrieves_variants_share_one_window_per_user() -> None:
+    """CAISO counts a user's meter data retrieves, whichever WSDL they come through: a call of
+    the plain variant's app and then one of its _DocAttach twin's (two apps of one process,
+    one window store) is a call inside the window; another user, or the availability query,
+    is not held up by it."""
+    settings = Settings(mode="mock", api_keys={"k-variants": "variants", "k-else": "else"},
+                        aup_window_seconds=WINDOW)
+    specs = {s.service.id.full_name: s for s in rendered()}
+
+    def client(full_name: str) -> TestClient:
+        spec = specs[full_name]
+        runtime = ServiceRuntime(ServiceSpec(load_yaml(spec.text)), settings, spec.wsdl)
+        return TestClient(create_app(runtime), base_url="http://rest.test"
+                          + runtime.spec.base_path)
+
+    plain = client("RetrieveMeterData_STLMTv1")
+    twin = client("RetrieveMeterData_STLMTv1_DocAttach")
+    (op,) = specs["RetrieveMeterData_STLMTv1_DocAttach"].service.operations
+    request = op.input.samples[0].value
+    with plain, twin, client("RetrieveMeterDataAvailability_STLMTv1_DocAttach") as availability:
+        first = plain.post("/retrieveMeterData", json={"requestData": request},
+                           headers={"X-API-Key": "k-variants"})
+        assert first.status_code == 200, first.text
+        second = twin.post("/retrieveMeterData", json=request, headers={"X-API-Key": "k-variants"})
+        assert second.status_code == 429
+        assert second.headers["Retry-After"] == str(int(WINDOW))
+        assert twin.post("/retrieveMeterData", json=request,
+                         headers={"X-API-Key": "k-else"}).status_code == 200
+        assert availability.get("/retrieveMeterDataAvailability", params={
+            "scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-03"},
+            headers={"X-API-Key": "k-variants"}).status_code == 200

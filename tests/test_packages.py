@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from b2b_openapi.cli import app
 from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.openapi.examples import synthesize
-from b2b_openapi.xsd.identity import Mapping, api_base, derive, operation_path
+from b2b_openapi.xsd.identity import Mapping, api_base, derive, load_mapping, operation_path
+from support import XSD
 
 SOA = "http://www.caiso.com/soa"
 REQUEST_XSD = f'''<?xml version="1.0" encoding="UTF-8"?>
@@ -150,6 +151,13 @@ def test_identity_from_caiso_names() -> None:
     assert derived.release == "20171001" and not derived.warnings
     meter = derive(root / "a.wsdl", root, ("retrieveMeterData_v1Service",), Mapping())
     assert (meter.id.full_name, meter.id.folder_system) == ("RetrieveMeterData_STLMTv1", "MRIS")
+    # the corpus's own availability package: no source names it, the corpus's mapping does
+    name = root / "20130901" / "retrieveMeterDataAvailability_v1_DocAttach.wsdl"
+    availability = derive(name, root, (), load_mapping(XSD))
+    assert (availability.id.full_name, availability.id.folder_system) == (
+        "RetrieveMeterDataAvailability_STLMTv1_DocAttach", "MRIS")
+    assert not availability.warnings
+    assert "unknown service" in derive(name, root, (), Mapping()).warnings[0]
     named = derive(root / "SubmitRawBidSet_SIBRv5.wsdl", root, (), Mapping())
     assert named.id.system == "SIBR"
     unknown = derive(root / "retrieveThing_v2.wsdl", root, (), Mapping())

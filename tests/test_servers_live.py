@@ -17,12 +17,13 @@ from b2b_openapi.codec.jsonio import dumps
 from b2b_openapi.openapi.policies import AUP_MESSAGE
 from live import AUP_WINDOW, CASES, call_sync
 
-MRIS = "/mris/RetrieveMeterData_STLMTv1"
-# the DocAttach variants: their criteria are query parameters (the plain variants' sit in
-# the rpc requestData part of a POST body)
+# the DocAttach variants: their criteria are query parameters, or the request element's
+# content as a POST body (the plain variants' sit in the rpc requestData part of a POST body)
+MRIS = "/mris/RetrieveMeterData_STLMTv1_DocAttach"
+AVAILABILITY = "/mris/RetrieveMeterDataAvailability_STLMTv1_DocAttach/retrieveMeterDataAvailability"
 DRRS = "/drrs/RetrieveRegistrationsIncremental_DRRSv1_DocAttach/retrieveRegistrationsIncremental"
 DRRS_FULL = "/drrs/RetrieveRegistrations_DRRSv1_DocAttach/retrieveRegistrations"
-METER_CASE = next(c for c in CASES if c.operation == "retrieveMeterData")
+METER_CASE = next(c for c in CASES if c.operation == "retrieveMeterData_v1_DocAttach")
 
 
 def meter_data(url: str, key: str) -> httpx.Response:
@@ -31,7 +32,7 @@ def meter_data(url: str, key: str) -> httpx.Response:
 
 
 def availability(url: str, key: str) -> httpx.Response:
-    return httpx.get(f"{url}{MRIS}/retrieveMeterDataAvailability", headers={"X-API-Key": key},
+    return httpx.get(f"{url}{AVAILABILITY}", headers={"X-API-Key": key},
                      params={"scid": "ABC1", "tradeDateStart": "2026-11-01",
                              "tradeDateEnd": "2026-11-03"})
 
@@ -244,7 +245,7 @@ def test_huge_exponent_in_a_body_is_judged_at_once(mock_url: str) -> None:
 
 def test_missing_or_unknown_api_key_is_401(mock_url: str) -> None:
     for headers in ({}, {"X-API-Key": "nope"}):
-        response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability", headers=headers,
+        response = httpx.get(f"{mock_url}{AVAILABILITY}", headers=headers,
                              params={"scid": "ABC1", "tradeDateStart": "2026-11-01",
                                      "tradeDateEnd": "2026-11-03"})
         assert response.status_code == 401
@@ -285,7 +286,7 @@ def test_text_xml_cannot_carry_is_422_before_any_soap_call(mock_url: str) -> Non
 
 
 def test_query_values_are_typed_and_checked(mock_url: str) -> None:
-    response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
+    response = httpx.get(f"{mock_url}{AVAILABILITY}",
                          headers={"X-API-Key": "k-fuzz"},
                          params={"scid": "ABC1", "tradeDateStart": "yesterday",
                                  "tradeDateEnd": "2026-11-03", "bogus": "1"})
@@ -351,7 +352,7 @@ def test_routing_refusals_inside_an_app_are_problem_documents(mock_url: str) -> 
 
 
 def test_head_answers_like_get_without_a_body(mock_url: str) -> None:
-    url, headers = f"{mock_url}{MRIS}/retrieveMeterDataAvailability", {"X-API-Key": "k-fuzz"}
+    url, headers = f"{mock_url}{AVAILABILITY}", {"X-API-Key": "k-fuzz"}
     get = httpx.get(url, headers=headers, params=AVAILABILITY_QUERY)
     head = httpx.head(url, headers=headers, params=AVAILABILITY_QUERY)
     assert (head.status_code, get.status_code) == (200, 200)
@@ -386,7 +387,7 @@ def test_422_messages_quote_values_as_json_and_cut_long_ones(mock_url: str) -> N
 
 
 def test_query_value_messages_quote_json(mock_url: str) -> None:
-    response = httpx.get(f"{mock_url}{MRIS}/retrieveMeterDataAvailability",
+    response = httpx.get(f"{mock_url}{AVAILABILITY}",
                          headers={"X-API-Key": "k-fuzz"},
                          params={**AVAILABILITY_QUERY, "tradeDateStart": "x" * 500})
     message = assert_problem(response, 422)["errors"][0]["message"]

@@ -35,7 +35,10 @@ KEY = "shortcut-test-key-0123456789"
 # the other app's caller: the acceptable use window is per user, in a store the process's
 # apps share, so each app gets its own user to see the same 200 then 429
 OTHER_KEY = "shortcut-test-key-other-01234"
-SERVICES = ["MRIS/RetrieveMeterData_STLMTv1", "DRRS/RetrieveRegistrationsIncremental_DRRSv1",
+# a POST under acceptable use, a GET (criteria in the query), rpc and DocAttach bodies
+SERVICES = ["MRIS/RetrieveMeterData_STLMTv1",
+            "MRIS/RetrieveMeterDataAvailability_STLMTv1_DocAttach",
+            "DRRS/RetrieveRegistrationsIncremental_DRRSv1",
             "CMRI/RetrieveDefaultBidCurves_CMRIv1", "SIBR/SubmitRawBidSet_SIBRv5_DocAttach"]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")

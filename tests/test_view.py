@@ -13,23 +13,27 @@ from b2b_openapi.runtime.spec import Operation, ServiceSpec
 from support import document
 
 
-def _generated() -> dict[str, Any]:
-    """A POST operation with an acceptable use policy and a GET one."""
-    return document("RetrieveMeterData_STLMTv1")
+def _generated() -> list[dict[str, Any]]:
+    """A POST operation with an acceptable use policy and a GET one (CAISO's WSDLs have one
+    operation each)."""
+    return [document("RetrieveMeterData_STLMTv1_DocAttach"),
+            document("RetrieveMeterDataAvailability_STLMTv1_DocAttach")]
 
 
 def test_the_runtime_holds_the_shared_view() -> None:
-    doc = _generated()
-    spec = ServiceSpec(doc)
-    assert Operation is OperationView
-    assert list(spec.operations.values()) == list(spec.view.operations)
-    assert all(spec.operations[op.id] is op for op in spec.view.operations)
-    assert spec.view == service_view(doc)  # a pure function of the document
+    for doc in _generated():
+        spec = ServiceSpec(doc)
+        assert Operation is OperationView
+        assert list(spec.operations.values()) == list(spec.view.operations)
+        assert all(spec.operations[op.id] is op for op in spec.view.operations)
+        assert spec.view == service_view(doc)  # a pure function of the document
 
 
 def test_a_generated_operation_carries_its_soap_facts() -> None:
-    doc = _generated()
-    for op in service_view(doc).operations:
+    views = [(doc, op) for doc in _generated() for op in service_view(doc).operations]
+    assert {op.method for _, op in views} == {"GET", "POST"}
+    assert any(op.acceptable_use for _, op in views)
+    for doc, op in views:
         raw = doc["paths"][op.path][op.method.lower()]
         assert op.raw is raw
         assert op.soap_action == raw["x-soap-action"]

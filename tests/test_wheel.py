@@ -197,7 +197,7 @@ def test_the_installed_wheel_builds_everything_outside_the_checkout(tmp_path: Pa
     assert (portal / "assets" / "redoc" / "redoc.standalone.js").stat().st_size > 100_000
     assert len(list((portal / "reference").glob("*.html"))) == len(specs)
 
-    service = "RetrieveMeterData_STLMTv1"
+    service = "RetrieveMeterDataAvailability_STLMTv1_DocAttach"  # criteria in the query
     app = next((work / "build" / "servers").glob(f"*/{service}/app.py")).parent
     installed = {"python": python, "cwd": work}
     params = {"scid": "ABC1", "tradeDateStart": "2026-11-01", "tradeDateEnd": "2026-11-02"}

@@ -29,8 +29,9 @@ from certs import Pki
 from live import CASES
 from support import XSD, rendered
 
-SERVICE = "RetrieveMeterData_STLMTv1"
-OPERATION = "retrieveMeterDataAvailability"
+# the DocAttach variant: its criteria are query parameters
+SERVICE = "RetrieveMeterDataAvailability_STLMTv1_DocAttach"
+OPERATION = "retrieveMeterDataAvailability_v1_DocAttach"
 CASE = next(c for c in CASES if c.operation == OPERATION)
 
 
@@ -57,7 +58,7 @@ class Wire:
     backend: SoapMockBackend
 
     def call(self, **headers: str) -> httpx.Response:
-        return self.rest.get(f"/{OPERATION}", params=CASE.request,
+        return self.rest.get(CASE.path, params=CASE.request,
                              headers={"X-API-Key": "key", **headers})
 
 
@@ -148,7 +149,9 @@ def rogue_answers(pki: Pki) -> dict[str, Any]:
 
 
 def tampered_answers(pki: Pki) -> dict[str, Any]:
-    return {**signing(pki), "tamper": (b">SUBMITTED<", b">ESTIMATED<")}
+    # whitespace inside the signed Body, beside the attachment (whose own hash would catch
+    # an edit of the document before the signature is checked)
+    return {**signing(pki), "tamper": (b"ISOAttachment>\n    <", b"ISOAttachment>\n     <")}
 
 
 @pytest.mark.parametrize(("wire", "reason"), [

@@ -37,8 +37,10 @@ from live import (
 )
 from support import XSD, document
 
-METER = "RetrieveMeterData_STLMTv1"
-CASE: OperationCase = next(c for c in CASES if c.operation == "retrieveMeterDataAvailability")
+# the DocAttach variant: its criteria are query parameters
+METER = "RetrieveMeterDataAvailability_STLMTv1_DocAttach"
+CASE: OperationCase = next(c for c in CASES
+                           if c.operation == "retrieveMeterDataAvailability_v1_DocAttach")
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +137,7 @@ def test_every_operation_round_trips_signed_over_mutual_tls(
         wss.caiso_username(verified.certificate)
 
 
-METER_PATH = ServiceSpec(document(METER)).base_path + "/retrieveMeterDataAvailability"
+METER_PATH = ServiceSpec(document(METER)).base_path + CASE.path
 
 
 def get(gateway: str, path: str, pki: Pki, key: str, **headers: str) -> httpx.Response:

@@ -117,10 +117,10 @@ def test_the_soap_mock_takes_a_request_wss4j_signed(classpath: str, pki: Pki,
                                                     identity: wss.SigningIdentity) -> None:
     """A request signed by WSS4J, not by us, passes the SOAP mock's CAISO checks (signature,
     coverage, the Username bound to the certificate) and gets the sample answer."""
-    service = "RetrieveMeterData_STLMTv1"
+    service = "RetrieveMeterDataAvailability_STLMTv1_DocAttach"
     backend = SoapMockBackend.from_corpus(XSD, [service], MockWire(wss.Trust.from_file(pki.ca)))
     op = next(o for o in backend.services[service].service.operations
-              if o.name == "retrieveMeterDataAvailability")
+              if o.name == "retrieveMeterDataAvailability_v1_DocAttach")
     body = ElementTree.parse(op.input.samples[0].path).getroot()
     request = soap.envelope(body, (soap.caiso_header(wss.caiso_username(identity.certificate)),))
     signed = wss4j(classpath, "sign", str(pki.client.p12), "rsa-sha1", data=request,

@@ -16,7 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from b2b_openapi.model import Message, Operation, Ref, Service
-from b2b_openapi.openapi.policies import acceptable_use, document_contact, document_license
+from b2b_openapi.openapi.policies import (
+    acceptable_use,
+    document_contact,
+    document_license,
+    window_name,
+)
 from b2b_openapi.openapi.schema import COMPONENTS, Schema, SchemaEmitter, join_docs
 from b2b_openapi.openapi.verbs import http_method
 from b2b_openapi.xsd.builder import component_names
@@ -239,7 +244,8 @@ def _operation(emitter: SchemaEmitter, service: Service, op: Operation) -> Schem
     policy = acceptable_use(service.id.name, op.name)
     if policy is not None:
         operation["x-caiso-acceptable-use"] = {
-            "windowSeconds": policy.window_seconds, "scope": "user", "message": policy.message}
+            "windowSeconds": policy.window_seconds, "scope": "user", "message": policy.message,
+            "window": window_name(service.id.name, op.name)}
     return operation
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from b2b_openapi.xsd.identity import operation_path
+
 AUP_MESSAGE = (
     "CAISO MRI-S Acceptable Use Policy Violation. Please retry your request again in "
     "30 seconds from now. Note: Time resets each time you request before expiration."
@@ -22,14 +24,28 @@ class AcceptableUse:
     message: str
 
 
-# (service name without version, operation name) -> policy
+# (service name without version, operation name without version or variant) -> policy.
+# CAISO writes the version and variant into each operation name (retrieveMeterData_v1,
+# retrieveMeterData_v1_DocAttach); the policy is the service's, whichever WSDL is called.
 ACCEPTABLE_USE: dict[tuple[str, str], AcceptableUse] = {
     ("RetrieveMeterData", "retrieveMeterData"): AcceptableUse(30, AUP_MESSAGE),
 }
 
 
 def acceptable_use(service_name: str, operation: str) -> AcceptableUse | None:
-    return ACCEPTABLE_USE.get((service_name, operation))
+    """The policy of ``operation`` (as the WSDL names it) of service ``service_name``."""
+    return ACCEPTABLE_USE.get(_key(service_name, operation))
+
+
+def window_name(service_name: str, operation: str) -> str:
+    """The window the operation's calls share per user: ``RetrieveMeterData/retrieveMeterData``
+    for every version and variant, since CAISO counts a user's calls of the service, not of
+    one WSDL (a call of the plain variant and one of its _DocAttach twin are two calls)."""
+    return "/".join(_key(service_name, operation))
+
+
+def _key(service_name: str, operation: str) -> tuple[str, str]:
+    return service_name, operation_path(operation).removeprefix("/")
 
 
 # Who answers for a document's ``info.contact`` and ``info.license``.  The documents describe

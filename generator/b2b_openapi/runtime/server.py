@@ -189,8 +189,11 @@ class ServiceRuntime:
                               f"{len(errors)} schema violation(s); first: {errors[0]['path']}: "
                               f"{errors[0]['message']}", {"errors": errors})
             if op.id in self.limiters:
-                await self.limiters[op.id].enforce(user, op.id, op.acceptable_use["message"]
-                                                   if op.acceptable_use else "")
+                policy = op.acceptable_use or {}
+                # the window the spec names is shared by every variant's app (one store per
+                # process, or Redis); a document without one limits this operation alone
+                await self.limiters[op.id].enforce(user, policy.get("window", op.id),
+                                                   policy.get("message", ""))
             result = await self._answer(op, payload, user, request_id)
         except Problem as problem:
             return _problem_response(problem)
@@ -230,7 +233,7 @@ class ServiceRuntime:
                 return slot.keep(await self.gateway.call(op, payload, user, request_id))
         if oasis.extension(op) is not None:  # rows filtered by the query
             return oasis.mock_answer(op, payload)
-        if self.spec.view.generated and behaviours.applies(op.id):
+        if self.spec.view.generated and behaviours.applies(op.id):  # any version, variant
             return behaviours.shape(op.id, payload, op.example_response())
         # the sample as it is (a third-party document's example too), encoded once
         if op.id not in self._samples:

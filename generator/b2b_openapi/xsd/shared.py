@@ -5,7 +5,7 @@ each WSDL on its own would parse them again for every service.  xmlschema lets a
 global maps inherit from a built *parent* schema, and an import that resolves to a file the
 parent already loaded reuses the parent's components.  So each service is loaded over a
 parent holding the WSDL meta-schema and every namespaced XSD of the schema-only folders it
-imports from (xsd/common); the parent is built once per process per state of those folders,
+imports from (a common/ folder); the parent is built once per process per state of those folders,
 and a build builds it before its process pool forks, so the workers inherit it.
 
 Each schema document xmlschema loads is first validated against the XSD meta-schema; the

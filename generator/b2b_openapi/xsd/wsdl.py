@@ -149,9 +149,10 @@ def _schema_files(wsdl: Path, package: Path | None = None) -> list[Path]:
 
 
 def _is_shared_folder(folder: Path, own: Path) -> bool:
-    """A schema folder of its own (xsd/common), not this service's nor another service's
-    (a _DocAttach variant importing its sibling's schemas shares them with one service only,
-    and a parent per such pair would parse the common schemas again)."""
+    """A schema folder of its own (a corpus's common/, as tests/corpus/shared has), not this
+    service's nor another service's (a _DocAttach variant importing its sibling's schemas
+    shares them with one service only, and a parent per such pair would parse the common
+    schemas again)."""
     return not folder.is_relative_to(own) and not any(folder.glob("*.wsdl"))
 
 
