@@ -52,12 +52,18 @@ def copy_service(folder: Path, out_root: Path, index: int, shared: set[str],
                              text)
         # service names, also where one service imports another's schemas (DocAttach, DRRS)
         text = cores.sub(lambda m: renamed(m.group(0), index), text)
-        if path.suffix == ".xsd":
-            text = MAX_LENGTH.sub(
-                lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}", text)
-        (target / relative).parent.mkdir(parents=True, exist_ok=True)
-        (target / relative).write_text(text, encoding="utf-8")
+        _write(target / relative, text, index)
     return target
+
+
+def _write(target: Path, text: str, index: int) -> None:
+    """One file of a copy; an XSD's maxLength facets varied by ``index`` so that the copies'
+    schemas differ in content, not only in names (no cache or memo can share them)."""
+    if target.suffix == ".xsd":
+        text = MAX_LENGTH.sub(
+            lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}", text)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
 
 
 def copy_package(folder: Path, xsd_root: Path, out_root: Path, index: int,
@@ -72,11 +78,7 @@ def copy_package(folder: Path, xsd_root: Path, out_root: Path, index: int,
             continue
         name = bases.sub(rf"\g<0>S{index}", path.relative_to(folder).as_posix())
         text = bases.sub(rf"\g<0>S{index}", path.read_text(encoding="utf-8"))
-        if path.suffix == ".xsd":
-            text = MAX_LENGTH.sub(
-                lambda m: f"{m.group(1)}{int(m.group(2)) + index % 5}{m.group(3)}", text)
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_text(text, encoding="utf-8")
+        _write(target / name, text, index)
     return target
 
 
