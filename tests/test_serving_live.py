@@ -140,6 +140,11 @@ def test_health_metrics_and_one_access_line_per_request(server: tuple[str, Path]
     caiso = httpx.post(url + PATH, json=CASE.request,
                        headers={"X-API-Key": SECRET, "CAISORequestUUID": "caiso-7"})
     assert caiso.headers["x-request-id"] == "caiso-7"
+    # any id the server takes (1-128 visible ASCII) is the one logged, echoed and sent on
+    braced = "{8f14e45f-ceea-467a-9538-3b1b2e1a0f12}/retry+1"
+    both = httpx.post(url + PATH, json=CASE.request,
+                      headers={"X-API-Key": SECRET, "CAISORequestUUID": braced})
+    assert both.headers["x-request-id"] == both.headers["CAISORequestUUID"] == braced
     metrics = httpx.get(url + "/metrics").text
     assert (f'b2b_requests_total{{operation="{CASE.operation}",status="200"}}') in metrics
     assert "b2b_request_duration_seconds_bucket" in metrics
@@ -148,6 +153,7 @@ def test_health_metrics_and_one_access_line_per_request(server: tuple[str, Path]
     mine = next(line for line in lines if line["request_id"] == "trace-42")
     assert mine["caller"] == "alice" and mine["operation"] == CASE.operation
     assert mine["status"] == 200 and mine["ms"] > 0 and mine["path"] == PATH
+    assert next(line for line in lines if line["request_id"] == braced)["status"] == 200
     refused = next(line for line in lines if line["request_id"]
                    == generated.headers["x-request-id"])
     assert refused["status"] == 401 and refused["caller"] == "-"

@@ -46,7 +46,10 @@ ACCESS_LOG = logging.getLogger("b2b_openapi.access")
 PROBE_SECONDS = 2.0
 REQUEST_ID_HEADER = b"x-request-id"
 REQUEST_ID_HEADERS = (b"caisorequestuuid", REQUEST_ID_HEADER)  # the first one given counts
-_TOKEN = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+# A request id: 1 to 128 visible ASCII characters (no space, no control character, so it
+# is safe in a log line and a SOAP header).  The one rule: the server refuses any other
+# CAISORequestUUID with a 400, the access log never records any other.
+REQUEST_ID_TEXT = re.compile(r"[\x21-\x7e]{1,128}")
 
 REQUESTS = Counter("b2b_requests", "Requests answered, by operation and HTTP status.",
                    ["operation", "status"])
@@ -75,11 +78,17 @@ def _access_line(line: str) -> None:
                                             "%s", (line,), None))
 
 
+def is_request_id(value: str) -> bool:
+    """Whether a caller's request id may be used as given (:data:`REQUEST_ID_TEXT`)."""
+    return REQUEST_ID_TEXT.fullmatch(value) is not None
+
+
 def request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
-    """The caller's request id when it is a plain token (it goes into logs), else a new one."""
+    """The caller's request id when it is one (:func:`is_request_id`), else a new one."""
     given = dict((k.lower(), v) for k, v in headers)
     found = next((given[h] for h in REQUEST_ID_HEADERS if h in given), b"")
-    return found.decode("ascii") if _TOKEN.fullmatch(found) else str(uuid.uuid4())
+    text = found.decode("latin-1")
+    return text if is_request_id(text) else str(uuid.uuid4())
 
 
 def metrics_text() -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -30,7 +29,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from b2b_openapi.codec.jsonio import DuplicateKeyError, JsonLimitError, dumps, loads
 from b2b_openapi.codec.jsonxml import xml_text_errors
-from b2b_openapi.runtime import behaviours, envconfig, oasis, peercert, requestlimits
+from b2b_openapi.runtime import (
+    behaviours,
+    envconfig,
+    oasis,
+    observability,
+    peercert,
+    requestlimits,
+)
 from b2b_openapi.runtime.gateway import SoapGateway
 from b2b_openapi.runtime.limiter import shared_store
 from b2b_openapi.runtime.policy import (
@@ -49,7 +55,6 @@ JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 # the request id CAISO's own REST APIs carry; it becomes the CAISOWSHeader MessageID
 REQUEST_ID = "CAISORequestUUID"
-_REQUEST_ID_TEXT = re.compile(r"[\x21-\x7e]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,7 @@ class ServiceRuntime:
         seen = requestlimits.request_record(request.scope)  # for the access log and metrics
         seen["operation"] = op.id
         given = request.headers.get(REQUEST_ID)
-        valid = given is not None and _REQUEST_ID_TEXT.fullmatch(given) is not None
+        valid = given is not None and observability.is_request_id(given)
         request_id = (given if given is not None and valid else
                       seen.get("request_id") or str(uuid.uuid4()))
         response = await self._handle(op, request, request_id, seen, given is None or valid)
