@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from b2b_openapi.xsd.identity import operation_path
+from b2b_openapi.xsd.identity import operation_base
 
 AUP_MESSAGE = (
     "CAISO MRI-S Acceptable Use Policy Violation. Please retry your request again in "
@@ -45,7 +45,7 @@ def window_name(service_name: str, operation: str) -> str:
 
 
 def _key(service_name: str, operation: str) -> tuple[str, str]:
-    return service_name, operation_path(operation).removeprefix("/")
+    return service_name, operation_base(operation)
 
 
 # Who answers for a document's ``info.contact`` and ``info.license``.  The documents describe

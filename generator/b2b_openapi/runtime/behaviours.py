@@ -7,11 +7,12 @@ tests see the same data as mock tests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from elementpath.datatypes import AbstractDateTime, Date10, DateTime10
+
+from b2b_openapi.xsd.identity import operation_base
 
 Behaviour = Callable[[Mapping[str, Any], Any], Any]
 Record = Mapping[str, Any]
@@ -79,21 +80,17 @@ BEHAVIOURS: dict[str, Behaviour] = {
 }
 
 
-# CAISO's operation names carry the major version and variant (retrieveRegistrations_v1,
-# retrieveRegistrations_v1_DocAttach): one behaviour serves every variant
-_VERSIONED = re.compile(r"_v[0-9]+(?:_DocAttach)?$")
-
-
 def applies(operation: str) -> bool:
-    """Whether a behaviour shapes this operation's answers (in any variant)."""
-    return _VERSIONED.sub("", operation) in BEHAVIOURS
+    """Whether a behaviour shapes this operation's answers (in any version and variant:
+    CAISO writes both into the operation name, identity.operation_base strips them)."""
+    return operation_base(operation) in BEHAVIOURS
 
 
 def shape(operation: str, request: Mapping[str, Any], response: Any) -> Any:
     """The mock's answer to ``request``: the sample (or synthesized) ``response`` as the
     operation's behaviour shapes it.  An rpc/literal request's criteria are in its
     ``requestData`` part."""
-    behaviour = BEHAVIOURS.get(_VERSIONED.sub("", operation))
+    behaviour = BEHAVIOURS.get(operation_base(operation))
     if behaviour is None:
         return response
     criteria = request.get("requestData")

@@ -146,13 +146,20 @@ def api_base(name: str) -> str:
 _VERSIONED_OPERATION = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9]*?)_v[0-9]+(?:_DocAttach)?$")
 
 
-def operation_path(op_name: str) -> str:
-    """The REST path of an operation: ``retrieveGasBurnSummaryData_v1_DocAttach`` ->
-    ``/retrieveGasBurnSummaryData``.  CAISO writes the major version and variant into each
-    operation name; the API name in the base path already carries both, and a path that
-    stays the same across versions lets the diff pair v1's operation with v2's."""
+def operation_base(op_name: str) -> str:
+    """An operation's name without the major version and variant CAISO writes into it:
+    ``retrieveGasBurnSummaryData_v1_DocAttach`` -> ``retrieveGasBurnSummaryData``.  What is
+    the same operation across versions and variants: its REST path, its acceptable use
+    policy, its mock behaviour."""
     match = _VERSIONED_OPERATION.match(op_name)
-    return "/" + (match["name"] if match else op_name)
+    return match["name"] if match else op_name
+
+
+def operation_path(op_name: str) -> str:
+    """The REST path of an operation: ``/`` + :func:`operation_base`.  The API name in the
+    base path already carries version and variant, and a path that stays the same across
+    versions lets the diff pair v1's operation with v2's."""
+    return "/" + operation_base(op_name)
 
 
 def release_of(path: Path, root: Path) -> str | None:
