@@ -53,6 +53,7 @@ class FakeOasis(http.server.ThreadingHTTPServer):
     daemon_threads = True
     answer: tuple[int, str, bytes] = (200, "application/x-zip-compressed", b"")
     delay = 0.0
+    drip = 0.0  # seconds between the body's bytes, after the headers went at once
     queries: ClassVar[list[dict[str, str]]] = []
 
 
@@ -67,7 +68,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not self.server.drip:
+            self.wfile.write(body)
+            return
+        for byte in body:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(self.server.drip)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -83,7 +90,7 @@ def oasis() -> Iterator[FakeOasis]:
 def reset(oasis: FakeOasis) -> None:
     oasis.answer = (200, "application/x-zip-compressed",
                     zipped("CRR_AGG_REV_ADJ_v2.csv", (SAMPLES / "report.csv").read_bytes()))
-    oasis.delay = 0.0
+    oasis.delay = oasis.drip = 0.0
     oasis.queries.clear()
 
 
@@ -182,6 +189,18 @@ def test_oasis_too_slow_is_a_504_within_the_deadline(gateway: str, oasis: FakeOa
     started = time.monotonic()
     response = get(gateway)
     assert response.status_code == 504
+    assert time.monotonic() - started < TIMEOUT + 1.0
+
+
+def test_oasis_dripping_its_answer_is_a_504_within_the_deadline(
+        gateway: str, oasis: FakeOasis) -> None:
+    """The deadline is the whole call's: a byte a while keeps each read short but never
+    finishes (what a per-read timeout would wait on for ever)."""
+    oasis.drip = 0.2
+    started = time.monotonic()
+    response = get(gateway)
+    assert response.status_code == 504, response.text
+    assert response.json()["title"] == "OASIS timed out"
     assert time.monotonic() - started < TIMEOUT + 1.0
 
 

@@ -37,7 +37,7 @@ from b2b_openapi.codec.oasis import (
     error_title,
     unzip,
 )
-from b2b_openapi.runtime import envconfig
+from b2b_openapi.runtime import envconfig, upstream_errors
 from b2b_openapi.runtime.spec import Operation, Problem, clip, shown
 
 EXTENSION = "x-caiso-oasis"
@@ -150,35 +150,28 @@ class OasisGateway:
         return rows
 
     async def _get(self, url: str, params: list[tuple[str, str]]) -> bytes:
-        """The whole answer, at most ``max_bytes`` of it.  (A Problem, frozen, cannot pass
-        through the stream's context manager: what went wrong is raised after it.)"""
+        """The whole answer, at most ``max_bytes`` of it, within the whole-call deadline
+        (``upstream_errors.Deadline``, as for SOAP calls: connect, send, every chunk)."""
         limit = self.settings.max_bytes
         pairs: list[tuple[str, str | int | float | bool | None]] = list(params)
-        failure: str | None = None
-        chunks: list[bytes] = []
+        deadline = upstream_errors.Deadline(self.timeout, url, "OASIS")
+        response = await deadline.send(self.http, self.http.build_request(
+            "GET", url, params=pairs))
         try:
-            async with self.http.stream("GET", url, params=pairs) as response:
-                if response.status_code != 200:
-                    failure = f"OASIS answered HTTP {response.status_code}, not a ZIP"
-                else:
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            failure = f"OASIS's answer is larger than the {limit} bytes allowed"
-                            break
-                        chunks.append(chunk)
-        except httpx.TimeoutException:
-            raise Problem(504, "Gateway Timeout", f"OASIS gave no complete answer within "
-                                                  f"{self.timeout:g} s") from None
-        except httpx.HTTPError as exc:
-            raise Problem(502, "Bad Gateway",
-                          clip(f"OASIS could not be reached: {type(exc).__name__}: {exc}")
-                          ) from None
-        if failure is not None:
-            raise Problem(502, "Bad Gateway", failure)
+            if response.status_code != 200:
+                raise Problem(502, "Bad Gateway",
+                              f"OASIS answered HTTP {response.status_code}, not a ZIP")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in deadline.chunks(response):
+                size += len(chunk)
+                if size > limit:
+                    raise Problem(502, "Bad Gateway",
+                                  f"OASIS's answer is larger than the {limit} bytes allowed")
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
         return b"".join(chunks)
-
 
 def endpoint(document: Mapping[str, Any], settings: OasisSettings) -> str:
     """Where the gateway sends a document's queries: ``B2B_OASIS_URL``, else the spec's."""

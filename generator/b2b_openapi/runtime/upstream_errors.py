@@ -37,15 +37,17 @@ AUP_WORDS = b"Acceptable Use Policy Violation"
 
 
 class Deadline:
-    """The moment a SOAP call must be done by, on the running loop's clock."""
+    """The moment an upstream call (a SOAP service's, or OASIS's) must be done by, on the
+    running loop's clock: connect, send and every chunk of the answer within it."""
 
-    def __init__(self, seconds: float, endpoint: str) -> None:
+    def __init__(self, seconds: float, endpoint: str, service: str = "SOAP service") -> None:
         self.seconds = seconds
         self.endpoint = endpoint
+        self.service = service  # what the problem titles call the upstream
         self.at = asyncio.get_running_loop().time() + seconds
 
     def expired(self) -> Problem:
-        return Problem(504, "SOAP service timed out",
+        return Problem(504, f"{self.service} timed out",
                        f"{self.endpoint} gave no complete answer within {self.seconds:g} s "
                        "(B2B_SOAP_TIMEOUT)")
 
@@ -81,12 +83,12 @@ def transport_problem(exc: httpx.HTTPError, deadline: Deadline) -> Problem:
     if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
         return deadline.expired()
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return Problem(502, "SOAP service unreachable",
+        return Problem(502, f"{deadline.service} unreachable",
                        f"cannot connect to {deadline.endpoint}: {why}")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return Problem(502, "SOAP service dropped the connection",
+        return Problem(502, f"{deadline.service} dropped the connection",
                        f"{deadline.endpoint} closed the connection mid-answer: {why}")
-    return Problem(502, "SOAP service unreachable", f"{deadline.endpoint}: {why}")
+    return Problem(502, f"{deadline.service} unreachable", f"{deadline.endpoint}: {why}")
 
 
 SOAP_MEDIA = {"text/xml", "application/xml", "application/soap+xml", "multipart/related",
