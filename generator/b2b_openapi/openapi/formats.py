@@ -12,6 +12,9 @@ XML names (xs:Name, xs:NCName and the ID/IDREF/ENTITY types derived from it, xs:
 xs:QName) have patterns too, but which characters are name characters is xmlschema's
 business: the servers ask xmlschema's own built-in types, the ones the gateway's encoder
 applies.
+
+The spec stage only names the formats: xmlschema and elementpath are imported by the checks,
+on first use (importing them is a good part of the spec stage's time, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -19,9 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from typing import Any
-
-import xmlschema
-from elementpath import datatypes
 
 DATE_TIME = "xsd-date-time"
 DATE = "xsd-date"
@@ -37,6 +37,8 @@ QNAME = "xsd-qname"
 @cache
 def builtin_type(local_name: str) -> Any:
     """One of xmlschema's XSD 1.0 built-in types (its meta-schema is built on first use)."""
+    import xmlschema
+
     return xmlschema.XMLSchema10.builtin_types()[local_name]
 
 
@@ -59,15 +61,20 @@ def _qname(value: str) -> None:
         _lexical("NCName")(part)
 
 
-# format -> parser raising ValueError/TypeError for values outside the XSD 1.0 value space
-CHECKS: dict[str, Callable[[str], Any]] = {
-    DATE_TIME: datatypes.DateTime10.fromstring,
-    DATE: datatypes.Date10.fromstring,
-    TIME: datatypes.Time.fromstring,
-    DURATION: datatypes.Duration.fromstring,
-    BASE64: datatypes.Base64Binary,
-    NAME: _lexical("Name"),
-    NCNAME: _lexical("NCName"),
-    NMTOKEN: _lexical("NMTOKEN"),
-    QNAME: _qname,
-}
+@cache
+def checks() -> dict[str, Callable[[str], Any]]:
+    """format -> parser raising ValueError/TypeError for values outside the XSD 1.0 value
+    space."""
+    from elementpath import datatypes
+
+    return {
+        DATE_TIME: datatypes.DateTime10.fromstring,
+        DATE: datatypes.Date10.fromstring,
+        TIME: datatypes.Time.fromstring,
+        DURATION: datatypes.Duration.fromstring,
+        BASE64: datatypes.Base64Binary,
+        NAME: _lexical("Name"),
+        NCNAME: _lexical("NCName"),
+        NMTOKEN: _lexical("NMTOKEN"),
+        QNAME: _qname,
+    }

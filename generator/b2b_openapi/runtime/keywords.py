@@ -42,7 +42,7 @@ def _conforms(parse: Callable[[str], object]) -> Callable[[object], bool]:
     return check
 
 
-for _format, _parse in formats.CHECKS.items():
+for _format, _parse in formats.checks().items():
     XSD_FORMATS.checks(_format)(_conforms(_parse))
 # OpenAPI's own format names, which a third-party document uses (ours name XSD formats):
 # jsonschema's checks, where the installed packages provide one

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import xmlschema
-from elementpath.datatypes import AbstractDateTime, Duration
-from xmlschema.names import XSD_NAMESPACE
-from xmlschema.validators import XsdAtomicBuiltin, XsdGroup, XsdList, XsdUnion
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.model import (
@@ -35,10 +31,16 @@ from b2b_openapi.model import (
 from b2b_openapi.openapi.schema import join_docs
 from b2b_openapi.openapi.xsdregex import UnsupportedPattern, xsd_regex_to_ecma
 from b2b_openapi.xsd.content import content_layout, local_name
+from b2b_openapi.xsd.kinds import (
+    is_atomic_builtin,
+    is_group,
+    is_list_type,
+    is_union_type,
+)
 from b2b_openapi.xsd.locate import component_location, schema_element_location
 from b2b_openapi.xsd.presence import group_constraints, particle_keys
 
-_XSD = "{" + XSD_NAMESPACE + "}"
+_XSD = "{http://www.w3.org/2001/XMLSchema}"
 _FACET = {name: _XSD + name for name in (
     "length", "minLength", "maxLength", "minInclusive", "maxInclusive", "minExclusive",
     "maxExclusive", "totalDigits", "fractionDigits", "enumeration", "pattern",
@@ -98,7 +100,7 @@ def _base(xsd_type: Any) -> Any:
 def _builtin_ancestor(xsd_type: Any) -> Any:
     t = xsd_type
     while not _is_builtin(t):
-        if isinstance(t, XsdUnion | XsdList) or _base(t) is None:
+        if is_union_type(t) or is_list_type(t) or _base(t) is None:
             return t
         t = _base(t)
     return t
@@ -210,11 +212,11 @@ class ModelBuilder:
             return SimpleType(builtin=builtin, name=name, qname=qname, doc=doc, facets=facets,
                               item=self.type(item_type), variety="list")
         if xsd_type.is_union():
-            union = ancestor if isinstance(ancestor, XsdUnion) else xsd_type
+            union = ancestor if is_union_type(ancestor) else xsd_type
             members = tuple(self.type(m) for m in union.member_types)
             return SimpleType(builtin="union", name=name, qname=qname, doc=doc, facets=facets,
                               members=members, variety="union")
-        if not isinstance(ancestor, XsdAtomicBuiltin) and not _is_builtin(ancestor):
+        if not is_atomic_builtin(ancestor) and not _is_builtin(ancestor):
             what = qname or "an anonymous type"
             raise ArtifactError(f"unsupported simple type derivation for {what}",
                                 *self._where(xsd_type))
@@ -335,7 +337,7 @@ class ModelBuilder:
         if group.max_occurs != 1:
             repeating = group
         for particle in group:
-            if isinstance(particle, XsdGroup):
+            if is_group(particle):
                 self._check_no_repeated_sequence(xsd_type, particle, repeating)
         if repeating is None or group.model == "choice":
             return
@@ -366,7 +368,7 @@ class ModelBuilder:
             constrained = constrained or group.model == "choice" or group.min_occurs == 0 \
                 or group.max_occurs != 1
             for particle in group:
-                if isinstance(particle, XsdGroup):
+                if is_group(particle):
                     walk(particle, constrained)
                     continue
                 keys = particle_keys(particle)
@@ -401,9 +403,12 @@ def _typed(declaration: Any, lexical: str | None) -> Any:
         return lexical
     try:
         value = simple.decode(lexical)
-    except xmlschema.XMLSchemaValidationError as exc:
+    except Exception as exc:
+        if not _is_validation_error(exc):
+            raise
+        reason = getattr(exc, "reason", exc)
         raise ArtifactError(f"default/fixed value {lexical!r} is not valid for its type: "
-                            f"{exc.reason}", *component_location(xsd_type)) from None
+                            f"{reason}", *component_location(xsd_type)) from None
     if _non_finite(value):
         raise _no_json_number(f"default/fixed value {lexical!r}",
                               component_location(declaration))
@@ -420,9 +425,26 @@ def _as_decoded(value: Any, lexical: str, xsd_type: Any) -> Any:
         if len(items) == len(value):
             return [_as_decoded(v, item, xsd_type) for v, item in zip(value, items, strict=True)]
         return value
-    if isinstance(value, AbstractDateTime | Duration):
+    if _is_date_or_duration(value):
         return lexical.strip()
     return value
+
+
+def _is_validation_error(exc: Exception) -> bool:
+    """xmlschema's refusal of a value (only xmlschema's components raise it, so xmlschema is
+    loaded when one is raised)."""
+    xmlschema = sys.modules.get("xmlschema")
+    return xmlschema is not None and isinstance(exc, xmlschema.XMLSchemaValidationError)
+
+
+def _is_date_or_duration(value: Any) -> bool:
+    """An elementpath date, time or duration object (xmlschema's decoded value; the light
+    reader's values are plain, and elementpath is only loaded with xmlschema)."""
+    if "elementpath" not in sys.modules:
+        return False
+    from elementpath.datatypes import AbstractDateTime, Duration
+
+    return isinstance(value, AbstractDateTime | Duration)
 
 
 def _unique(values: Iterable[Any]) -> list[Any]:
@@ -446,7 +468,7 @@ def _no_json_number(what: str, where: tuple[Path | None, int | None]) -> Artifac
 
 def _list_item(xsd_type: Any) -> Any:
     t = xsd_type
-    while not isinstance(t, XsdList):
+    while not is_list_type(t):
         t = _base(t)
     return t.item_type
 
@@ -455,8 +477,8 @@ def _restriction_chain(xsd_type: Any) -> Iterable[Any]:
     """The restriction steps of a simple type down to its built-in, a list or a union (the
     built-in list types' own steps included: xs:NMTOKENS has minLength 1)."""
     t = xsd_type
-    while t is not None and not (_is_builtin(t) and not t.is_list()) and not isinstance(
-            t, XsdList | XsdUnion):
+    while t is not None and not (_is_builtin(t) and not t.is_list()) and not (
+            is_list_type(t) or is_union_type(t)):
         yield t
         t = _base(t)
 

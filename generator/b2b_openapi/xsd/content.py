@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from xmlschema.names import XSI_NAMESPACE
-from xmlschema.validators import XsdAnyElement, XsdGroup
+from b2b_openapi.xsd.kinds import is_group, is_wildcard
 
 UNBOUNDED = None
+XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,9 @@ def _walk(group: Any) -> list[_Leaf]:
     alternative = group.model == "choice" and len(group) > 1
     leaves: list[_Leaf] = []
     for particle in group:
-        if isinstance(particle, XsdGroup):
+        if is_group(particle):
             inner = _walk(particle)
-        elif isinstance(particle, XsdAnyElement):
+        elif is_wildcard(particle):
             inner = [(particle, None, 1, 1, 1)]
         else:
             candidates = element_candidates(particle)
@@ -157,7 +157,7 @@ def content_layout(xsd_type: Any) -> ContentLayout:
     for leaf, head, fewest, present, most in _repeat(group, _walk(group)):
         if most == 0:  # maxOccurs="0": the particle is not there at all
             continue
-        if isinstance(leaf, XsdAnyElement):
+        if is_wildcard(leaf):
             wildcards.append(WildcardSlot(leaf, most is None or most > 1, fewest))
             continue
         key = local_name(leaf.name)

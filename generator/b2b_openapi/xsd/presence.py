@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from xmlschema.validators import XsdAnyElement, XsdGroup
-
 from b2b_openapi.xsd.content import element_candidates, local_name
+from b2b_openapi.xsd.kinds import is_group, is_wildcard
 
 Schema = dict[str, Any]
 
 
 def particle_keys(particle: Any) -> list[str]:
     """JSON keys an element particle (with its substitution group) can appear under."""
-    if isinstance(particle, XsdAnyElement):
+    if is_wildcard(particle):
         return []
-    if isinstance(particle, XsdGroup):
+    if is_group(particle):
         return [k for p in particle for k in particle_keys(p)]
     return [local_name(element.name) for element, _head in element_candidates(particle)]
 
@@ -32,9 +31,9 @@ def particle_keys(particle: Any) -> list[str]:
 def _needs_key(particle: Any) -> bool:
     """Whether every occurrence of ``particle`` holds some declared element (a key):
     wildcard content is not a key, and an emptiable part may hold nothing."""
-    if isinstance(particle, XsdAnyElement) or particle.min_occurs == 0:
+    if is_wildcard(particle) or particle.min_occurs == 0:
         return False
-    if isinstance(particle, XsdGroup):
+    if is_group(particle):
         inner = [_needs_key(p) for p in particle]
         return all(inner) if particle.model == "choice" else any(inner)
     return bool(particle_keys(particle))
@@ -83,7 +82,7 @@ def _exactly_one(branches: list[tuple[list[str], Schema | None]], may_be_empty: 
     return alternatives[0] if alternatives else None
 
 
-def _group(group: XsdGroup, as_required: bool) -> Schema | None:
+def _group(group: Any, as_required: bool) -> Schema | None:
     """Constraint for ``group`` taken as required (ignoring its own minOccurs) when as_required."""
     keys = particle_keys(group)
     if not keys:
@@ -107,9 +106,9 @@ def _group(group: XsdGroup, as_required: bool) -> Schema | None:
 
 
 def _particle(particle: Any) -> Schema | None:
-    if isinstance(particle, XsdAnyElement):
+    if is_wildcard(particle):
         return None
-    if isinstance(particle, XsdGroup):
+    if is_group(particle):
         return _group(particle, particle.min_occurs > 0)
     keys = particle_keys(particle)
     if particle.max_occurs == 1 and len(keys) > 1:  # one of a head and its members
@@ -120,7 +119,7 @@ def _particle(particle: Any) -> Schema | None:
     return _one_of_present(keys)
 
 
-def group_constraints(group: XsdGroup | None) -> tuple[list[str], list[Schema]]:
+def group_constraints(group: Any | None) -> tuple[list[str], list[Schema]]:
     """Split a type's model group into plain ``required`` keys and extra presence clauses."""
     if group is None:
         return [], []

@@ -17,10 +17,21 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from lxml import etree
-from xmlschema.locations import SCHEMAS_DIR
+
+
+def _xmlschema_schemas() -> Path:
+    """The schemas xmlschema ships, found without importing it (the spec stage's fast path
+    does not load xmlschema, xsd/fastpath.py)."""
+    spec = find_spec("xmlschema")
+    assert spec is not None and spec.submodule_search_locations, "xmlschema is installed"
+    return Path(next(iter(spec.submodule_search_locations))) / "schemas"
+
+
+SCHEMAS_DIR = _xmlschema_schemas()
 
 HERE = Path(__file__).parent / "wellknown"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

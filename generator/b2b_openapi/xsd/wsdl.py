@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from xml.etree import ElementTree
 
-import xmlschema
 from lxml import etree
-from xmlschema.extras.wsdl import Wsdl11Document
-from xmlschema.validators import XsdElement
 
-from b2b_openapi.codec import jsonxml
 from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.model import (
     Attachment,
@@ -36,7 +32,7 @@ from b2b_openapi.model import (
     Sample,
     Service,
 )
-from b2b_openapi.xsd import shared, wellknown
+from b2b_openapi.xsd import wellknown
 from b2b_openapi.xsd.bindings import (
     Binding,
     MessageBinding,
@@ -55,14 +51,25 @@ from b2b_openapi.xsd.identity import (
     operation_path,
     parse_service_id,
 )
+from b2b_openapi.xsd.kinds import is_element
 from b2b_openapi.xsd.locate import error_location, register_embedded_schemas
 from b2b_openapi.xsd.packages import Artifact
 from b2b_openapi.xsd.payload import find_payload_xsd, payload_element
+
+if TYPE_CHECKING:
+    from xmlschema.extras.wsdl import Wsdl11Document
+
+# xmlschema (and the converter built on it) is imported by the functions that use it, not
+# with this module: the spec stage's fast path (xsd/fastpath.py) shares this module's
+# operation rules and reads no schema with xmlschema, and importing it is a good part of
+# what that path saves (docs/performance.md).
 
 
 @contextmanager
 def _strict_imports() -> Iterator[None]:
     """xmlschema only *warns* about an unresolvable import/include; we refuse to build."""
+    import xmlschema
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", xmlschema.XMLSchemaImportWarning)
         warnings.simplefilter("error", xmlschema.XMLSchemaIncludeWarning)
@@ -132,13 +139,15 @@ def _line_mentioning(path: Path, name: str) -> int | None:
 
 def _first_schema_error(wsdl: Path, reached: Reached) -> ArtifactError | None:
     """Load each schema file on its own to pin an error xmlschema reported at the import."""
+    import xmlschema
+
     for path in reached.files:
         if path.suffix != ".xsd":
             continue
         try:
             with _strict_imports():
                 xmlschema.XMLSchema(str(path), allow="local", uri_mapper=reached.remap)
-        except _XMLSCHEMA_ERRORS as exc:
+        except _xmlschema_errors() as exc:
             return _translate(exc, path)
     return None
 
@@ -182,6 +191,9 @@ class Reached:
     shared: set[Path]
     remap: dict[str, str]
     warnings: list[str]
+    trees: dict[Path, Any] = field(default_factory=dict)  # each file's lxml tree
+    # (file, schemaLocation) -> the file it resolved to
+    targets: dict[tuple[Path, str], Path] = field(default_factory=dict)
 
 
 def _reach(wsdl: Path, package: Path | None = None) -> Reached:
@@ -194,6 +206,7 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
     trees: dict[Path, Any] = {}  # each reached file parsed once
     remap: dict[str, str] = {}
     notes: list[str] = []
+    targets: dict[tuple[Path, str], Path] = {}
 
     def parsed(path: Path) -> Any:
         if path not in trees:
@@ -213,6 +226,7 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
                 continue
             kind = etree.QName(elem).localname
             target = _resolve_location(path, elem, location, kind, package, notes)
+            targets[path, location] = target
             if str(target) != str((path.parent / location).resolve()):
                 remap[location] = target.as_uri()
             if kind == "import":
@@ -229,7 +243,7 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
                 todo.append(target)
     own = wsdl.resolve().parent
     return Reached(seen, {folder for folder in imported if _is_shared_folder(folder, own)},
-                   remap, notes)
+                   remap, notes, trees, targets)
 
 
 def _resolve_location(path: Path, elem: Any, location: str, kind: str,
@@ -254,15 +268,20 @@ def _resolve_location(path: Path, elem: Any, location: str, kind: str,
     raise ArtifactError(f"{kind} of {location!r}: file not found", path, _sourceline(elem))
 
 
-_XMLSCHEMA_ERRORS = (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError,
-                     ValueError, KeyError, xmlschema.XMLSchemaImportWarning,
-                     xmlschema.XMLSchemaIncludeWarning)
+def _xmlschema_errors() -> tuple[type[Exception], ...]:
+    """What xmlschema raises for a schema it refuses (warnings made errors included)."""
+    import xmlschema
+
+    return (xmlschema.XMLSchemaException, ElementTree.ParseError, SyntaxError, ValueError,
+            KeyError, xmlschema.XMLSchemaImportWarning, xmlschema.XMLSchemaIncludeWarning)
 
 
 def preload_shared(wsdl: Path) -> None:
     """Build the shared schemas this service imports in this process, before a process pool
     forks: the workers inherit them, so they are parsed once per build, not once per worker.
     A problem is left for the service's own load to report."""
+    from b2b_openapi.xsd import shared
+
     try:
         shared_folders = _reach(wsdl).shared
     except ArtifactError:
@@ -292,6 +311,10 @@ def _load(wsdl: Path, package: Path | None = None
     The schemas it imports from shared folders come already built from
     :mod:`b2b_openapi.xsd.shared` (parsed once per process, not once per service).
     """
+    from xmlschema.extras.wsdl import Wsdl11Document
+
+    from b2b_openapi.xsd import shared
+
     reached = _reach(wsdl, package)
     parent = shared.parent_schema(reached.shared)  # with none, the WSDL meta-schema alone
     if parent is not None and _embedded_namespaces(wsdl) & set(parent.maps.namespaces):
@@ -304,7 +327,7 @@ def _load(wsdl: Path, package: Path | None = None
                 uri_mapper=reached.remap or None)
             register_embedded_schemas(wsdl, document.root)
             return document, tuple(sorted(reached.files)), reached.warnings
-    except _XMLSCHEMA_ERRORS as exc:
+    except _xmlschema_errors() as exc:
         error = _translate(exc, wsdl)
         if error.path == wsdl and "import" in error.message:
             error = _first_schema_error(wsdl, reached) or error
@@ -327,18 +350,35 @@ def as_artifact(source: Path | Artifact) -> Artifact:
     return Artifact(source, derived.id, package, derived.release)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """How a service's schema components and samples are read.  :data:`REFERENCE` is
+    xmlschema's; the spec stage's fast path (:mod:`b2b_openapi.xsd.fastpath`) plugs in the
+    light reader and the model-driven decoder, so both build the model with the same
+    operation and message rules below."""
+
+    decode_sample: Callable[[Any, Path], object]
+    decode_rpc_sample: Callable[[str, list[tuple[str, Any]], Path], object]
+    payload_schema: Callable[[Path, Path | None], tuple[Any, Reached]]
+
+
 @dataclass
 class _Context:
     """What building one service's operations shares."""
 
     artifact: Artifact
-    document: Wsdl11Document
+    document: Any  # Wsdl11Document, or the light reader's WSDL document
     builder: ModelBuilder
     sources: tuple[Path, ...]
     mtom: bool
     warnings: list[str]
+    reader: Reader | None = None  # None: REFERENCE (set after this module's functions)
     payload: tuple[Any, str] | None = None  # (xsd element, file name) once looked up
     payload_looked_up: bool = False
+
+    @property
+    def read(self) -> Reader:
+        return self.reader or REFERENCE
 
     @property
     def wsdl(self) -> Path:
@@ -348,9 +388,16 @@ class _Context:
 def load_service(source: Path | Artifact) -> Service:
     """Parse a WSDL, its schemas and samples into a Service."""
     artifact = as_artifact(source)
+    document, sources, notes = _load(artifact.wsdl, artifact.package)
+    return build_service(artifact, document, sources, notes, REFERENCE)
+
+
+def build_service(artifact: Artifact, document: Any, sources: tuple[Path, ...],
+                  notes: list[str], reader: Reader) -> Service:
+    """The Service of a parsed WSDL ``document`` (its schema components read by ``reader``),
+    the files it reached and the warnings about how they were found."""
     wsdl = artifact.wsdl
     service_id = artifact.id
-    document, sources, notes = _load(wsdl, artifact.package)
     tree = _parse_well_formed(wsdl).getroot()
     found = read_bindings(tree)
     if not found:
@@ -361,7 +408,7 @@ def load_service(source: Path | Artifact) -> Service:
         raise ArtifactError("no SOAP binding (soap:binding or soap12:binding) in WSDL", wsdl,
                             found[0].line)
     context = _Context(artifact, document, ModelBuilder(), sources, declares_mtom(tree),
-                       list(notes))
+                       list(notes), reader)
     operations: list[Operation] = []
     for binding in soap:
         port_ops = {key[0]: op for key, op in document.port_types[binding.port_type]
@@ -450,7 +497,7 @@ def _document_element(ctx: _Context, ref: Any, parts: list[tuple[str, Any]], wha
             f"{what} of {op_name!r}: document/literal needs exactly one body part, found "
             f"{len(parts)}", ctx.wsdl, _line_of(ctx.wsdl, "message", ref.message.local_name))
     part = parts[0][1]
-    if not isinstance(part, XsdElement):
+    if not is_element(part):
         raise ArtifactError(f"{what} part of {op_name!r} must reference an element "
                             "(element=), not a type", ctx.wsdl,
                             _line_of(ctx.wsdl, "message", ref.message.local_name))
@@ -476,7 +523,7 @@ def _literal_only(wsdl: Path, op: OperationBinding) -> None:
 
 
 def _operation(ctx: _Context, ob: OperationBinding, op: Any) -> Operation:
-    wsdl, builder, op_name = ctx.wsdl, ctx.builder, ob.name
+    wsdl, op_name = ctx.wsdl, ob.name
     _literal_only(wsdl, ob)
     soap_action = ob.soap_action
     if not soap_action:
@@ -489,7 +536,7 @@ def _operation(ctx: _Context, ob: OperationBinding, op: Any) -> Operation:
     for fault_name, fault in sorted(op.faults.items()):
         parts = _body_parts(ctx, fault, None, "fault", op_name)
         fault_elem = _document_element(ctx, fault, parts, "fault", op_name)
-        faults.append(Fault(fault_name, _message(builder, fault_elem, samples,
+        faults.append(Fault(fault_name, _message(ctx, fault_elem, samples,
                                                  op_name, "fault")))
     return Operation(
         name=op_name,
@@ -511,7 +558,7 @@ def _headers(ctx: _Context, bound: MessageBinding | None) -> tuple[Element, ...]
     for header in bound.headers if bound else ():
         message = ctx.document.messages.get(header.message)
         part = message.parts.get(header.part) if message is not None else None
-        if not isinstance(part, XsdElement):
+        if not is_element(part):
             raise ArtifactError(f"soap:header names part {header.part!r} of message "
                                 f"{header.message!r}, which is not an element part",
                                 ctx.wsdl, header.line)
@@ -531,7 +578,7 @@ def _side(ctx: _Context, ob: OperationBinding, ref: Any, bound: MessageBinding |
     else:
         element = _document_element(ctx, ref, parts, what, ob.name)
         wrapped = bool(attached) or local_name(element.name) == "ISOAttachment"
-        message = _message(ctx.builder, element, samples, ob.name, what,
+        message = _message(ctx, element, samples, ob.name, what,
                            load_samples=not wrapped)
     form: Literal["docattach", "swa", "mtom"] | None = None
     if attached:
@@ -555,7 +602,7 @@ def _side(ctx: _Context, ob: OperationBinding, ref: Any, bound: MessageBinding |
     xsd_element, file_name = payload
     json_element = ctx.builder.element(xsd_element)
     found = sorted(samples.glob(f"{ob.name}.{what}.xml"))
-    loaded = tuple(Sample(p, decode_sample(xsd_element, p)) for p in found)
+    loaded = tuple(Sample(p, ctx.read.decode_sample(xsd_element, p)) for p in found)
     return Message(
         element=json_element, samples=loaded, soap_element=message.element,
         rpc_parts=message.rpc_parts, headers=headers,
@@ -581,7 +628,7 @@ def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
     children = []
     rpc_parts = []
     for order, (name, part) in enumerate(parts):
-        if isinstance(part, XsdElement):
+        if is_element(part):
             type_ref = ctx.builder.element(part).type
             rpc_parts.append(RpcPart(name, element_name=part.name))
             xml_name = part.name
@@ -599,19 +646,23 @@ def _rpc_message(ctx: _Context, ob: OperationBinding, ref: Any,
     element = Element(qname=qname, type=Ref(key))
     found = sorted(samples.glob(f"{ob.name}.{what}.xml")) + sorted(
         samples.glob(f"{ob.name}.{what}.*.xml")) if load_samples else []
-    loaded = tuple(Sample(p, _decode_rpc_sample(qname, parts, p)) for p in found)
+    loaded = tuple(Sample(p, ctx.read.decode_rpc_sample(qname, parts, p)) for p in found)
     return Message(element=element, samples=loaded, rpc_parts=tuple(rpc_parts))
 
 
 def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> object:
     """An rpc/literal sample (the wrapper element) as the REST JSON: each part's child
     decoded with its element, or a type= part with an unqualified element of its type."""
+    import xmlschema
+
+    from b2b_openapi.codec import jsonxml
+
     root = _parse_well_formed(path).getroot()
     if root.tag != qname:
         raise ArtifactError(f"sample root is {root.tag}, the rpc wrapper is {qname}", path, 1)
     value: dict[str, object] = {}
     for name, part in parts:
-        if isinstance(part, XsdElement):
+        if is_element(part):
             element, child = part, root.find(part.name)
         else:
             element = part.schema.create_element(name, parent=part, form="unqualified")
@@ -636,7 +687,7 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
-    schema, reached = _payload_schema(found.path, ctx.artifact.package)
+    schema, reached = ctx.read.payload_schema(found.path, ctx.artifact.package)
     ctx.warnings.extend(w for w in reached.warnings if w not in ctx.warnings)
     element = payload_element(schema, found, api_base(ctx.artifact.id.name))
     if element is None:
@@ -655,24 +706,28 @@ def load_payload_schema(path: Path, package: Path | None = None) -> Any:
 
 
 def _payload_schema(path: Path, package: Path | None) -> tuple[Any, Reached]:
+    import xmlschema
+
+    from b2b_openapi.xsd import shared
+
     reached = _reach(path, package)  # its own imports, resolved like the WSDL's
     try:
         with _strict_imports(), shared.meta_checked_once():
             schema = xmlschema.XMLSchema(str(path), allow="local",
                                          uri_mapper=reached.remap or None)
-    except _XMLSCHEMA_ERRORS as exc:
+    except _xmlschema_errors() as exc:
         raise _translate(exc, path) from None
     return schema, reached
 
 
-def _message(builder: ModelBuilder, xsd_element: Any, samples: Path,
+def _message(ctx: _Context, xsd_element: Any, samples: Path,
              op_name: str, kind: str, load_samples: bool = True) -> Message:
     """A document/literal message and its samples (none read for a side whose samples are
     the payload documents of its attachment)."""
-    element = builder.element(xsd_element)
+    element = ctx.builder.element(xsd_element)
     found = sorted(samples.glob(f"{op_name}.{kind}.xml")) + sorted(
         samples.glob(f"{op_name}.{kind}.*.xml")) if load_samples else []
-    loaded = tuple(Sample(path, decode_sample(xsd_element, path))
+    loaded = tuple(Sample(path, ctx.read.decode_sample(xsd_element, path))
                    for path in found)
     return Message(element=element, samples=loaded)
 
@@ -682,6 +737,10 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
 
     The lxml tree is decoded, not an ElementTree one: it keeps the namespace declarations
     an ``xsi:type`` QName needs, and every element's line."""
+    import xmlschema
+
+    from b2b_openapi.codec import jsonxml
+
     root = _parse_well_formed(path).getroot()
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
@@ -696,3 +755,6 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
                             line) from None
 
 
+
+
+REFERENCE = Reader(decode_sample, _decode_rpc_sample, _payload_schema)
