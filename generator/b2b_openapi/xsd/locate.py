@@ -98,7 +98,11 @@ def schema_element_location(schema: Any, elem: Any) -> tuple[Path | None, int | 
 
 
 def component_location(component: Any) -> tuple[Path | None, int | None]:
-    """``(file, line)`` of an xmlschema component (type, element, group...)."""
+    """``(file, line)`` of a component (type, element, group...): the light reader's know
+    it (their lxml elements keep lines), xmlschema's are looked up."""
+    light: tuple[Path | None, int | None] | None = getattr(component, "light_location", None)
+    if light is not None:
+        return light
     return schema_element_location(getattr(component, "schema", None),
                                    getattr(component, "elem", None))
 
