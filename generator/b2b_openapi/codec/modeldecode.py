@@ -40,12 +40,22 @@ the mapping's two key conventions are restated here rather than imported from js
 from __future__ import annotations
 
 import math
+import operator
 import re
-from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
-from b2b_openapi.model import Attribute, Child, ComplexType, Element, Ref, SimpleType, TypeRef
+from b2b_openapi.model import (
+    Attribute,
+    Child,
+    ComplexType,
+    Element,
+    Facets,
+    Ref,
+    SimpleType,
+    TypeRef,
+)
 
 TEXT_KEY = "$"  # jsonxml.TEXT_KEY
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
@@ -73,10 +83,10 @@ _EMPTY_IS_STRING = _STRINGS | {"base64Binary", "hexBinary"}
 
 _DECIMAL_LEXICAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
-# XSD regexes whose meaning Python's re shares: no XSD-only escapes (\i \c \p), no class
-# subtraction, no '.', '^' or '$' (they differ), no Python-only syntax
-_PLAIN_REGEX = re.compile(r"(?:[A-Za-z0-9 _,:;/#@!'\"%&=<>~`(){}|?*+\]]|\[\^?|\\[dDsS.\-()\[\]{}*+?|\\^$]"
-                          r"|-(?!\[))*")
+# XSD regexes whose meaning Python's re shares: no XSD-only escapes (\i \c \p), no \s or
+# \w (Python's are wider), no class subtraction, no '.', '^' or '$' (they differ)
+_PLAIN_REGEX = re.compile(r"(?:[A-Za-z0-9 _,:;/#@!'\"%&=<>~`(){}|?*+\]]|\[\^?"
+                          r"|\\[dD.\-()\[\]{}*+?|\\^$]|-(?!\[))*")
 
 
 class Unsupported(Exception):
@@ -127,7 +137,7 @@ class _Decoder:
             attribute = declared.get(name)
             if attribute is None:
                 raise Unsupported(f"attribute {name} matched by a wildcard")
-            result[attribute.key] = self.simple(attribute.type, value, attribute=True)
+            result[attribute.key] = self.simple(attribute.type, value)
         self.defaults(result, elem, attributes)
 
         if isinstance(xsd_type, SimpleType) or xsd_type.simple_content is not None:
@@ -172,11 +182,13 @@ class _Decoder:
     def text(self, elem: Any, type_ref: TypeRef, child: Child | None) -> object:
         """The value of a simple-content element (xmlschema reads ``elem.text`` only)."""
         text = elem.text
-        if not text and child is not None:
+        if not text and child is None:
+            raise Unsupported("empty root: the model keeps no default of a global element")
+        if not text:
+            assert child is not None
             constraint = child.fixed if child.fixed is not None else child.default
             if constraint is not None:
                 return self.typed_default(type_ref, constraint)
-        if not text:
             return self.empty(type_ref)
         return self.simple(type_ref, text)
 
@@ -203,7 +215,7 @@ class _Decoder:
                 result[child.key] = value
 
     # ------------------------------------------------------------------ simple values
-    def simple(self, type_ref: TypeRef, text: str, attribute: bool = False) -> object:
+    def simple(self, type_ref: TypeRef, text: str) -> object:
         """A non-empty text (or any attribute value) as the reference's decoded value."""
         simple = self.resolve(type_ref)
         if not isinstance(simple, SimpleType):
@@ -356,11 +368,10 @@ def _facets_accept(simple: SimpleType, text: str, value: object) -> bool | None:
     return True
 
 
-def _bounds_accept(facets: Any, value: object) -> bool | None:
-    checks = ((facets.min_inclusive, lambda v, b: v >= b),
-              (facets.max_inclusive, lambda v, b: v <= b),
-              (facets.min_exclusive, lambda v, b: v > b),
-              (facets.max_exclusive, lambda v, b: v < b))
+def _bounds_accept(facets: Facets, value: object) -> bool | None:
+    checks: tuple[tuple[object, Callable[[Any, Any], bool]], ...] = (
+        (facets.min_inclusive, operator.ge), (facets.max_inclusive, operator.le),
+        (facets.min_exclusive, operator.gt), (facets.max_exclusive, operator.lt))
     for bound, holds in checks:
         if bound is None:
             continue
@@ -377,22 +388,28 @@ def _digits_accept(total: int | None, fraction: int | None, value: object) -> bo
         return True
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return None
-    try:
-        number = Decimal(value).normalize()
-    except InvalidOperation:  # pragma: no cover - a finite Decimal or int
-        return None
-    _, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int):
-        return None
-    places = max(0, -exponent)
-    count = max(len(digits), places) if exponent < 0 else len(digits) + exponent
-    if number == 0:
-        count, places = 1, 0
-    if fraction is not None and places > fraction:
+    integer, fractional = _count_digits(value)
+    if fraction is not None and fractional > fraction:
         return False
-    if total is not None and count > total:
-        return False
-    return True
+    return total is None or integer + fractional <= total
+
+
+def _count_digits(value: int | Decimal) -> tuple[int, int]:
+    """Digits of the integer and of the fractional part, counted as xmlschema's
+    totalDigits/fractionDigits facets count them (``utils.decoding.count_digits``): from
+    ``str()``, leading zeros of the integer part and trailing ones of the fraction not
+    counted."""
+    number = str(value).lstrip("-+")
+    if "E" not in number:
+        if "." not in number:
+            return len(number.lstrip("0")), 0
+        integer, _, fractional = number.partition(".")
+        return len(integer.lstrip("0")), len(fractional.rstrip("0"))
+    significand, _, exponent_text = number.partition("E")
+    significand = significand.strip("0")
+    exponent = int(exponent_text)
+    digits = len(significand) - 1 if "." in significand else len(significand)
+    return (digits + exponent, 0) if exponent > 0 else (0, digits - exponent - 1)
 
 
 def _pattern_accepts(step: tuple[str, ...], text: str) -> bool | None:
