@@ -27,7 +27,8 @@ values, xs:float (xmlschema hands over an elementpath ``Float``, not a ``float``
 values JSON has no form for (INF, -INF, NaN: the reference refuses them), a union whose
 member choice needs a check this module does not make (a pattern it cannot evaluate
 exactly, a list member, a date bound), and two or more missing defaulted attributes
-(xmlschema appends them in declaration order, which the model, sorted by name, lost).
+declared by one type (xmlschema appends them in declaration order, which the model, sorted
+by name, lost).
 
 The model does not record an ``xs:whiteSpace`` facet: a user type restricting xs:string
 with whiteSpace="collapse" would be decoded preserved here (none in the corpus; the lead's
@@ -138,7 +139,7 @@ class _Decoder:
             if attribute is None:
                 raise Unsupported(f"attribute {name} matched by a wildcard")
             result[attribute.key] = self.simple(attribute.type, value)
-        self.defaults(result, elem, attributes)
+        self.defaults(result, elem, xsd_type)
 
         if isinstance(xsd_type, SimpleType) or xsd_type.simple_content is not None:
             simple_ref = xsd_type if isinstance(xsd_type, SimpleType) else \
@@ -158,15 +159,40 @@ class _Decoder:
         return result
 
     def defaults(self, result: dict[str, object], elem: Any,
-                 attributes: tuple[Attribute, ...]) -> None:
-        """Missing attributes with a fixed or default value, as xmlschema fills them in."""
-        missing = [a for a in attributes if a.xml_name not in elem.attrib
+                 xsd_type: SimpleType | ComplexType) -> None:
+        """Missing attributes with a fixed or default value, appended as xmlschema appends
+        them: in its attribute group's order, which is the declaration order, a base
+        type's attributes before those an extension adds.  The model keeps the derivation
+        levels but sorts each level by name, so two missing from one level are left to the
+        reference."""
+        if not isinstance(xsd_type, ComplexType):
+            return
+        missing = [a for a in xsd_type.attributes if a.xml_name not in elem.attrib
                    and (a.fixed is not None or a.default is not None)]
-        if len(missing) > 1:  # appended in declaration order, which the model lost
-            raise Unsupported("several defaulted attributes missing")
+        if len(missing) > 1:
+            levels = self.attribute_levels(xsd_type)
+            rank = {name: i for i, level in enumerate(levels) for name in level}
+            missing.sort(key=lambda a: rank[a.xml_name])
+            if len({rank[a.xml_name] for a in missing}) < len(missing):
+                raise Unsupported("several defaulted attributes missing, declared in one "
+                                  "type: their order is not in the model")
         for attribute in missing:
             value = attribute.fixed if attribute.fixed is not None else attribute.default
             result[attribute.key] = self.typed_default(attribute.type, value)
+
+    def attribute_levels(self, xsd_type: ComplexType) -> list[set[str]]:
+        """A type's attribute names by derivation level, the base's first: only extension
+        puts the base's attributes first for certain."""
+        own = {a.xml_name for a in xsd_type.attributes}
+        base = self.components.get(f"type:{xsd_type.base}") if xsd_type.base else None
+        if base is None or xsd_type.derivation != "extension":
+            return [own]
+        resolved = self.resolve(base)
+        if not isinstance(resolved, ComplexType):
+            return [own]
+        levels = self.attribute_levels(resolved)
+        inherited = set().union(*levels)
+        return [*levels, own - inherited]
 
     def typed_default(self, type_ref: TypeRef, value: object) -> object:
         """A model default/fixed value is the reference's decoded value for the atomic
