@@ -48,7 +48,6 @@ from decimal import Decimal
 from typing import Any
 
 from b2b_openapi.model import (
-    Attribute,
     Child,
     ComplexType,
     Element,
