@@ -113,6 +113,11 @@ class ComplexType:
     base: str | None = None
     derivation: str | None = None
     compositor: str | None = None
+    # the declared attributes' XML names in the order an XSD validator adds missing
+    # defaults (xmlschema's: a base type's first; by name when there is a wildcard), which
+    # is the key order of their JSON (codec/modeldecode.py)
+    attribute_order: tuple[str, ...] = ()
+    open_content_multiple: bool = False  # an xs:any that can match several elements
 
 
 @dataclass(frozen=True)

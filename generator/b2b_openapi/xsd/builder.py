@@ -255,6 +255,7 @@ class ModelBuilder:
         common: dict[str, Any] = dict(
             name=name, qname=qname, doc=documentation(xsd_type), attributes=tuple(attributes),
             open_attributes=open_attributes, base=base, derivation=derivation,
+            attribute_order=tuple(n for n in xsd_type.attributes if n is not None),
         )
         if xsd_type.has_simple_content():
             return ComplexType(children=(), required=(), simple_content=self.type(
@@ -290,6 +291,7 @@ class ModelBuilder:
             children=children, required=tuple(required), presence=tuple(presence),
             open_content=bool(layout.wildcards), compositor=group.model if group else None,
             open_content_min=sum(w.min_occurs for w in layout.wildcards),
+            open_content_multiple=any(w.multiple for w in layout.wildcards),
             **common,
         )
 

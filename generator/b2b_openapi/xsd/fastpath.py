@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from b2b_openapi.errors import ArtifactError
-from b2b_openapi.model import Service
+from b2b_openapi.model import Element, Service, TypeRef
 from b2b_openapi.xsd import light, wsdl
 from b2b_openapi.xsd.builder import ModelBuilder
 from b2b_openapi.xsd.packages import Artifact
@@ -93,7 +94,7 @@ def _fast(artifact: Artifact) -> Service:
         schemas.add(schema, path, schema.get("targetNamespace") or None, False,
                     reached.trees, reached.targets)
     document = light.WsdlDocument(root, schemas)
-    reader = wsdl.Reader(_decode_sample, _decode_rpc_sample, _payload_schema)
+    reader = wsdl.Reader(_decode_sample, partial(_decode_rpc_sample, schemas), _payload_schema)
     return wsdl.build_service(artifact, document, tuple(sorted(reached.files)),
                               list(reached.warnings), reader)
 
@@ -146,15 +147,36 @@ def _decoded(xsd_element: Any, elem: Any, path: Path) -> object:
         raise Fallback(f"{path}: libxml2 does not find the sample valid")
     builder = ModelBuilder()
     element = builder.element(xsd_element)
-    return modeldecode.decode(element, builder.components, elem)
+    return modeldecode.decode(element, builder.components, elem,
+                              Globals(xsd_element.schemas, builder))
 
 
-def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> object:
+@dataclass(frozen=True)
+class Globals:
+    """The global declarations a lax wildcard's content is decoded with (the reference
+    decodes such content with the schema set's global element or attribute of its name),
+    modelled on demand by the builder whose components the decoder reads."""
+
+    schemas: light.SchemaSet
+    builder: ModelBuilder
+
+    def element(self, qname: str) -> Element | None:
+        if not self.schemas.defines("element", qname):
+            return None
+        return self.builder.element(self.schemas.element(qname))
+
+    def attribute(self, qname: str) -> TypeRef | None:
+        if not self.schemas.defines("attribute", qname):
+            return None
+        return self.builder.type(self.schemas.attribute(qname).type)
+
+
+def _decode_rpc_sample(schemas: light.SchemaSet, qname: str, parts: list[tuple[str, Any]],
+                       path: Path) -> object:
     """An rpc/literal sample (the wrapper element) as the reference reads it: each part's
     child, an element= part by its element, a type= part as an unqualified element of
     its type, checked by libxml2 against a schema declaring just that element."""
     from b2b_openapi.codec import modeldecode
-    from b2b_openapi.model import Element
 
     root = wsdl._parse_well_formed(path).getroot()
     if root.tag != qname:
@@ -172,7 +194,8 @@ def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> 
             raise Fallback(f"{path}: libxml2 does not find part {name!r} valid")
         builder = ModelBuilder()
         element = Element(qname=name, type=builder.type(part))
-        value[name] = modeldecode.decode(element, builder.components, child)
+        value[name] = modeldecode.decode(element, builder.components, child,
+                                         Globals(schemas, builder))
     return value
 
 

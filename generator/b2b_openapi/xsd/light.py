@@ -354,6 +354,11 @@ class SchemaSet:
         self._defs[key] = (elem, doc)
 
     # -- lookups
+    def defines(self, kind: str, qname: str) -> bool:
+        """Whether a global ``kind`` (element, type, group, attributeGroup, attribute)
+        named ``qname`` is declared in the set."""
+        return (kind, qname) in self._defs
+
     def _global(self, kind: str, qname: str, make: Any) -> Any:
         built = self._built.get((kind, qname))
         if built is None:
@@ -389,7 +394,8 @@ class SchemaSet:
 
     def attribute_group(self, qname: str) -> Attributes:
         result: Attributes = self._global(
-            "attributeGroup", qname, lambda elem, doc: Attributes.read(self, elem, doc))
+            "attributeGroup", qname,
+            lambda elem, doc: Attributes.read(self, elem, doc, group=True))
         return result
 
     def attribute(self, qname: str) -> Attribute:
@@ -600,24 +606,27 @@ class Attribute(_Located):
 
 
 class Attributes(dict[str | None, Any]):
-    """A complex type's attribute uses by name, its attribute wildcard under ``None``."""
+    """A complex type's attribute uses by name, its attribute wildcard under ``None``, in
+    xmlschema's order: as declared (attribute groups in place, a base type's first), by
+    name when there is a wildcard (which comes last)."""
 
     @classmethod
-    def read(cls, schemas: SchemaSet, elem: Any, doc: Doc) -> Attributes:
+    def read(cls, schemas: SchemaSet, elem: Any, doc: Doc, group: bool = False) -> Attributes:
         found = cls()
         wildcards = 0
         for child in _children(elem):
             if child.tag == XS + "attribute":
                 attribute = Attribute(schemas, child, doc, is_global=False)
-                found._put(attribute.name, attribute)
+                if not (group and attribute.use == "prohibited"):
+                    found._put(attribute.name, attribute)
             elif child.tag == XS + "attributeGroup":
-                group = schemas.attribute_group(doc.qname(child, child.get("ref", "")))
-                for name, attribute in group.items():
+                referenced = schemas.attribute_group(doc.qname(child, child.get("ref", "")))
+                for name in referenced:
                     if name is None:
                         wildcards += 1
-                        found[None] = attribute
+                        found[None] = referenced[None]
                     else:
-                        found._put(name, attribute)
+                        found._put(name, referenced[name])
             elif child.tag == XS + "anyAttribute":
                 wildcards += 1
                 found[None] = Wildcard(child, doc, particle=False)
@@ -629,6 +638,11 @@ class Attributes(dict[str | None, Any]):
         if name in self:
             raise Unsupported(f"attribute {name} declared twice")
         self[name] = attribute
+
+    def __iter__(self) -> Iterator[str | None]:
+        if None in self.keys():
+            return iter(sorted(self.keys(), key=lambda name: (name is None, name or "")))
+        return iter(self.keys())
 
 
 class ComplexType(_Located):
@@ -747,14 +761,13 @@ class ComplexType(_Located):
         if self.derivation == "extension":
             if None in own and None in inherited:
                 raise Unsupported("attribute wildcards in a base and its extension")
-            merged = Attributes(own)
-            for name, attribute in inherited.items():
-                merged.setdefault(name, attribute)
-            return merged
-        if None in inherited:
+        elif None in inherited:
             raise Unsupported("a restriction of a type with an attribute wildcard")
-        merged = Attributes(inherited)
-        merged.update(own)
+        merged = Attributes()  # the base's first, as xmlschema copies them
+        for name in inherited:
+            merged[name] = inherited[name]
+        for name, attribute in own.items():
+            merged[name] = attribute
         return merged
 
     @property
