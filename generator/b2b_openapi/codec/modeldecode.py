@@ -19,16 +19,27 @@ applies them (see jsonxml's module docstring and docs/mapping.md for the mapping
   times and durations as their stripped text, base64Binary without its spaces, hexBinary
   upper-case.
 
-Whatever it cannot decide exactly as the reference does raises :class:`Unsupported`, and
-the caller falls back to the reference for that service: wildcard content and attributes
-(the model keeps neither the global declarations a lax wildcard decodes with nor the
-wildcard's maxOccurs), ``xsi:type``, xs:QName/xs:NOTATION/xs:ENTITY and the xs:any*Type
-values, xs:float (xmlschema hands over an elementpath ``Float``, not a ``float``), the
-values JSON has no form for (INF, -INF, NaN: the reference refuses them), a union whose
-member choice needs a check this module does not make (a pattern it cannot evaluate
-exactly, a list member, a date bound), and two or more missing defaulted attributes
-declared by one type (xmlschema appends them in declaration order, which the model, sorted
-by name, lost).
+Wildcard content (xs:any, xs:anyAttribute) is decoded as xmlschema decodes it, given a
+:class:`Lookup` of the schema set's global declarations: a matched element or attribute
+with a global declaration of its name is decoded with it (key: its local name), any other
+as xs:anyType (key: its ``{namespace}local`` name; an element's attributes raw, its text
+stripped under ``$``, its children again wildcard content, each an array), unless its
+namespace is one xmlschema loads a bundled schema for on demand (then it stays with the
+reference).  Without a lookup, or when the builder warned of a ``processContents="skip"``
+wildcard (whose content xmlschema drops, and the model cannot tell which wildcard skips),
+wildcard content raises :class:`Unsupported`.
+
+Whatever else it cannot decide exactly as the reference does raises :class:`Unsupported`,
+and the caller falls back to the reference for that service: ``xsi:type``,
+xs:QName/xs:NOTATION/xs:ENTITY and the xs:any*Type values, xs:float (xmlschema hands over
+an elementpath ``Float``, not a ``float``), the values JSON has no form for (INF, -INF,
+NaN: the reference refuses them), a union whose member choice needs a check this module
+does not make (a pattern it cannot evaluate exactly, a list member, a date bound), a
+declared element in a type that also has an element wildcard (which of the two matched it
+depends on the content model's state and the wildcard's namespaces, which the model does
+not keep), and two or more missing defaulted attributes of a type with an attribute
+wildcard (xmlschema appends them in declaration order, the model's ``attribute_order``
+is by name there).
 
 The model does not record an ``xs:whiteSpace`` facet: a user type restricting xs:string
 with whiteSpace="collapse" would be decoded preserved here (none in the corpus; the lead's
@@ -45,7 +56,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from b2b_openapi.model import (
     Child,
@@ -61,6 +72,23 @@ TEXT_KEY = "$"  # jsonxml.TEXT_KEY
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _XSI_NIL = _XSI + "nil"
 _XSI_TYPE = _XSI + "type"
+# Namespaces xmlschema's loader fetches a schema for when an instance uses them
+# (SchemaLoader.fallback_locations: its bundled copies, or the web), so a lax wildcard's
+# match in one of them may be decoded with a declaration the service's schemas lack.
+# tests/test_modeldecode.py holds this list equal to xmlschema's.
+WELL_KNOWN_NAMESPACES = frozenset({
+    "http://www.w3.org/2001/XMLSchema", "http://www.w3.org/XML/1998/namespace",
+    "http://www.w3.org/2001/XMLSchema-instance", "http://www.w3.org/1999/XSL/Transform",
+    "http://www.w3.org/2001/XMLSchema-hasFacetAndProperty",
+    "http://www.w3.org/2007/XMLSchema-versioning", "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/1999/xhtml", "http://schemas.xmlsoap.org/wsdl/",
+    "http://schemas.xmlsoap.org/wsdl/soap/", "http://schemas.xmlsoap.org/soap/envelope/",
+    "http://schemas.xmlsoap.org/soap/encoding/", "http://www.w3.org/2000/09/xmldsig#",
+    "http://www.w3.org/2009/xmldsig11#", "http://www.w3.org/2001/04/xmlenc#",
+    "http://www.w3.org/2009/xmlenc11#",
+})
+# the builder's warning for a processContents="skip" wildcard (xsd/builder.py)
+_SKIP_WARNING = 'processContents="skip"'
 
 # xmlschema's whiteSpace normalisation (XsdSimpleType.normalize): Python's \s and strip()
 _SPACE = re.compile(r"\s")
@@ -94,21 +122,53 @@ class Unsupported(Exception):
     (:func:`b2b_openapi.codec.jsonxml.decode`) would: decode it with the reference."""
 
 
-def decode(element: Element, components: Mapping[str, TypeRef], root: Any) -> object:
+class Warned(Protocol):
+    """What the decoder reads of the model builder behind a lookup: its warnings, which
+    name every processContents="skip" wildcard it modelled."""
+
+    @property
+    def warnings(self) -> list[str]: ...
+
+
+class Lookup(Protocol):
+    """The schema set's global declarations, as the reference's maps hold them (its
+    shared parent schemas included), for the content a lax wildcard matches.
+
+    ``element`` gives the model of the global element ``qname`` (its components added to
+    the mapping the decoder was given, which is live) or None when there is none;
+    ``attribute`` the type of the global attribute, or None.  ``builder`` is the model
+    builder of those components: the decoder needs to know that none of the wildcards it
+    decodes skips its content, which the model does not record (see
+    :data:`_SKIP_WARNING`).  :class:`b2b_openapi.xsd.fastpath.Globals` is one."""
+
+    @property
+    def builder(self) -> Warned: ...
+
+    def element(self, qname: str) -> Element | None: ...
+
+    def attribute(self, qname: str) -> TypeRef | None: ...
+
+
+def decode(element: Element, components: Mapping[str, TypeRef], root: Any,
+           lookup: Lookup | None = None) -> object:
     """A valid lxml instance of ``element`` as the JSON :func:`jsonxml.decode` gives for it.
 
     ``root`` must already be valid against the service's schemas (libxml2's verdict):
-    this decoder reads values, it does not check them.  Raises :class:`Unsupported`."""
+    this decoder reads values, it does not check them.  ``lookup`` gives the global
+    declarations wildcard content is decoded with; without it such content is left to the
+    reference.  Raises :class:`Unsupported`."""
     if root.tag != element.qname:
         raise Unsupported(f"root is {root.tag}, the element is {element.qname}")
-    return _Decoder(components).element(root, element.type, None)
+    return _Decoder(components, lookup).element(root, element.type, None)
 
 
 class _Decoder:
-    """One decode: the service's components, for resolving references."""
+    """One decode: the service's components, for resolving references, and the global
+    declarations wildcard content is decoded with."""
 
-    def __init__(self, components: Mapping[str, TypeRef]) -> None:
+    def __init__(self, components: Mapping[str, TypeRef], lookup: Lookup | None) -> None:
         self.components = components
+        self.lookup = lookup
 
     def resolve(self, ref: TypeRef) -> SimpleType | ComplexType:
         seen = 0
@@ -121,8 +181,8 @@ class _Decoder:
 
     # ------------------------------------------------------------------ elements
     def element(self, elem: Any, type_ref: TypeRef, child: Child | None) -> object:
-        """One element, declared as ``child`` (None for the root: a global element, whose
-        default or fixed value the model does not keep)."""
+        """One element, declared as ``child`` (None for the root or a wildcard's match: a
+        global element, whose default or fixed value the model does not keep)."""
         xsd_type = self.resolve(type_ref)
         result: dict[str, object] = {}
         nil = False
@@ -135,9 +195,15 @@ class _Decoder:
                 nil = nil or (name == _XSI_NIL and value.strip() in ("true", "1"))
                 continue
             attribute = declared.get(name)
-            if attribute is None:
-                raise Unsupported(f"attribute {name} matched by a wildcard")
-            result[attribute.key] = self.simple(attribute.type, value)
+            if attribute is not None:
+                result[attribute.key] = self.simple(attribute.type, value)
+                continue
+            if not isinstance(xsd_type, ComplexType) or not xsd_type.open_attributes:
+                raise Unsupported(f"attribute {name} is not declared")
+            key = "@" + name  # jsonxml: a wildcard's match keeps its namespace
+            if key in result or any(a.key == key for a in attributes):
+                raise Unsupported(f"wildcard attribute {name} shares its key")
+            result[key] = self.wildcard_attribute(name, value)
         self.defaults(result, elem, xsd_type)
 
         if isinstance(xsd_type, SimpleType) or xsd_type.simple_content is not None:
@@ -160,38 +226,22 @@ class _Decoder:
     def defaults(self, result: dict[str, object], elem: Any,
                  xsd_type: SimpleType | ComplexType) -> None:
         """Missing attributes with a fixed or default value, appended as xmlschema appends
-        them: in its attribute group's order, which is the declaration order, a base
-        type's attributes before those an extension adds.  The model keeps the derivation
-        levels but sorts each level by name, so two missing from one level are left to the
-        reference."""
+        them: in its attribute group's order (``attribute_order``: the declaration order,
+        a base type's attributes first).  Beside an attribute wildcard the model's order
+        is by name, not xmlschema's, so two missing there are left to the reference."""
         if not isinstance(xsd_type, ComplexType):
             return
         missing = [a for a in xsd_type.attributes if a.xml_name not in elem.attrib
                    and (a.fixed is not None or a.default is not None)]
         if len(missing) > 1:
-            levels = self.attribute_levels(xsd_type)
-            rank = {name: i for i, level in enumerate(levels) for name in level}
+            rank = {name: i for i, name in enumerate(xsd_type.attribute_order)}
+            if xsd_type.open_attributes or any(a.xml_name not in rank for a in missing):
+                raise Unsupported("several defaulted attributes missing, their order is "
+                                  "not in the model")
             missing.sort(key=lambda a: rank[a.xml_name])
-            if len({rank[a.xml_name] for a in missing}) < len(missing):
-                raise Unsupported("several defaulted attributes missing, declared in one "
-                                  "type: their order is not in the model")
         for attribute in missing:
             value = attribute.fixed if attribute.fixed is not None else attribute.default
             result[attribute.key] = self.typed_default(attribute.type, value)
-
-    def attribute_levels(self, xsd_type: ComplexType) -> list[set[str]]:
-        """A type's attribute names by derivation level, the base's first: only extension
-        puts the base's attributes first for certain."""
-        own = {a.xml_name for a in xsd_type.attributes}
-        base = self.components.get(f"type:{xsd_type.base}") if xsd_type.base else None
-        if base is None or xsd_type.derivation != "extension":
-            return [own]
-        resolved = self.resolve(base)
-        if not isinstance(resolved, ComplexType):
-            return [own]
-        levels = self.attribute_levels(resolved)
-        inherited = set().union(*levels)
-        return [*levels, own - inherited]
 
     def typed_default(self, type_ref: TypeRef, value: object) -> object:
         """A model default/fixed value is the reference's decoded value for the atomic
@@ -208,7 +258,7 @@ class _Decoder:
         """The value of a simple-content element (xmlschema reads ``elem.text`` only)."""
         text = elem.text
         if not text and child is None:
-            raise Unsupported("empty root: the model keeps no default of a global element")
+            raise Unsupported("empty global element: the model keeps no default of it")
         if not text:
             assert child is not None
             constraint = child.fixed if child.fixed is not None else child.default
@@ -219,16 +269,24 @@ class _Decoder:
 
     def content(self, elem: Any, xsd_type: ComplexType, result: dict[str, object]) -> None:
         """Element-only content: children in document order (whitespace and comments
-        between them carry nothing)."""
+        between them carry nothing), a wildcard's matches as jsonxml keys them."""
         by_name = {c.xml_name: c for c in xsd_type.children}
+        declared_keys = {c.key for c in xsd_type.children}
         for node in elem:
             if not isinstance(node.tag, str):  # comment or processing instruction
                 continue
             child = by_name.get(node.tag)
             if child is None:
-                raise Unsupported(f"element {node.tag} matched by a wildcard")
-            if xsd_type.open_content and child.key in result and not child.multiple:
-                raise Unsupported(f"{node.tag} repeats beside a wildcard")
+                if not xsd_type.open_content:
+                    raise Unsupported(f"element {node.tag} is not declared")
+                matched = self.wildcard_element(node)
+                if matched is not None:
+                    if matched[0] in declared_keys:
+                        raise Unsupported(f"wildcard element {node.tag} shares its key")
+                    _put(result, *matched, xsd_type.open_content_multiple)
+                continue
+            if xsd_type.open_content:
+                raise Unsupported(f"declared element {node.tag} beside a wildcard")
             value = self.element(node, child.type, child)
             if child.multiple:
                 items = result.setdefault(child.key, [])
@@ -238,6 +296,63 @@ class _Decoder:
                 raise Unsupported(f"{node.tag} repeats")
             else:
                 result[child.key] = value
+
+    # ------------------------------------------------------------------ wildcard content
+    def globals(self) -> Lookup:
+        """The lookup wildcard content is decoded with, once it is sure no wildcard of the
+        model skips its content (the builder warns of each one it modelled)."""
+        if self.lookup is None:
+            raise Unsupported("wildcard content: no global declarations known")
+        if any(_SKIP_WARNING in warning for warning in self.lookup.builder.warnings):
+            raise Unsupported("wildcard content beside a processContents=\"skip\" wildcard")
+        return self.lookup
+
+    def wildcard_attribute(self, name: str, value: str) -> object:
+        """An attribute matched by xs:anyAttribute (lax or strict): typed by its global
+        declaration, else its text as it stands (xmlschema's anySimpleType)."""
+        type_ref = self.globals().attribute(name)
+        if type_ref is None:
+            _not_well_known(name)
+            return value
+        return self.simple(type_ref, value)
+
+    def wildcard_element(self, node: Any) -> tuple[str, object] | None:
+        """An element matched by xs:any (lax or strict) as its key and value: decoded by
+        its global declaration (keyed by local name), else as xs:anyType (keyed by its
+        full name).  None for content the wildcard drops (none: skip is refused)."""
+        declaration = self.globals().element(node.tag)
+        if declaration is None:
+            _not_well_known(node.tag)
+            return node.tag, self.undeclared(node)
+        if not declaration.nillable and _XSI_NIL in node.attrib:
+            raise Unsupported(f"xsi:nil on {node.tag}, which is not nillable")
+        return node.tag.rpartition("}")[2], self.element(node, declaration.type, None)
+
+    def undeclared(self, elem: Any) -> object:
+        """An element declared nowhere, as xmlschema decodes it (xs:anyType: attributes
+        and children wildcard content, lax) and jsonxml maps it (``_undeclared_text``):
+        attributes, then its stripped text under ``$`` when it has no child elements,
+        else its children (text beside them has no JSON form: the reference refuses it)."""
+        result: dict[str, object] = {}
+        for name, value in elem.attrib.items():
+            if name.startswith(_XSI):
+                if name in (_XSI_TYPE, _XSI_NIL):  # a type, or nil of the non-nillable
+                    raise Unsupported(f"{name} on an undeclared element")
+                continue
+            result["@" + name] = self.wildcard_attribute(name, value)
+        children = [node for node in elem if isinstance(node.tag, str)]
+        if not children:
+            text = (elem.text or "").strip()  # comments' tails are not read
+            if text:
+                result[TEXT_KEY] = text
+            return result
+        if (elem.text or "").strip() or any((node.tail or "").strip() for node in children):
+            raise Unsupported(f"undeclared element {elem.tag} mixes text and elements")
+        for node in children:
+            matched = self.wildcard_element(node)
+            if matched is not None:
+                _put(result, *matched, True)  # xs:anyType's wildcard repeats
+        return result
 
     # ------------------------------------------------------------------ simple values
     def simple(self, type_ref: TypeRef, text: str) -> object:
@@ -295,6 +410,29 @@ class _Decoder:
                     return self.empty(member)
             return None
         return "" if simple.builtin in _EMPTY_IS_STRING else None
+
+
+def _put(result: dict[str, object], key: str, value: object, multiple: bool) -> None:
+    """A wildcard's match added as jsonxml's converter adds it: appended to an array when
+    a wildcard repeats, else a second match of one key makes an array of both."""
+    if multiple:
+        items = result.setdefault(key, [])
+        if not isinstance(items, list):
+            raise Unsupported(f"{key} is both a single value and an array")
+        items.append(value)
+    elif key in result:
+        previous = result[key]
+        result[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    else:
+        result[key] = value
+
+
+def _not_well_known(qname: str) -> None:
+    """xmlschema loads a schema of its own for a well-known namespace when an instance
+    uses one (SchemaLoader.fallback_locations): a name declared nowhere in the service's
+    schemas may be declared there."""
+    if qname.startswith("{") and qname[1:].partition("}")[0] in WELL_KNOWN_NAMESPACES:
+        raise Unsupported(f"{qname} is in a namespace xmlschema loads a schema for")
 
 
 def _collapse(text: str) -> str:
