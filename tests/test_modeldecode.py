@@ -546,3 +546,200 @@ def test_generated_unsupported_counts(capsys: pytest.CaptureFixture[str]) -> Non
         print(f"\nmodeldecode: generated instances compared {dict(GENERATED)}, "
               f"Unsupported: {dict(UNSUPPORTED_GENERATED) or 'none'}")
     assert all(reason.startswith("empty global element") for reason in UNSUPPORTED_GENERATED)
+
+
+# ------------------------------------------------------------------ wildcard content
+_XSI_NS = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+
+
+@cache
+def _wildcard_schema() -> xmlschema.XMLSchema:
+    """Global declarations a lax wildcard's match decodes with, and one element per
+    wildcard rule."""
+    return _schema(
+        '<xs:element name="g" type="xs:int"/><xs:element name="s" type="xs:string"/>'
+        '<xs:element name="n" type="xs:int" nillable="true"/>'
+        '<xs:element name="h"><xs:complexType><xs:sequence>'
+        '<xs:element ref="g" minOccurs="0" maxOccurs="2"/></xs:sequence>'
+        '<xs:attribute name="hb" type="xs:int"/>'
+        '<xs:attribute name="ha" type="xs:token" default=" d "/></xs:complexType></xs:element>'
+        '<xs:attribute name="ga" type="xs:int"/>'
+        '<xs:element name="lax"><xs:complexType><xs:sequence>'
+        '<xs:any processContents="lax" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>'
+        '<xs:anyAttribute processContents="lax"/></xs:complexType></xs:element>'
+        '<xs:element name="one"><xs:complexType><xs:sequence>'
+        '<xs:any namespace="##targetNamespace" processContents="lax"/></xs:sequence>'
+        '</xs:complexType></xs:element>'
+        '<xs:element name="two"><xs:complexType><xs:sequence>'
+        '<xs:any namespace="##other" processContents="lax"/>'
+        '<xs:any namespace="##other" processContents="lax"/></xs:sequence>'
+        '</xs:complexType></xs:element>'
+        '<xs:element name="strict"><xs:complexType><xs:sequence>'
+        '<xs:any namespace="##targetNamespace" maxOccurs="2"/></xs:sequence>'
+        '<xs:anyAttribute namespace="##targetNamespace"/></xs:complexType></xs:element>'
+        '<xs:element name="skip"><xs:complexType><xs:sequence>'
+        '<xs:any processContents="skip" maxOccurs="unbounded"/></xs:sequence>'
+        '</xs:complexType></xs:element>'
+        '<xs:element name="skipattr"><xs:complexType><xs:sequence/>'
+        '<xs:anyAttribute processContents="skip"/></xs:complexType></xs:element>'
+        '<xs:element name="mixdecl"><xs:complexType><xs:sequence>'
+        '<xs:element name="a" type="xs:int"/>'
+        '<xs:any namespace="##other" processContents="lax"/></xs:sequence>'
+        '</xs:complexType></xs:element>'
+        '<xs:element name="plain"><xs:complexType><xs:sequence>'
+        '<xs:element name="e" type="xs:int"/></xs:sequence>'
+        '<xs:anyAttribute namespace="##local" processContents="lax"/></xs:complexType>'
+        '</xs:element>')
+
+
+def _wildcard_case(xml: str, valid: bool = True) -> tuple[Any, Any]:
+    """The instance and its element; checked valid by the reference unless ``valid`` is
+    false, then with a schema of its own (checking loads well-known namespaces' schemas
+    into the maps: xmlschema's on-demand load, which the decoder must not presume)."""
+    root = etree.fromstring(xml)
+    schema = _wildcard_schema() if valid else _wildcard_schema.__wrapped__()
+    xsd_element = schema.elements[etree.QName(root).localname]
+    assert not valid or xsd_element.is_valid(root), "each case is a valid instance"
+    return xsd_element, root
+
+
+@pytest.mark.parametrize("xml", [
+    # lax, a global declaration: decoded with it, keyed by local name, an array
+    '<lax xmlns="urn:t"><g> 5 </g><s> a  b </s><g>6</g><n xsi:nil="true" ' + _XSI_NS + '/>'
+    '</lax>',
+    '<lax xmlns="urn:t"><h hb=" 2 "><g>1</g><g>2</g></h><h ha="x"/></lax>',  # default ha
+    # lax, none: xs:anyType, keyed by full name, text stripped, children arrays
+    '<lax xmlns="urn:t"><u> hi  there </u><u/><u>  </u><u b=" 2 "><g>3</g><v>x</v>'
+    '<g>4</g></u></lax>',
+    '<lax xmlns="urn:t"><o:z xmlns:o="urn:o" o:q="1">t<!--c-->u</o:z><p xmlns="">p</p>'
+    '<u>\u00a0x\u2003</u><u><?pi x?> y </u><u>\n <v/>\n <w><g>7</g></w> </u></lax>',
+    # anyAttribute, lax: a global one typed (key with its namespace), others raw
+    '<lax xmlns="urn:t" xmlns:t="urn:t" xmlns:o="urn:o" a=" 1  x " t:ga=" 7 " o:b="y"/>',
+    '<lax xmlns="urn:t" ' + _XSI_NS + ' xsi:schemaLocation="urn:t x.xsd"><u a="1"/></lax>',
+    '<plain xmlns="urn:t" feeder="F-1"><e>1</e></plain>',  # unqualified, as DRRS's feeder
+    '<one xmlns="urn:t"><u>1</u></one>',  # a single wildcard: no array
+    '<two xmlns="urn:t" xmlns:o="urn:o"><o:u>1</o:u><o:u>2</o:u></two>',  # two singles
+    '<strict xmlns="urn:t" xmlns:t="urn:t" t:ga="3"><g>1</g><h/></strict>',
+])
+def test_wildcard_content_decodes_as_the_reference(xml: str) -> None:
+    xsd_element, root = _wildcard_case(xml)
+    same(decode_with_reference_globals(xsd_element, root), jsonxml.decode(xsd_element, root))
+
+
+@pytest.mark.parametrize("xml,reason", [
+    ('<skip xmlns="urn:t"><g>1</g></skip>', "wildcard content beside"),  # xmlschema drops it
+    ('<skipattr xmlns="urn:t" a="1"/>', "wildcard content beside"),
+    ('<mixdecl xmlns="urn:t" xmlns:o="urn:o"><a>1</a><o:x/></mixdecl>', "declared element"),
+    ('<lax xmlns="urn:t"><s/></lax>', "empty global element"),  # its default: not modelled
+    ('<lax xmlns="urn:t"><u>a<v/></u></lax>', "undeclared element"),  # the reference refuses
+    ('<lax xmlns="urn:t"><u><v/>b</u></lax>', "undeclared element"),
+])
+def test_wildcard_content_left_to_the_reference(xml: str, reason: str) -> None:
+    """Content the model cannot decide exactly: a skip wildcard's (which one skips is not
+    in the model), a declared element beside a wildcard (which particle matched it is the
+    content model's state), an empty global element, a name in a namespace xmlschema loads
+    a schema of its own for, text beside an undeclared element's children and nil on one
+    (both refused by the reference)."""
+    xsd_element, root = _wildcard_case(xml)
+    with pytest.raises(Unsupported) as refused:
+        decode_with_reference_globals(xsd_element, root)
+    assert str(refused.value).startswith(reason)
+
+
+@pytest.mark.parametrize("xml,reason", [
+    ('<lax xmlns="urn:t" xmlns:x="http://www.w3.org/1999/xlink" x:href="a"/>',
+     "{http://www.w3.org/1999/xlink}href"),
+    # xmlschema loads its XHTML schema for p, which drops the text: {'p': [{}]}
+    ('<lax xmlns="urn:t"><h:p xmlns:h="http://www.w3.org/1999/xhtml">x</h:p></lax>',
+     "{http://www.w3.org/1999/xhtml}p"),
+    ('<lax xmlns="urn:t" ' + _XSI_NS + '><u xsi:nil="true"/></lax>',  # not nillable
+     "{http://www.w3.org/2001/XMLSchema-instance}nil on an undeclared"),
+])
+def test_names_the_schemas_do_not_declare_left_to_the_reference(xml: str,
+                                                                  reason: str) -> None:
+    """A name in a namespace xmlschema loads a schema of its own for, and nil on an
+    undeclared element: the service's schemas cannot tell how the reference reads them."""
+    xsd_element, root = _wildcard_case(xml, valid=False)
+    with pytest.raises(Unsupported) as refused:
+        decode_with_reference_globals(xsd_element, root)
+    assert str(refused.value).startswith(reason)
+
+
+def test_wildcard_content_without_a_lookup_is_unsupported() -> None:
+    _, root = _wildcard_case('<lax xmlns="urn:t"><g>1</g></lax>')
+    element, components = _model(_wildcard_schema(), "lax")
+    with pytest.raises(Unsupported, match="no global declarations"):
+        modeldecode.decode(element, components, root)
+    _, root = _wildcard_case('<plain xmlns="urn:t" feeder="x"><e>1</e></plain>')
+    element, components = _model(_wildcard_schema(), "plain")
+    with pytest.raises(Unsupported, match="no global declarations"):
+        modeldecode.decode(element, components, root)
+
+
+def test_the_reference_refuses_what_is_left_to_it_as_refused() -> None:
+    """The cases said to be refused by the reference are: text beside an undeclared
+    element's children, and nil on an undeclared (not nillable) element."""
+    for xml in ('<lax xmlns="urn:t"><u>a<v/></u></lax>',
+                '<lax xmlns="urn:t" ' + _XSI_NS + '><u xsi:nil="true"/></lax>'):
+        root = etree.fromstring(xml)
+        with pytest.raises(xmlschema.XMLSchemaValidationError):
+            jsonxml.decode(_wildcard_schema().elements["lax"], root)
+
+
+def test_well_known_namespaces_are_xmlschemas() -> None:
+    """The namespaces whose names the decoder leaves to the reference are the ones
+    xmlschema's loader has a schema location for."""
+    from xmlschema.loaders import SchemaLoader
+
+    assert set(SchemaLoader.fallback_locations) == modeldecode.WELL_KNOWN_NAMESPACES
+
+
+_TEXTS = st.sampled_from(["", " ", "t", " a  b ", "\n x \n"])
+_ATTRIBUTES = st.fixed_dictionaries({}, optional={
+    "a": st.sampled_from(["1", " x  y "]), "t:ga": st.sampled_from(["1", " -7 "]),
+    "o:b": st.sampled_from(["", "z"])})
+
+
+def _leaf(name: str, texts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return texts.map(lambda t: f"<{name}>{t}</{name}>")
+
+
+@st.composite
+def _undeclared(draw: st.DrawFn, children: st.SearchStrategy[list[str]]) -> str:
+    name = draw(st.sampled_from(["u", "v", "o:w", "p"]))
+    attributes = "".join(f' {k}="{v}"' for k, v in draw(_ATTRIBUTES).items()
+                         if not (name == "p" and k == "a"))
+    xmlns = ' xmlns=""' if name == "p" else ""
+    inner = draw(st.one_of(_TEXTS, children.map(
+        lambda items: "".join(item + draw(st.sampled_from(["", " ", "\n  "]))
+                              for item in items))))
+    return f"<{name}{xmlns}{attributes}>{inner}</{name}>"
+
+
+_NODES = st.recursive(
+    st.one_of(_leaf("g", st.sampled_from(["1", " -2 ", "+03"])),
+              _leaf("s", st.sampled_from(["x", " y  z "])),
+              st.sampled_from(['<h/>', '<h ha="q" hb="1"><g>2</g></h>']),
+              _undeclared(st.just([]))),
+    lambda inner: _undeclared(st.lists(inner, max_size=3)), max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_NODES, max_size=4), _ATTRIBUTES, st.sampled_from(["", " ", "\n  "]))
+def test_generated_wildcard_content_decodes_as_the_reference(
+        nodes: list[str], attributes: dict[str, str], space: str) -> None:
+    """Random lax wildcard content, nested: global and undeclared elements and attributes
+    of several namespaces, text and whitespace.  Decided as the reference decides it, or
+    refused where the reference refuses it (text beside an undeclared element's
+    children)."""
+    attrs = "".join(f' {k}="{v}"' for k, v in attributes.items())
+    xml = (f'<lax xmlns="urn:t" xmlns:t="urn:t" xmlns:o="urn:o"{attrs}>{space}'
+           + space.join(nodes) + "</lax>")
+    xsd_element, root = _wildcard_case(xml)
+    try:
+        expected = jsonxml.decode(xsd_element, root)
+    except xmlschema.XMLSchemaValidationError:
+        with pytest.raises(Unsupported, match="mixes text and elements"):
+            decode_with_reference_globals(xsd_element, root)
+        return
+    same(decode_with_reference_globals(xsd_element, root), expected)
