@@ -743,3 +743,68 @@ def test_generated_wildcard_content_decodes_as_the_reference(
             decode_with_reference_globals(xsd_element, root)
         return
     same(decode_with_reference_globals(xsd_element, root), expected)
+
+
+# ------------------------------------------------------------------ DRRS, mutated
+DRRS = XSD / "DRRS" / "Registrations" / "20240101"
+_DRRS_NS = "http://www.caiso.com/soa/Registrations_v1.xsd"
+
+
+@cache
+def _drrs_decoders() -> tuple[tuple[Element, Any, Any], Any]:
+    """The DRRS Registrations answer's model, components and ``fastpath.Globals`` as the
+    fast path hands them to the decoder (recorded while it loads the service), and the
+    reference's element."""
+    artifact = next(a for a in BUNDLED if a.wsdl == DRRS / "retrieveRegistrations_v1.wsdl")
+    seen: dict[str, tuple[Any, Any, Any]] = {}
+    decode = modeldecode.decode
+
+    def record(element: Element, components: Any, root: Any, lookup: Any = None) -> object:
+        seen[element.qname] = (element, components, lookup)
+        return decode(element, components, root, lookup)
+
+    with pytest.MonkeyPatch.context() as patch:
+        if importlib.util.find_spec("b2b_openapi.xsd.schemacheck") is None:
+            patch.setattr(fastpath, "_gate", lambda *args: None)
+        patch.setattr(modeldecode, "decode", record)
+        service = fastpath._fast(artifact)
+    element, components, lookup = seen[f"{{{_DRRS_NS}}}Registrations"]
+    return (element, components, lookup), xsd_component(service, "element", element.qname)
+
+
+_EXTENSION = st.one_of(
+    st.sampled_from(["10-in-10", " weather  matching "]).map(
+        lambda t: f"<BaselineMethod>{t}</BaselineMethod>"),
+    st.sampled_from(["PT2H", " P1D "]).map(lambda t: f"<NotificationTime>{t}</NotificationTime>"),
+    st.tuples(st.sampled_from(["Note", "Tier"]), _TEXTS, st.sampled_from(["", ' by="x"'])).map(
+        lambda n: f"<{n[0]}{n[2]}>{n[1]}</{n[0]}>"),
+    st.sampled_from(['<Note><BaselineMethod>x</BaselineMethod><Tier/></Note>']))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_EXTENSION, max_size=4), min_size=5, max_size=5),
+       st.lists(st.dictionaries(st.sampled_from(["feeder", "zone"]),
+                                st.sampled_from(["F-1", " a  b ", ""]), max_size=2),
+                min_size=12, max_size=12))
+def test_drrs_answers_with_other_extensions_and_location_attributes(
+        extensions: list[list[str]], attributes: list[dict[str, str]]) -> None:
+    """The DRRS sample with hypothesis's Extensions content (global and undeclared
+    elements of the namespace) and unqualified Location attributes: the fast path's
+    lookup decodes them as the reference does (and as the reference's own lookup)."""
+    (element, components, lookup), xsd_element = _drrs_decoders()
+    root = etree.parse(str(DRRS / "samples" / "retrieveRegistrations_v1.output.xml")).getroot()
+    for registration, content in zip(root, extensions, strict=True):
+        for old in registration.findall(f"{{{_DRRS_NS}}}Extensions"):
+            registration.remove(old)
+        if content:
+            registration.append(etree.fromstring(
+                f'<Extensions xmlns="{_DRRS_NS}">{"".join(content)}</Extensions>'))
+    locations = [e for e in root.iter(f"{{{_DRRS_NS}}}Location", f"{{{_DRRS_NS}}}SubLocation")]
+    for location, extra in zip(locations, attributes, strict=False):
+        for name in ("feeder", "zone"):
+            location.attrib.pop(name, None)
+        location.attrib.update(extra)
+    assert xsd_element.is_valid(root)
+    expected = jsonxml.decode(xsd_element, root)
+    same(modeldecode.decode(element, components, root, lookup), expected)
+    same(decode_with_reference_globals(xsd_element, root), expected)
