@@ -34,12 +34,13 @@ and the caller falls back to the reference for that service: ``xsi:type``,
 xs:QName/xs:NOTATION/xs:ENTITY and the xs:any*Type values, xs:float (xmlschema hands over
 an elementpath ``Float``, not a ``float``), the values JSON has no form for (INF, -INF,
 NaN: the reference refuses them), a union whose member choice needs a check this module
-does not make (a pattern it cannot evaluate exactly, a list member, a date bound), a
-declared element in a type that also has an element wildcard (which of the two matched it
-depends on the content model's state and the wildcard's namespaces, which the model does
-not keep), and two or more missing defaulted attributes of a type with an attribute
-wildcard (xmlschema appends them in declaration order, the model's ``attribute_order``
-is by name there).
+does not make (a pattern it cannot evaluate exactly, a list member, a date bound), an
+empty global element (the root, or a wildcard's match: the model keeps no global
+element's default or fixed value), a declared element in a type that also has an
+element wildcard (which of the two matched it depends on the content model's state and
+the wildcard's namespaces, which the model does not keep), and two or more missing
+defaulted attributes of a type with an attribute wildcard (xmlschema appends them in
+declaration order, the model's ``attribute_order`` is by name there).
 
 The model does not record an ``xs:whiteSpace`` facet: a user type restricting xs:string
 with whiteSpace="collapse" would be decoded preserved here (none in the corpus; the lead's
@@ -279,11 +280,10 @@ class _Decoder:
             if child is None:
                 if not xsd_type.open_content:
                     raise Unsupported(f"element {node.tag} is not declared")
-                matched = self.wildcard_element(node)
-                if matched is not None:
-                    if matched[0] in declared_keys:
-                        raise Unsupported(f"wildcard element {node.tag} shares its key")
-                    _put(result, *matched, xsd_type.open_content_multiple)
+                key, value = self.wildcard_element(node)
+                if key in declared_keys:
+                    raise Unsupported(f"wildcard element {node.tag} shares its key")
+                _put(result, key, value, xsd_type.open_content_multiple)
                 continue
             if xsd_type.open_content:
                 raise Unsupported(f"declared element {node.tag} beside a wildcard")
@@ -316,10 +316,10 @@ class _Decoder:
             return value
         return self.simple(type_ref, value)
 
-    def wildcard_element(self, node: Any) -> tuple[str, object] | None:
+    def wildcard_element(self, node: Any) -> tuple[str, object]:
         """An element matched by xs:any (lax or strict) as its key and value: decoded by
         its global declaration (keyed by local name), else as xs:anyType (keyed by its
-        full name).  None for content the wildcard drops (none: skip is refused)."""
+        full name)."""
         declaration = self.globals().element(node.tag)
         if declaration is None:
             _not_well_known(node.tag)
@@ -349,9 +349,7 @@ class _Decoder:
         if (elem.text or "").strip() or any((node.tail or "").strip() for node in children):
             raise Unsupported(f"undeclared element {elem.tag} mixes text and elements")
         for node in children:
-            matched = self.wildcard_element(node)
-            if matched is not None:
-                _put(result, *matched, True)  # xs:anyType's wildcard repeats
+            _put(result, *self.wildcard_element(node), True)  # xs:anyType's wildcard repeats
         return result
 
     # ------------------------------------------------------------------ simple values
