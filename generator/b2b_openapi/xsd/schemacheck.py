@@ -108,7 +108,7 @@ def _parser(directory: Path) -> etree.XMLParser:
     return parser
 
 
-# libxml2 schema objects are not safe to share between threads while validating.
+# One validation at a time per process: lxml keeps a schema's error log on the object.
 _LOCK = threading.Lock()
 
 
@@ -209,14 +209,18 @@ def _outside_the_gate(root: Any, unknown: frozenset[str] | set[str]) -> bool:
     return False
 
 
-
-
 class _Attlists:
     """The attribute defaults an internal DTD subset declares, as expat (xmlschema's
-    parser, through ElementTree) reads them: (element, attribute, default) triples."""
+    parser, through ElementTree) reads them: (element, attribute, default) triples; and
+    whether it skipped a parameter entity (after one, expat reads no further declarations,
+    libxml2 does)."""
 
     def __init__(self) -> None:
         self.defaults: list[tuple[str, str, str]] = []
+        self.skipped = False
+
+    def skip(self, _name: str, _is_parameter_entity: int) -> None:
+        self.skipped = True
 
     def attlist(self, element: str, attribute: str, _type: str | None,
                 default: str | None, _required: int) -> None:
@@ -232,14 +236,16 @@ class _PrologRead(Exception):
     """The root element started: the DTD is read."""
 
 
-def _dtd_defaults(source: bytes) -> list[tuple[str, str, str]]:
+def _dtd_defaults(source: bytes) -> list[tuple[str, str, str]] | None:
+    """The DTD's attribute defaults, None when expat skipped part of it."""
     reader = _Attlists()
     parser = expat.ParserCreate()
     parser.AttlistDeclHandler = reader.attlist
+    parser.SkippedEntityHandler = reader.skip
     parser.StartElementHandler = reader.stop
     with contextlib.suppress(_PrologRead):
         parser.Parse(source, True)
-    return reader.defaults
+    return None if reader.skipped else reader.defaults
 
 
 def _dtd_defaults_change(root: Any) -> bool:
