@@ -212,15 +212,17 @@ def _outside_the_gate(root: Any, unknown: frozenset[str] | set[str]) -> bool:
 class _Attlists:
     """The attribute defaults an internal DTD subset declares, as expat (xmlschema's
     parser, through ElementTree) reads them: (element, attribute, default) triples; and
-    whether it skipped a parameter entity (after one, expat reads no further declarations,
-    libxml2 does)."""
+    whether the subset declares an external parameter entity (expat does not read one,
+    nor any declaration after a reference to it, where libxml2 may)."""
 
     def __init__(self) -> None:
         self.defaults: list[tuple[str, str, str]] = []
         self.skipped = False
 
-    def skip(self, _name: str, _is_parameter_entity: int) -> None:
-        self.skipped = True
+    def entity(self, _name: str, is_parameter_entity: int, _value: str | None,
+               _base: str | None, system_id: str | None, *_rest: Any) -> None:
+        if is_parameter_entity and system_id is not None:
+            self.skipped = True
 
     def attlist(self, element: str, attribute: str, _type: str | None,
                 default: str | None, _required: int) -> None:
@@ -237,11 +239,11 @@ class _PrologRead(Exception):
 
 
 def _dtd_defaults(source: bytes) -> list[tuple[str, str, str]] | None:
-    """The DTD's attribute defaults, None when expat skipped part of it."""
+    """The DTD's attribute defaults, None when expat may have read it only in part."""
     reader = _Attlists()
     parser = expat.ParserCreate()
     parser.AttlistDeclHandler = reader.attlist
-    parser.SkippedEntityHandler = reader.skip
+    parser.EntityDeclHandler = reader.entity
     parser.StartElementHandler = reader.stop
     with contextlib.suppress(_PrologRead):
         parser.Parse(source, True)
