@@ -571,6 +571,15 @@ def test_other_namespaces_leave_a_wsdl_using_them_to_xmlschema() -> None:
     assert schemacheck.wsdl_valid(tree)
     assert not schemacheck.wsdl_valid(tree, {"urn:common"})
     assert schemacheck.wsdl_valid(tree, {"urn:elsewhere"})
+    # the parent's maps hold the xml and xsi namespaces too: the driver checks those itself
+    lang = WSDL_DOC.replace(PART, f'<wsdl:part xml:lang="en" {PART[11:]}')
+    tree = etree.ElementTree(etree.fromstring(lang.encode()))
+    assert not xmlschema_wsdl_errors(lang)
+    assert schemacheck.wsdl_valid(tree, {XML_NAMESPACE, schemacheck.XSI_NAMESPACE, XS, WSDL})
+    bad = lang.replace('xml:lang="en"', 'xml:lang="not a language"')
+    assert xmlschema_wsdl_errors(bad)
+    assert not schemacheck.wsdl_valid(etree.ElementTree(etree.fromstring(bad.encode())),
+                                      {XML_NAMESPACE})
 
 
 def test_an_inline_schema_is_checked_with_the_wsdls_namespaces() -> None:

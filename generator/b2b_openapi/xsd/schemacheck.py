@@ -52,6 +52,10 @@ _WSDL_IMPORTS = {
     SOAP_BINDING_NAMESPACE: ("WSDL", "wsdl-soap.xsd"),
 }
 
+# What the driver declares: its imports, the xml namespace (XMLSchema.xsd imports xml.xsd)
+# and xsi (libxml2's own).
+_DRIVER_NAMESPACES = frozenset({*_WSDL_IMPORTS, XML_NAMESPACE, XSI_NAMESPACE})
+
 # The other namespaces xmlschema loads on demand from its fallback locations
 # (xmlschema.locations.FALLBACK_LOCATIONS) when a lax wildcard of wsdl.xsd meets one of
 # their elements or attributes: libxml2 here has none of them, so a WSDL using one is left
@@ -164,14 +168,15 @@ def wsdl_valid(tree: Any, other_namespaces: Iterable[str] = ()) -> bool:
     """True only when xmlschema's WSDL 1.1 schema accepts the WSDL ``tree`` (its inline
     schemas checked against the XSD meta-schema through the lax wildcard of wsdl:types).
 
-    ``other_namespaces`` are the namespaces of any further schemas the caller's xmlschema
-    maps hold (the shared folders' schemas, :mod:`b2b_openapi.xsd.shared`): xmlschema
-    validates their elements and attributes where wsdl.xsd's lax wildcards meet them,
-    libxml2 here cannot, so a WSDL using one gets False."""
+    ``other_namespaces`` are the namespaces the caller's xmlschema maps hold besides
+    (``parent.maps.namespaces`` of :mod:`b2b_openapi.xsd.shared`, the shared folders'
+    schemas): xmlschema validates their elements and attributes where wsdl.xsd's lax
+    wildcards meet them, libxml2 here cannot, so a WSDL using one gets False (those the
+    driver declares too, such as xml: and xsi:, are checked by both)."""
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     if not isinstance(root.tag, str) or root.tag != f"{{{WSDL_NAMESPACE}}}definitions":
         return False
-    unknown = (_FALLBACK_ONLY | set(other_namespaces)) - set(_WSDL_IMPORTS)
+    unknown = (_FALLBACK_ONLY | set(other_namespaces)) - _DRIVER_NAMESPACES
     if _outside_the_gate(root, unknown):
         return False
     return _validates(_wsdl_schema(), root.getroottree())
