@@ -139,7 +139,9 @@ def _wsdl_schema() -> etree.XMLSchema:
 
 def standalone_schema(schema: Any) -> Any:
     """An inline ``xs:schema`` as its own document, with every namespace declaration in
-    scope where it stands (its QName values may use prefixes the WSDL root declares)."""
+    scope where it stands (its QName values may use prefixes the WSDL root declares).
+    codec/validation.py's ``_standalone`` is the same lift, serialized: one of the two
+    can go when the fast path is wired in."""
     root = etree.Element(schema.tag, dict(schema.attrib), nsmap=schema.nsmap)
     root.text = schema.text
     for child in schema:
