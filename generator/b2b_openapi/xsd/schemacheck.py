@@ -21,8 +21,6 @@ package (about 0.1 s), so the gate's first call stays cheap.
 from __future__ import annotations
 
 import contextlib
-import copy
-import importlib.util
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -31,6 +29,9 @@ from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
+
+from b2b_openapi.codec import validation
+from b2b_openapi.xsd import wellknown
 
 XSD_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
 WSDL_NAMESPACE = "http://schemas.xmlsoap.org/wsdl/"
@@ -85,10 +86,7 @@ _XSI_LOCATIONS = (f"{{{XSI_NAMESPACE}}}schemaLocation",
 def schemas_dir() -> Path:
     """xmlschema's bundled schemas (``xmlschema.locations.SCHEMAS_DIR``), found without
     importing xmlschema."""
-    spec = importlib.util.find_spec("xmlschema")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("xmlschema is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "schemas"
+    return wellknown.SCHEMAS_DIR
 
 
 class _LocalCopies(etree.Resolver):
@@ -139,14 +137,8 @@ def _wsdl_schema() -> etree.XMLSchema:
 
 def standalone_schema(schema: Any) -> Any:
     """An inline ``xs:schema`` as its own document, with every namespace declaration in
-    scope where it stands (its QName values may use prefixes the WSDL root declares).
-    codec/validation.py's ``_standalone`` is the same lift, serialized: one of the two
-    can go when the fast path is wired in."""
-    root = etree.Element(schema.tag, dict(schema.attrib), nsmap=schema.nsmap)
-    root.text = schema.text
-    for child in schema:
-        root.append(copy.deepcopy(child))
-    return root
+    scope where it stands (its QName values may use prefixes the WSDL root declares)."""
+    return etree.fromstring(validation.standalone(schema))
 
 
 def _validates(schema: etree.XMLSchema, document: Any) -> bool:
