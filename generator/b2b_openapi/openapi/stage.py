@@ -167,8 +167,12 @@ def _render_validating_beside(artifacts: Sequence[Artifact], progress: Progress 
     return results
 
 
-def _raise_first_invalid(specs: Sequence[SpecFile], verdicts: Sequence[str | None]) -> None:
+def _raise_first_invalid(specs: Sequence[SpecFile],
+                         verdicts: Sequence[validating.Verdict]) -> None:
+    """Raise what validating ``specs`` in turn in this process would have raised first."""
     for spec, reason in zip(specs, verdicts, strict=False):  # none after a dead validator
+        if isinstance(reason, validating.Raised):
+            reason = validating.again(spec.text, reason)
         if reason is not None:
             raise invalid_spec(reason, spec.wsdl)
 

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,22 @@ CONCURRENT = sys.platform == "linux"
 # one spec takes ~15 ms, the whole bundled corpus well under a second, so a validator that
 # has not answered by then is stuck and the build says so instead of hanging.
 STALL_SECONDS = 60.0
+
+
+
+@dataclass(frozen=True)
+class Raised:
+    """Validating a spec raised instead of giving a verdict: a document without its
+    ``openapi`` version is not an OpenAPIValidationError but a ValidatorDetectError, a
+    dangling ``$ref`` a PointerToNowhere.  Exceptions do not all pickle, so the build
+    process validates that spec again itself (:func:`again`): it raises exactly what
+    in-process validation raised, with its traceback."""
+
+    what: str  # the exception's type and text, for the rare case the second try passes
+
+
+# A spec's verdict from the validator process: None (valid), why not (one line) or Raised.
+Verdict = str | Raised | None
 
 
 def validator() -> tuple[Callable[[Mapping[str, Any]], None], type[Exception]]:
@@ -63,6 +80,16 @@ def invalid_spec(reason: str, wsdl: Path) -> ArtifactError:
     return ArtifactError(f"generated OpenAPI is invalid: {reason}", wsdl)
 
 
+def again(text: str, raised: Raised) -> str | None:
+    """A spec's verdict computed in this process after the validator process raised on
+    it: normally this raises too, the same exception."""
+    reason = verdict(load_yaml(text))
+    if reason is None:
+        raise ValidatorFailed(f"the spec validator process failed on a spec this process "
+                              f"finds valid: {raised.what}")
+    return reason
+
+
 class ValidatorFailed(ArtifactError):
     """The validator process died or stopped answering.  Not the input's fault, but told
     the same way (one ``error:`` line, exit 1, nothing written) rather than as a traceback
@@ -88,7 +115,7 @@ class ConcurrentValidator:
         self._process.start()
         theirs.close()  # the child's end only in the child: its death is our EOF
         self._texts: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-        self._verdicts: list[str | None] = []
+        self._verdicts: list[Verdict] = []
         self._submitted = 0
         self._thread = threading.Thread(target=self._relay, name="spec validator relay",
                                         daemon=True)
@@ -103,7 +130,7 @@ class ConcurrentValidator:
         self._submitted += 1
         self._texts.put(text)
 
-    def verdicts(self) -> list[str | None]:
+    def verdicts(self) -> list[Verdict]:
         """Every submitted text's verdict, in submission order, once all are in.  Raises
         :class:`ValidatorFailed` when the process died or gave no verdict in time (it is
         then stopped)."""
@@ -172,4 +199,12 @@ def _serve(channel: Connection, ours: Connection) -> None:
             data = channel.recv_bytes()
         except EOFError:
             return
-        channel.send(verdict(load_yaml(data.decode("utf-8"))))
+        channel.send(_answer(data.decode("utf-8")))
+
+
+def _answer(text: str) -> Verdict:
+    """``text``'s verdict, or :class:`Raised` when computing it raised."""
+    try:
+        return verdict(load_yaml(text))
+    except Exception as exc:
+        return Raised(f"{type(exc).__name__}: {exc}")
