@@ -252,6 +252,44 @@ def test_a_killed_validator_is_an_error_line_and_nothing_is_written(
     assert not out.exists()
 
 
+def test_a_validator_that_exits_is_reported_with_its_status(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def leave(document: Any) -> str | None:
+        os._exit(3)
+
+    monkeypatch.setattr(validating, "verdict", leave)
+    with pytest.raises(validating.ValidatorFailed, match=r"\(pid \d+\) exited with status 3 "
+                       "after 0 of 1 specs"):
+        specs.render_all(GOOD)
+
+
+def test_ctrl_c_stops_the_build_and_its_validator(tmp_path: Path) -> None:
+    """SIGINT to the whole process group, as a terminal sends it, mid-build: exit 130,
+    nothing written, and no process of the group left (the validator ignores SIGINT: the
+    build stops it)."""
+    out = tmp_path / "specs"
+    proc = subprocess.Popen([sys.executable, "-m", "b2b_openapi", "specs", "--xsd", str(XSD),
+                             "--specs", str(out)], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("[3/"):
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    _, rest = proc.communicate(timeout=60)  # until every holder of stderr is gone
+    assert proc.returncode == 130
+    assert "Traceback" not in rest, rest
+    assert not out.exists()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a process of the build outlived it"
+        time.sleep(0.05)
+
+
 def test_a_validator_killed_from_outside_is_reported() -> None:
     with validating.ConcurrentValidator() as checker:
         checker.submit(rendered_all()[0].text)

@@ -37,7 +37,6 @@ CONCURRENT = sys.platform == "linux"
 STALL_SECONDS = 60.0
 
 
-
 @dataclass(frozen=True)
 class Raised:
     """Validating a spec raised instead of giving a verdict: a document without its
@@ -142,11 +141,13 @@ class ConcurrentValidator:
                 f"the spec validator process (pid {self.pid}) gave no verdict in "
                 f"{self.stall:g} s and was stopped; the specs were not validated")
         if len(self._verdicts) < self._submitted:
+            self._process.join(1)  # its end of the channel closed: it is on its way out
+            ended = _ended(self._process.exitcode)  # before close() kills what is left
             self.close()
             raise ValidatorFailed(
-                f"the spec validator process (pid {self.pid}) {_ended(self._process.exitcode)}"
-                f" after {len(self._verdicts)} of {self._submitted} specs; the specs were "
-                "not validated")
+                f"the spec validator process (pid {self.pid}) {ended} after "
+                f"{len(self._verdicts)} of {self._submitted} specs; the specs were not "
+                "validated")
         return list(self._verdicts)
 
     def close(self) -> None:
@@ -180,7 +181,10 @@ class ConcurrentValidator:
 
 
 def _ended(exitcode: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
+    """How a process that stopped answering ended, for the error line."""
+    if exitcode is None:
+        return "closed its connection"
+    if exitcode < 0:
         return f"was killed by {signal.Signals(-exitcode).name}"
     return f"exited with status {exitcode}"
 
