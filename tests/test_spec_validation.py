@@ -29,7 +29,8 @@ from b2b_openapi.openapi import validating, yamlio
 from b2b_openapi.xsd import corpus
 from support import ROOT, XSD, rendered_all
 
-pytestmark = pytest.mark.skipif(not validating.CONCURRENT, reason="forks only on Linux")
+pytestmark = pytest.mark.skipif(not validating.CONCURRENT,
+                                reason="a validator process only on Linux, 2+ cores")
 
 GOOD = ROOT / "tests" / "broken" / "good"  # one service: the cheap corpus
 

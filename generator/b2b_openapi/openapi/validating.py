@@ -13,6 +13,7 @@ on ``load_yaml(text)``), so the error a spec gets does not depend on where it wa
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import signal
 import sys
@@ -28,8 +29,10 @@ from b2b_openapi.errors import ArtifactError, one_line
 
 # Fork, as incremental/workers.py does and only where it does (macOS system libraries are
 # not fork-safe, Windows has no fork): the child starts with the build's imports (PyYAML,
-# this package) and imports only the validator.  Elsewhere specs are validated in-process.
-CONCURRENT = sys.platform == "linux"
+# this package) and imports only the validator.  Elsewhere, and with one core to run on
+# (the validator moves CPU time to another core, it saves none), specs are validated
+# in-process.
+CONCURRENT = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
 
 # How long the build waits, once every spec is sent, for the verdicts still owed: validating
 # one spec takes ~15 ms, the whole bundled corpus well under a second, so a validator that
