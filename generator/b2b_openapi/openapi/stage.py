@@ -128,8 +128,10 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
             return _say_warnings(workers.map(render_light, artifacts), warn)
         if validating.CONCURRENT:
             return _render_validating_beside(artifacts, progress, warn)
-        return [spec for index, artifact in enumerate(artifacts, 1)
-                for spec in _say_warnings([render(_told(progress, index, artifacts))], warn)]
+        results: list[SpecFile] = []
+        for index in range(1, len(artifacts) + 1):
+            results += _say_warnings([render(_told(progress, index, artifacts))], warn)
+    return results
 
 
 def _told(progress: Progress | None, index: int, artifacts: Sequence[Artifact]) -> Artifact:
