@@ -264,10 +264,11 @@ def test_a_validator_that_exits_is_reported_with_its_status(
         specs.render_all(GOOD)
 
 
-def test_ctrl_c_stops_the_build_and_its_validator(tmp_path: Path) -> None:
-    """SIGINT to the whole process group, as a terminal sends it, mid-build: exit 130,
-    nothing written, and no process of the group left (the validator ignores SIGINT: the
-    build stops it)."""
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_stopping_the_build_stops_its_validator(tmp_path: Path, stop: str) -> None:
+    """SIGINT to the whole process group, as a terminal sends it, or SIGTERM to the build
+    process alone, mid-build: exit 130, nothing written, no traceback, and no process of
+    the group left (the validator ignores SIGINT: the build stops it)."""
     out = tmp_path / "specs"
     proc = subprocess.Popen([sys.executable, "-m", "b2b_openapi", "specs", "--xsd", str(XSD),
                              "--specs", str(out)], stderr=subprocess.PIPE, text=True,
@@ -276,7 +277,10 @@ def test_ctrl_c_stops_the_build_and_its_validator(tmp_path: Path) -> None:
     for line in proc.stderr:
         if line.startswith("[3/"):
             break
-    os.killpg(proc.pid, signal.SIGINT)
+    if stop == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.terminate()
     _, rest = proc.communicate(timeout=60)  # until every holder of stderr is gone
     assert proc.returncode == 130
     assert "Traceback" not in rest, rest
