@@ -144,7 +144,7 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
     if workers.pooled(len(cold)):
-        specs.prepare_pool([by_wsdl[w] for w in cold])
+        specs.prepare_pool()
     rendered = workers.map(specs.render_light, [by_wsdl[w] for w in cold])
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):

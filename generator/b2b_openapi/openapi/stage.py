@@ -17,8 +17,9 @@ from b2b_openapi.openapi.oasis import build_oasis_document
 from b2b_openapi.openapi.validating import invalid_spec, validator, verdict
 from b2b_openapi.openapi.yamlio import LazyDocument, atomic_write, dump
 from b2b_openapi.xsd import corpus, oasis
+from b2b_openapi.xsd.fastpath import load_service
 from b2b_openapi.xsd.packages import Artifact
-from b2b_openapi.xsd.wsdl import as_artifact, load_service, preload_shared
+from b2b_openapi.xsd.wsdl import as_artifact
 
 Progress = Callable[[str], None]
 
@@ -101,13 +102,11 @@ def render_light(artifact: Artifact) -> SpecFile:
     return replace(render(artifact), service=None)
 
 
-def prepare_pool(artifacts: Sequence[Artifact]) -> None:
+def prepare_pool() -> None:
     """What every worker needs, done once before the pool forks so that the workers
-    inherit it instead of each doing it again: the shared schemas (of the first SOAP
-    service; OASIS report files have none), the validator's import."""
-    soap = [artifact for artifact in artifacts if not oasis.is_report(artifact)]
-    if soap:
-        preload_shared(soap[0].wsdl)
+    inherit it instead of each doing it again: the validator's import.  (The services'
+    schemas need nothing: the fast path reads each with lxml; a service it leaves to
+    xmlschema builds its schemas in its worker.)"""
     validator()
 
 
@@ -124,7 +123,7 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
         if workers.pooled(len(artifacts)):
             if progress:
                 progress(f"rendering {len(artifacts)} services over {workers.jobs} processes")
-            prepare_pool(artifacts)
+            prepare_pool()
             return _say_warnings(workers.map(render_light, artifacts), warn)
         if validating.CONCURRENT:
             return _render_validating_beside(artifacts, progress, warn)
