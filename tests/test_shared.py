@@ -17,7 +17,7 @@ import xmlschema
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.xsd import shared
-from b2b_openapi.xsd.wsdl import load_service, load_wsdl, preload_shared
+from b2b_openapi.xsd.wsdl import load_service, load_wsdl
 from support import ROOT
 
 XSD = ROOT / "tests" / "corpus" / "shared"
@@ -46,18 +46,6 @@ def test_services_share_one_parse_of_the_common_schemas() -> None:
     # while each service's own schemas stay its own
     own = "http://www.caiso.com/soa/DefaultBidCurves_v1.xsd#"
     assert own in first.namespaces and own not in second.namespaces
-
-
-def test_preloading_builds_what_every_later_service_reuses(tmp_path: Path) -> None:
-    """What a build does before its process pool forks: the workers inherit the result."""
-    corpus = _copy_corpus(tmp_path)
-    before = shared._build_parent.cache_info()
-    preload_shared(corpus / CMRI)
-    after_preload = shared._build_parent.cache_info()
-    assert after_preload.misses == before.misses + 1
-    maps = load_wsdl(corpus / OTHER).schema.maps
-    assert shared._build_parent.cache_info().misses == after_preload.misses
-    assert maps.elements[HEADER].schema.maps is not maps  # it lives in the parent's maps
 
 
 def test_chameleon_common_types_take_each_services_namespace() -> None:

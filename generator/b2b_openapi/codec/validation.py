@@ -63,7 +63,7 @@ class _InlineSchemas(etree.Resolver):
         return self.resolve_string(text, context, base_url=self.base)
 
 
-def _standalone(schema: Any) -> bytes:
+def standalone(schema: Any) -> bytes:
     """An inline ``xs:schema`` as its own document, keeping every namespace declaration in
     scope in the WSDL (QName attribute values use the WSDL's prefixes)."""
     root = etree.Element(schema.tag, dict(schema.attrib), nsmap=schema.nsmap)
@@ -110,7 +110,7 @@ def _compile(wsdl: Path) -> etree.XMLSchema:
     by_namespace: dict[str | None, list[str]] = {}
     for index, schema in enumerate(tree.getroot().iter(f"{{{XS}}}schema")):
         url = f"{_INLINE}{index}"
-        documents[url] = _standalone(schema)
+        documents[url] = standalone(schema)
         by_namespace.setdefault(schema.get("targetNamespace"), []).append(url)
     imports = []
     for namespace, (first, *rest) in by_namespace.items():

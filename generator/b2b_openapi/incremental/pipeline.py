@@ -15,13 +15,11 @@ from __future__ import annotations
 import base64
 import os
 import pickle
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.diff.report import diff_files
 from b2b_openapi.emit.docpages import read_docs
 from b2b_openapi.emit.portal import portal_files
@@ -32,6 +30,7 @@ from b2b_openapi.emit.templating import DOCS, TEMPLATES
 from b2b_openapi.incremental.cache import NO_CACHE, BuildCache, code_salt, digest, digests
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
 from b2b_openapi.openapi import stage as specs
+from b2b_openapi.openapi import yamlio
 from b2b_openapi.outputs import remove_leftovers, sync_tree, write_atomically
 from b2b_openapi.xsd import corpus
 from b2b_openapi.xsd.packages import Artifact
@@ -39,18 +38,19 @@ from b2b_openapi.xsd.packages import Artifact
 Progress = Callable[[str], None]
 
 
-class LazyDocument(Mapping[str, Any]):
+class LazyDocument(yamlio.LazyDocument):
     """An OpenAPI document parsed on first use: a stage whose result is cached never pays
     for parsing the YAML.  Parsed documents are also kept pickled under the cache folder
     (our own files, keyed by the text's hash): unpickling is ~10x faster than YAML.  A spec
-    rendered in this build comes with its document already parsed (``document``)."""
+    rendered in this build may come with its document already parsed (``document``)."""
 
     def __init__(self, text: str, store: Path | None = None,
                  document: Mapping[str, Any] | None = None) -> None:
-        self.text = text
+        if isinstance(document, yamlio.LazyDocument):  # parsed only if it was
+            document = document.parsed_yet()
+        super().__init__(text, document)
         self.store = store
         if document is not None:
-            self.__dict__["_document"] = document
             self._keep(document)
 
     def _stored(self) -> Path | None:
@@ -64,8 +64,7 @@ class LazyDocument(Mapping[str, Any]):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
 
-    @cached_property
-    def _document(self) -> Mapping[str, Any]:
+    def parse(self) -> Mapping[str, Any]:
         path = self._stored()
         if path is not None and path.is_file():
             try:
@@ -76,24 +75,13 @@ class LazyDocument(Mapping[str, Any]):
             if isinstance(loaded, Mapping):
                 return loaded
             path.unlink(missing_ok=True)  # parsed again below and kept anew
-        document: Mapping[str, Any] = load_yaml(self.text)
+        document = super().parse()
         self._keep(document)
         return document
 
-    def __reduce__(self) -> tuple[type[LazyDocument],
-                                  tuple[str, Path | None, Mapping[str, Any] | None]]:
-        """Ship the text and, once parsed, the tree (pickling it is ~20x cheaper than
-        parsing the YAML again in the worker)."""
-        return LazyDocument, (self.text, self.store, self.__dict__.get("_document"))
-
-    def __getitem__(self, key: str) -> Any:
-        return self._document[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._document)
-
-    def __len__(self) -> int:
-        return len(self._document)
+    def __reduce__(self) -> tuple[Callable[..., LazyDocument], tuple[object, ...]]:
+        """Ship the text, the store and, once parsed, the tree."""
+        return LazyDocument, (self.text, self.store, self.parsed_yet())
 
 
 @dataclass
@@ -156,7 +144,7 @@ def render_specs(xsd_root: Path, cache: BuildCache, progress: Progress | None = 
         progress(f"specs: rendering {len(cold)} of {len(wsdls)} services"
                  + (f" ({len(wsdls) - len(cold)} unchanged)" if len(cold) < len(wsdls) else ""))
     if workers.pooled(len(cold)):
-        specs.prepare_pool([by_wsdl[w] for w in cold])
+        specs.prepare_pool()
     rendered = workers.map(specs.render_light, [by_wsdl[w] for w in cold])
     cache.misses += len(cold) if cache is not NO_CACHE else 0
     for wsdl, spec in zip(cold, rendered, strict=True):

@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from b2b_openapi.codec.jsonio import load_yaml
-from b2b_openapi.errors import ArtifactError, one_line
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
 from b2b_openapi.model import OasisReport, Service
+from b2b_openapi.openapi import validating
 from b2b_openapi.openapi.document import build_document
 from b2b_openapi.openapi.examples import add_examples
 from b2b_openapi.openapi.oasis import build_oasis_document
-from b2b_openapi.openapi.yamlio import atomic_write, dump
+from b2b_openapi.openapi.validating import invalid_spec, validator, verdict
+from b2b_openapi.openapi.yamlio import LazyDocument, atomic_write, dump
 from b2b_openapi.xsd import corpus, oasis
+from b2b_openapi.xsd.fastpath import load_service
 from b2b_openapi.xsd.packages import Artifact
-from b2b_openapi.xsd.wsdl import as_artifact, load_service, preload_shared
+from b2b_openapi.xsd.wsdl import as_artifact
 
 Progress = Callable[[str], None]
 
@@ -26,7 +28,8 @@ Progress = Callable[[str], None]
 class SpecFile:
     """One rendered spec and what it was made from.  ``service`` (the full model) is None
     when the spec came from the build cache; ``document`` is the text parsed back (exact
-    decimals), kept so later stages need not parse the YAML again."""
+    decimals), kept so later stages need not parse the YAML again: parsed already when
+    validated in this process, else a :class:`LazyDocument` that parses on first use."""
 
     path: Path  # relative to the specs root
     text: str
@@ -58,21 +61,20 @@ def spec_path(service: Service) -> Path:
     return Path(service.id.folder_system) / f"{service.id.full_name}.yaml"
 
 
-def _validator() -> tuple[Callable[[Mapping[str, Any]], None], type[Exception]]:
-    """openapi-spec-validator's ``validate`` and its error, imported on first use: the
-    build stack (the `build` extra) is not needed to import this module, and importing it
-    takes as long as validating the whole bundled corpus."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    return validate, OpenAPIValidationError
-
-
 def render(source: Path | Artifact) -> SpecFile:
     """Load one service and render its validated OpenAPI YAML.  What is validated is the
     text parsed back, i.e. exactly what lands in specs/."""
-    validate, invalid = _validator()
-    artifact = as_artifact(source)
+    spec = _unvalidated(as_artifact(source))
+    document = load_yaml(spec.text)
+    reason = verdict(document)
+    if reason is not None:
+        raise invalid_spec(reason, spec.wsdl)
+    return replace(spec, document=document)
+
+
+def _unvalidated(artifact: Artifact) -> SpecFile:
+    """One service's OpenAPI YAML, not yet validated; its document is parsed from the
+    text on first use."""
     wsdl = artifact.wsdl
     service: Service | None = None
     report: OasisReport | None = None
@@ -90,13 +92,8 @@ def render(source: Path | Artifact) -> SpecFile:
         f"{wsdl}: {name}: no sample, example synthesized from the schema"
         for name in synthesized)
     text = dump(built)
-    document = load_yaml(text)
-    try:
-        validate(document)
-    except invalid as exc:  # a generator bug, but say where
-        raise ArtifactError(f"generated OpenAPI is invalid: {one_line(str(exc))}", wsdl) from None
-    return SpecFile(path, text, wsdl, sources, service, document, notes, artifact.package,
-                    report)
+    return SpecFile(path, text, wsdl, sources, service, LazyDocument(text), notes,
+                    artifact.package, report)
 
 
 def render_light(artifact: Artifact) -> SpecFile:
@@ -105,14 +102,12 @@ def render_light(artifact: Artifact) -> SpecFile:
     return replace(render(artifact), service=None)
 
 
-def prepare_pool(artifacts: Sequence[Artifact]) -> None:
+def prepare_pool() -> None:
     """What every worker needs, done once before the pool forks so that the workers
-    inherit it instead of each doing it again: the shared schemas (of the first SOAP
-    service; OASIS report files have none), the validator's import."""
-    soap = [artifact for artifact in artifacts if not oasis.is_report(artifact)]
-    if soap:
-        preload_shared(soap[0].wsdl)
-    _validator()
+    inherit it instead of each doing it again: the validator's import.  (The services'
+    schemas need nothing: the fast path reads each with lxml; a service it leaves to
+    xmlschema builds its schemas in its worker.)"""
+    validator()
 
 
 def render_all(xsd_root: Path, names: Iterable[str] = (),
@@ -121,21 +116,66 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
                workers: Workers = IN_PROCESS) -> list[SpecFile]:
     """Every selected service's spec, in corpus order.  Over a pool (``workers`` with more
     than one job, enough services) the specs come back without their model (``service``
-    is None), as from the build cache; in-process they keep it."""
+    is None), as from the build cache; in-process they keep it, and are validated in a
+    process beside this one where it can fork (:mod:`b2b_openapi.openapi.validating`)."""
     artifacts = corpus.select(corpus.discover(xsd_root, warn), names)
     with rare_collections():
         if workers.pooled(len(artifacts)):
             if progress:
                 progress(f"rendering {len(artifacts)} services over {workers.jobs} processes")
-            prepare_pool(artifacts)
+            prepare_pool()
             return _say_warnings(workers.map(render_light, artifacts), warn)
-        results = []
-        for index, artifact in enumerate(artifacts, 1):
-            if progress:
-                progress(f"[{index}/{len(artifacts)}] {artifact.id.folder_system}/"
-                         f"{artifact.full_name}")
-            results += _say_warnings([render(artifact)], warn)
+        if validating.CONCURRENT:
+            return _render_validating_beside(artifacts, progress, warn)
+        results: list[SpecFile] = []
+        for index in range(1, len(artifacts) + 1):
+            results += _say_warnings([render(_told(progress, index, artifacts))], warn)
     return results
+
+
+def _told(progress: Progress | None, index: int, artifacts: Sequence[Artifact]) -> Artifact:
+    """The ``index``th (from 1) artifact, once ``progress`` is told it is next."""
+    artifact = artifacts[index - 1]
+    if progress:
+        progress(f"[{index}/{len(artifacts)}] {artifact.id.folder_system}/"
+                 f"{artifact.full_name}")
+    return artifact
+
+
+def _render_validating_beside(artifacts: Sequence[Artifact], progress: Progress | None,
+                              warn: Progress | None) -> list[SpecFile]:
+    """:func:`render` for each artifact in turn, the validation in a concurrent process.
+    The outcome is the in-process one: the same specs, or the error of the first invalid
+    spec in corpus order, raised only once every verdict is in.  Every service is rendered
+    (and its warnings told) before an invalid one is reported, so what is printed does not
+    depend on when the verdicts arrive; an error loading a service is raised as it was
+    unless a spec before it is invalid (which in-process validation reported first)."""
+    results: list[SpecFile] = []
+    with validating.ConcurrentValidator() as checker:
+        try:
+            for index in range(1, len(artifacts) + 1):
+                spec = _unvalidated(_told(progress, index, artifacts))
+                checker.submit(spec.text)
+                results += _say_warnings([spec], warn)
+        except Exception:
+            try:
+                verdicts = checker.verdicts()
+            except validating.ValidatorFailed:
+                verdicts = []  # the load error stands: it is about the input
+            _raise_first_invalid(results, verdicts)
+            raise
+        _raise_first_invalid(results, checker.verdicts())
+    return results
+
+
+def _raise_first_invalid(specs: Sequence[SpecFile],
+                         verdicts: Sequence[validating.Verdict]) -> None:
+    """Raise what validating ``specs`` in turn in this process would have raised first."""
+    for spec, reason in zip(specs, verdicts, strict=False):  # none after a dead validator
+        if isinstance(reason, validating.Raised):
+            reason = validating.again(spec.text, reason)
+        if reason is not None:
+            raise invalid_spec(reason, spec.wsdl)
 
 
 def _say_warnings(files: list[SpecFile], warn: Progress | None) -> list[SpecFile]:

@@ -69,7 +69,7 @@ def _is_remote(location: str) -> bool:
 
 
 @cache
-def _target_namespace(path: Path) -> str | None:
+def target_namespace(path: Path) -> str | None:
     try:
         for _event, elem in etree.iterparse(str(path), events=("start",)):
             value = elem.get("targetNamespace")
@@ -91,7 +91,7 @@ def local_copy(location: str, namespace: str | None, package: Path | None) -> Pa
         return copy
     if package is not None:
         same = sorted(p.resolve() for p in package.rglob("*.xsd")
-                      if _target_namespace(p.resolve()) == known)
+                      if target_namespace(p.resolve()) == known)
         if same:
             return same[0]
     return None

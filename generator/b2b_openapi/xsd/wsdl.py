@@ -276,19 +276,6 @@ def _xmlschema_errors() -> tuple[type[Exception], ...]:
             KeyError, xmlschema.XMLSchemaImportWarning, xmlschema.XMLSchemaIncludeWarning)
 
 
-def preload_shared(wsdl: Path) -> None:
-    """Build the shared schemas this service imports in this process, before a process pool
-    forks: the workers inherit them, so they are parsed once per build, not once per worker.
-    A problem is left for the service's own load to report."""
-    from b2b_openapi.xsd import shared
-
-    try:
-        shared_folders = _reach(wsdl).shared
-    except ArtifactError:
-        return
-    shared.parent_schema(shared_folders)
-
-
 def _embedded_namespaces(wsdl: Path) -> set[str]:
     """targetNamespaces of the schemas embedded in the WSDL (ERCOT's Nodal.wsdl declares
     the namespace of the message schema it includes)."""
