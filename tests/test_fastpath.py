@@ -66,7 +66,18 @@ def test_caiso_real_packages_take_the_fast_path() -> None:
         assert fastpath.TAKEN[artifact.wsdl] == "fast", fastpath.TAKEN[artifact.wsdl]
 
 
-BROKEN_CASES = sorted(p for p in BROKEN.iterdir() if (p / "expect.txt").is_file())
+def _discoverable(case: Path) -> bool:
+    """A broken case refused before any service loads (a malformed WSDL, a package
+    without one...) is refused by discovery alike for both paths: nothing to compare."""
+    try:
+        _soap_services(case)
+    except ArtifactError:
+        return False
+    return True
+
+
+BROKEN_CASES = sorted(p for p in BROKEN.iterdir()
+                      if (p / "expect.txt").is_file() and _discoverable(p))
 
 
 def _error(load: object, artifact: Artifact) -> tuple[str, Path | None, int | None] | None:

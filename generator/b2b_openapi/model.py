@@ -118,6 +118,10 @@ class ComplexType:
     # is the key order of their JSON (codec/modeldecode.py)
     attribute_order: tuple[str, ...] = ()
     open_content_multiple: bool = False  # an xs:any that can match several elements
+    # processContents of the xs:any particles ("mixed" when they differ) and of the
+    # xs:anyAttribute: a decoder from the model keeps what xmlschema keeps of their matches
+    open_content_process: str | None = None
+    open_attributes_process: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ with a global declaration of its name is decoded with it (key: its local name), 
 as xs:anyType (key: its ``{namespace}local`` name; an element's attributes raw, its text
 stripped under ``$``, its children again wildcard content, each an array), unless its
 namespace is one xmlschema loads a bundled schema for on demand (then it stays with the
-reference).  Without a lookup, or when the builder warned of a ``processContents="skip"``
-wildcard (whose content xmlschema drops, and the model cannot tell which wildcard skips),
-wildcard content raises :class:`Unsupported`.
+reference).  Without a lookup, or for a wildcard that is not lax or strict (the model's
+``open_content_process``/``open_attributes_process``: xmlschema drops what a skip wildcard
+matches, and "mixed" wildcards would need to know which one matched), wildcard content
+raises :class:`Unsupported`.
 
 Whatever else it cannot decide exactly as the reference does raises :class:`Unsupported`,
 and the caller falls back to the reference for that service: ``xsi:type``,
@@ -88,9 +89,6 @@ WELL_KNOWN_NAMESPACES = frozenset({
     "http://www.w3.org/2009/xmldsig11#", "http://www.w3.org/2001/04/xmlenc#",
     "http://www.w3.org/2009/xmlenc11#",
 })
-# the builder's warning for a processContents="skip" wildcard (xsd/builder.py)
-_SKIP_WARNING = 'processContents="skip"'
-
 # xmlschema's whiteSpace normalisation (XsdSimpleType.normalize): Python's \s and strip()
 _SPACE = re.compile(r"\s")
 _SPACES = re.compile(r"\s+")
@@ -123,27 +121,14 @@ class Unsupported(Exception):
     (:func:`b2b_openapi.codec.jsonxml.decode`) would: decode it with the reference."""
 
 
-class Warned(Protocol):
-    """What the decoder reads of the model builder behind a lookup: its warnings, which
-    name every processContents="skip" wildcard it modelled."""
-
-    @property
-    def warnings(self) -> list[str]: ...
-
-
 class Lookup(Protocol):
     """The schema set's global declarations, as the reference's maps hold them (its
     shared parent schemas included), for the content a lax wildcard matches.
 
     ``element`` gives the model of the global element ``qname`` (its components added to
     the mapping the decoder was given, which is live) or None when there is none;
-    ``attribute`` the type of the global attribute, or None.  ``builder`` is the model
-    builder of those components: the decoder needs to know that none of the wildcards it
-    decodes skips its content, which the model does not record (see
-    :data:`_SKIP_WARNING`).  :class:`b2b_openapi.xsd.fastpath.Globals` is one."""
-
-    @property
-    def builder(self) -> Warned: ...
+    ``attribute`` the type of the global attribute, or None.
+    :class:`b2b_openapi.xsd.fastpath.Globals` is one."""
 
     def element(self, qname: str) -> Element | None: ...
 
@@ -204,7 +189,8 @@ class _Decoder:
             key = "@" + name  # jsonxml: a wildcard's match keeps its namespace
             if key in result or any(a.key == key for a in attributes):
                 raise Unsupported(f"wildcard attribute {name} shares its key")
-            result[key] = self.wildcard_attribute(name, value)
+            result[key] = self.wildcard_attribute(name, value,
+                                                  xsd_type.open_attributes_process)
         self.defaults(result, elem, xsd_type)
 
         if isinstance(xsd_type, SimpleType) or xsd_type.simple_content is not None:
@@ -228,15 +214,14 @@ class _Decoder:
                  xsd_type: SimpleType | ComplexType) -> None:
         """Missing attributes with a fixed or default value, appended as xmlschema appends
         them: in its attribute group's order (``attribute_order``: the declaration order,
-        a base type's attributes first).  Beside an attribute wildcard the model's order
-        is by name, not xmlschema's, so two missing there are left to the reference."""
+        a base type's attributes first)."""
         if not isinstance(xsd_type, ComplexType):
             return
         missing = [a for a in xsd_type.attributes if a.xml_name not in elem.attrib
                    and (a.fixed is not None or a.default is not None)]
         if len(missing) > 1:
             rank = {name: i for i, name in enumerate(xsd_type.attribute_order)}
-            if xsd_type.open_attributes or any(a.xml_name not in rank for a in missing):
+            if any(a.xml_name not in rank for a in missing):
                 raise Unsupported("several defaulted attributes missing, their order is "
                                   "not in the model")
             missing.sort(key=lambda a: rank[a.xml_name])
@@ -280,7 +265,7 @@ class _Decoder:
             if child is None:
                 if not xsd_type.open_content:
                     raise Unsupported(f"element {node.tag} is not declared")
-                key, value = self.wildcard_element(node)
+                key, value = self.wildcard_element(node, xsd_type.open_content_process)
                 if key in declared_keys:
                     raise Unsupported(f"wildcard element {node.tag} shares its key")
                 _put(result, key, value, xsd_type.open_content_multiple)
@@ -298,29 +283,28 @@ class _Decoder:
                 result[child.key] = value
 
     # ------------------------------------------------------------------ wildcard content
-    def globals(self) -> Lookup:
-        """The lookup wildcard content is decoded with, once it is sure no wildcard of the
-        model skips its content (the builder warns of each one it modelled)."""
+    def globals(self, process: str | None) -> Lookup:
+        """The lookup the content of a lax or strict wildcard is decoded with."""
         if self.lookup is None:
             raise Unsupported("wildcard content: no global declarations known")
-        if any(_SKIP_WARNING in warning for warning in self.lookup.builder.warnings):
-            raise Unsupported("wildcard content beside a processContents=\"skip\" wildcard")
+        if process not in ("lax", "strict"):
+            raise Unsupported(f"the content of a processContents={process!r} wildcard")
         return self.lookup
 
-    def wildcard_attribute(self, name: str, value: str) -> object:
+    def wildcard_attribute(self, name: str, value: str, process: str | None) -> object:
         """An attribute matched by xs:anyAttribute (lax or strict): typed by its global
         declaration, else its text as it stands (xmlschema's anySimpleType)."""
-        type_ref = self.globals().attribute(name)
+        type_ref = self.globals(process).attribute(name)
         if type_ref is None:
             _not_well_known(name)
             return value
         return self.simple(type_ref, value)
 
-    def wildcard_element(self, node: Any) -> tuple[str, object]:
+    def wildcard_element(self, node: Any, process: str | None) -> tuple[str, object]:
         """An element matched by xs:any (lax or strict) as its key and value: decoded by
         its global declaration (keyed by local name), else as xs:anyType (keyed by its
         full name)."""
-        declaration = self.globals().element(node.tag)
+        declaration = self.globals(process).element(node.tag)
         if declaration is None:
             _not_well_known(node.tag)
             return node.tag, self.undeclared(node)
@@ -339,7 +323,7 @@ class _Decoder:
                 if name in (_XSI_TYPE, _XSI_NIL):  # a type, or nil of the non-nillable
                     raise Unsupported(f"{name} on an undeclared element")
                 continue
-            result["@" + name] = self.wildcard_attribute(name, value)
+            result["@" + name] = self.wildcard_attribute(name, value, "lax")  # xs:anyType's
         children = [node for node in elem if isinstance(node.tag, str)]
         if not children:
             text = (elem.text or "").strip()  # comments' tails are not read
@@ -349,7 +333,7 @@ class _Decoder:
         if (elem.text or "").strip() or any((node.tail or "").strip() for node in children):
             raise Unsupported(f"undeclared element {elem.tag} mixes text and elements")
         for node in children:
-            _put(result, *self.wildcard_element(node), True)  # xs:anyType's wildcard repeats
+            _put(result, *self.wildcard_element(node, "lax"), True)  # xs:anyType's repeats
         return result
 
     # ------------------------------------------------------------------ simple values

@@ -232,10 +232,12 @@ class ModelBuilder:
                 *self._where(xsd_type))
         attributes: list[Attribute] = []
         open_attributes = False
+        open_attributes_process = None
         for attr_name, attr in sorted(xsd_type.attributes.items(), key=lambda kv: kv[0] or ""):
             if attr_name is None:
                 self._check_not_skipped(attr, qname)
                 open_attributes = True
+                open_attributes_process = attr.process_contents
                 continue
             if attr.use == "prohibited":  # removed by a restriction: no key at all
                 continue
@@ -255,7 +257,9 @@ class ModelBuilder:
         common: dict[str, Any] = dict(
             name=name, qname=qname, doc=documentation(xsd_type), attributes=tuple(attributes),
             open_attributes=open_attributes, base=base, derivation=derivation,
-            attribute_order=tuple(n for n in xsd_type.attributes if n is not None),
+            attribute_order=tuple(n for n in _declared_order(xsd_type.attributes)
+                                  if n is not None),
+            open_attributes_process=open_attributes_process,
         )
         if xsd_type.has_simple_content():
             return ComplexType(children=(), required=(), simple_content=self.type(
@@ -292,6 +296,7 @@ class ModelBuilder:
             open_content=bool(layout.wildcards), compositor=group.model if group else None,
             open_content_min=sum(w.min_occurs for w in layout.wildcards),
             open_content_multiple=any(w.multiple for w in layout.wildcards),
+            open_content_process=_one_process(layout.wildcards),
             **common,
         )
 
@@ -392,6 +397,24 @@ class ModelBuilder:
     @staticmethod
     def _where(component: Any) -> tuple[Path | None, int | None]:
         return component_location(component)
+
+
+def _declared_order(attributes: Any) -> list[str | None]:
+    """A type's attribute names in declaration order, a base type's first: the order
+    xmlschema adds missing defaults in (its attribute group's own order; iterating the
+    group sorts the names when there is a wildcard).  The light reader's group is that
+    dict itself."""
+    group = getattr(attributes, "_attribute_group", None)  # xmlschema's declaration order
+    return list(group if group is not None else dict.keys(attributes))
+
+
+def _one_process(wildcards: Iterable[Any]) -> str | None:
+    """The processContents of a type's xs:any particles: theirs when they agree, "mixed"
+    when not, None without any."""
+    found = {slot.wildcard.process_contents for slot in wildcards}
+    if not found:
+        return None
+    return found.pop() if len(found) == 1 else "mixed"
 
 
 def _typed(declaration: Any, lexical: str | None) -> Any:
