@@ -108,3 +108,27 @@ def test_fast_path_never_loads_xmlschema() -> None:
                           check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "[]"
+
+
+def test_wildcard_lookup_leaves_the_shared_parents_namespaces_to_the_reference() -> None:
+    """Lax wildcard content is decoded with the schema set's global declarations; the
+    reference's set also holds the shared folders' schemas (its parent, xsd/shared.py),
+    which the fast path does not read: a name of theirs is the reference's to decode."""
+    from b2b_openapi.xsd import light, shared
+    from b2b_openapi.xsd.builder import ModelBuilder
+
+    artifact = next(a for a in BUNDLED if "tests/corpus" in str(a.wsdl))
+    reached = wsdl._reach(artifact.wsdl, artifact.package)
+    namespaces = fastpath._shared_namespaces(reached)
+    parent = shared.parent_schema(reached.shared)
+    assert parent is not None and namespaces
+    assert namespaces <= set(parent.maps.namespaces)
+    schemas = light.SchemaSet()
+    schemas.elsewhere = namespaces
+    lookup = fastpath.Globals(schemas, ModelBuilder())
+    shared_name = "{" + sorted(namespaces)[0] + "}anything"
+    with pytest.raises(light.Unsupported):
+        lookup.element(shared_name)
+    with pytest.raises(light.Unsupported):
+        lookup.attribute(shared_name)
+    assert lookup.element("{urn:nowhere}anything") is None

@@ -74,13 +74,18 @@ def _gate(reached: wsdl.Reached, wsdl_path: Path | None) -> None:
             if not schemacheck.schema_document_valid(root):
                 raise Fallback(f"{path}: libxml2 does not find the schema document valid")
             continue
-        shared = {namespace for folder in reached.shared for xsd in folder.glob("*.xsd")
-                  if (namespace := wellknown.target_namespace(xsd.resolve()))}
-        if not schemacheck.wsdl_valid(reached.trees[path], shared):
+        if not schemacheck.wsdl_valid(reached.trees[path], _shared_namespaces(reached)):
             raise Fallback(f"{path}: libxml2 does not find the WSDL valid")
         for schema in root.iter(XS_SCHEMA):
             if not schemacheck.schema_document_valid(schema):
                 raise Fallback(f"{path}: libxml2 does not find an inline schema valid")
+
+
+def _shared_namespaces(reached: wsdl.Reached) -> frozenset[str]:
+    """The namespaces of the shared folders' schemas, which the reference loads into the
+    parent of the service's maps (xsd/shared.py), reached by this service or not."""
+    return frozenset(namespace for folder in reached.shared for xsd in folder.glob("*.xsd")
+                     if (namespace := wellknown.target_namespace(xsd.resolve())))
 
 
 def _fast(artifact: Artifact) -> Service:
@@ -94,6 +99,7 @@ def _fast(artifact: Artifact) -> Service:
         raise Fallback("libxml2 does not compile the service's schemas")
     schemas = light.SchemaSet()
     schemas.libxml2 = compiled
+    schemas.elsewhere = _shared_namespaces(reached)
     root = reached.trees[path].getroot()
     for schema in root.iter(XS_SCHEMA):
         schemas.add(schema, path, schema.get("targetNamespace") or None, False,
@@ -166,14 +172,23 @@ class Globals:
     builder: ModelBuilder
 
     def element(self, qname: str) -> Element | None:
-        if not self.schemas.defines("element", qname):
+        if not self._defines("element", qname):
             return None
         return self.builder.element(self.schemas.element(qname))
 
     def attribute(self, qname: str) -> TypeRef | None:
-        if not self.schemas.defines("attribute", qname):
+        if not self._defines("attribute", qname):
             return None
         return self.builder.type(self.schemas.attribute(qname).type)
+
+    def _defines(self, kind: str, qname: str) -> bool:
+        """Whether the set declares it; a name of a namespace only the reference's shared
+        parent holds is not for this path to say."""
+        if self.schemas.defines(kind, qname):
+            return True
+        if qname.startswith("{") and qname[1:].partition("}")[0] in self.schemas.elsewhere:
+            raise light.Unsupported(f"{qname}: declared in a shared folder's schema")
+        return False
 
 
 def _decode_rpc_sample(schemas: light.SchemaSet, qname: str, parts: list[tuple[str, Any]],

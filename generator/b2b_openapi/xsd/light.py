@@ -300,6 +300,9 @@ class SchemaSet:
         self.docs: list[Doc] = []
         self._seen: set[tuple[Path, str | None, int]] = set()
         self.libxml2: Any = None  # the compiled schema samples are validated against
+        # namespaces the reference's maps hold beside these documents' (the shared
+        # folders' schemas of its parent): a global declaration there is not known here
+        self.elsewhere: frozenset[str] = frozenset()
         self._defs: dict[tuple[str, str], tuple[Any, Doc]] = {}
         self._built: dict[tuple[str, str], Any] = {}
         self.own_elements: dict[str, Element] = {}  # a payload XSD's own, by local name
