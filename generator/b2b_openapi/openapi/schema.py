@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from b2b_openapi.model import Attribute, Child, ComplexType, Facets, Ref, SimpleType, TypeRef
@@ -69,22 +70,32 @@ LIST_ITEM = f"^[^{PYTHON_SPACE}]+$"
 # Namespaces in XML), translated like any pattern: the name classes are XML's, as
 # xmlschema has them (formats.py checks names with xmlschema itself too)
 _NCNAME = r"[\i-[:]][\c-[:]]*"
-_LEXICAL = {name: {"pattern": xsd_pattern_to_ecma((regex,))} for name, regex in (
-    ("language", "[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*"), ("Name", r"\i\c*"), ("NCName", _NCNAME),
-    ("NMTOKEN", r"\c+"), ("QName", f"({_NCNAME}:)?{_NCNAME}"))}
+_LEXICAL_XSD = {"language": "[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", "Name": r"\i\c*",
+                "NCName": _NCNAME, "ID": _NCNAME, "IDREF": _NCNAME, "ENTITY": _NCNAME,
+                "NMTOKEN": r"\c+", "QName": f"({_NCNAME}:)?{_NCNAME}"}
+
+
+@cache
+def lexical(builtin: str) -> Schema:
+    """The pattern of a built-in's lexical space (translated on first use: the XML name
+    classes need elementpath, whose import is a good part of the spec stage's start-up)."""
+    xsd = _LEXICAL_XSD.get(builtin)
+    return {} if xsd is None else {"pattern": xsd_pattern_to_ecma((xsd,))}
+
+
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
     "string": ("string", None, {}),
     "normalizedString": ("string", None, {}),
     "token": ("string", None, {}),
-    "language": ("string", None, _LEXICAL["language"]),
-    "Name": ("string", formats.NAME, _LEXICAL["Name"]),
-    "NCName": ("string", formats.NCNAME, _LEXICAL["NCName"]),
-    "ID": ("string", formats.NCNAME, _LEXICAL["NCName"]),
-    "IDREF": ("string", formats.NCNAME, _LEXICAL["NCName"]),
-    "ENTITY": ("string", formats.NCNAME, _LEXICAL["NCName"]),
-    "NMTOKEN": ("string", formats.NMTOKEN, _LEXICAL["NMTOKEN"]),
+    "language": ("string", None, {}),  # the lexical spaces' patterns: lexical()
+    "Name": ("string", formats.NAME, {}),
+    "NCName": ("string", formats.NCNAME, {}),
+    "ID": ("string", formats.NCNAME, {}),
+    "IDREF": ("string", formats.NCNAME, {}),
+    "ENTITY": ("string", formats.NCNAME, {}),
+    "NMTOKEN": ("string", formats.NMTOKEN, {}),
     "anyURI": ("string", "uri-reference", {}),
-    "QName": ("string", formats.QNAME, _LEXICAL["QName"]),
+    "QName": ("string", formats.QNAME, {}),
     "boolean": ("boolean", None, {}),
     "decimal": ("number", None, {}),
     "float": ("number", "float", {}),
@@ -204,6 +215,7 @@ class SchemaEmitter:
             if fmt:
                 schema["format"] = fmt
             schema.update(extra)
+            schema.update(lexical(simple.builtin))
             schema["x-xsd-type"] = "xs:" + simple.builtin
             length_keys = ("minLength", "maxLength")
         if f.length is not None:

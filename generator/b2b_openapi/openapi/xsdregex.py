@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from elementpath.regex import translate_pattern
-
 
 class UnsupportedPattern(ValueError):
     """An XSD pattern that has no faithful ECMA-262 (OpenAPI 3.0) form."""
@@ -199,6 +197,8 @@ def xsd_regex_to_ecma(pattern: str) -> str:
                 f'pattern "{pattern}" combines {multi} with {construct}, which has no exact '
                 "OpenAPI 3.0 (ECMA-262 5.1) form here; list the characters or ranges "
                 f"instead of {multi}")
+        from elementpath.regex import translate_pattern  # a costly import: on first use
+
         translated = translate_pattern(pattern, back_references=False, anchors=False)
         # elementpath wraps the result in Python-only anchors (\Z)
         wrapped = _PYTHON_ANCHORS.fullmatch(translated)

@@ -156,10 +156,21 @@ def _decoded(xsd_element: Any, elem: Any, path: Path) -> object:
 
     if not xsd_element.schemas.libxml2.validate(etree.ElementTree(copy.deepcopy(elem))):
         raise Fallback(f"{path}: libxml2 does not find the sample valid")
-    builder = ModelBuilder()
+    builder = _sample_builder(xsd_element.schemas)
     element = builder.element(xsd_element)
     return modeldecode.decode(element, builder.components, elem,
                               Globals(xsd_element.schemas, builder))
+
+
+def _sample_builder(schemas: light.SchemaSet) -> ModelBuilder:
+    """One model builder for all the samples of a schema set: their elements share most
+    components, built once (the service's own builder is not at hand here, and its
+    warnings must not grow with the samples' models)."""
+    builder = schemas.sample_builder
+    if builder is None:
+        builder = schemas.sample_builder = ModelBuilder()
+    assert isinstance(builder, ModelBuilder)
+    return builder
 
 
 @dataclass(frozen=True)
@@ -212,7 +223,7 @@ def _decode_rpc_sample(schemas: light.SchemaSet, qname: str, parts: list[tuple[s
             continue
         if not _part_schema(name, part).validate(etree.ElementTree(copy.deepcopy(child))):
             raise Fallback(f"{path}: libxml2 does not find part {name!r} valid")
-        builder = ModelBuilder()
+        builder = _sample_builder(schemas)
         element = Element(qname=name, type=builder.type(part))
         value[name] = modeldecode.decode(element, builder.components, child,
                                          Globals(schemas, builder))

@@ -303,6 +303,7 @@ class SchemaSet:
         # namespaces the reference's maps hold beside these documents' (the shared
         # folders' schemas of its parent): a global declaration there is not known here
         self.elsewhere: frozenset[str] = frozenset()
+        self.sample_builder: Any = None  # the model builder the samples are decoded with
         self._defs: dict[tuple[str, str], tuple[Any, Doc]] = {}
         self._built: dict[tuple[str, str], Any] = {}
         self.own_elements: dict[str, Element] = {}  # a payload XSD's own, by local name
