@@ -162,6 +162,11 @@ class Builtin:
     def is_empty(self) -> bool:
         return False
 
+    def has_simple_content(self) -> bool:
+        """xs:anyType's content is a (mixed) group: a restriction of it with no group of
+        its own asks its base this."""
+        return False
+
     def decode(self, lexical: str) -> Any:
         return decode_builtin(self.local, lexical)
 
@@ -755,14 +760,19 @@ class ComplexType(_Located):
         return content, self._derived_attributes(derivation, base)
 
     def _derived_attributes(self, derivation: Any, base: Any) -> Attributes:
+        """The base's attribute uses, then the derivation's own.  A restriction without
+        a wildcard of its own keeps the base's (xs:anyType's too) under ``None``:
+        xmlschema keeps a copy matching no namespace, which still makes the type's
+        attributes open in the model."""
         own = Attributes.read(self.schemas, derivation, self.doc)
-        inherited = base.attributes if base.is_complex() and base.name != XS + "anyType" \
-            else Attributes()
-        if self.derivation == "extension":
-            if None in own and None in inherited:
-                raise Unsupported("attribute wildcards in a base and its extension")
-        elif None in inherited:
-            raise Unsupported("a restriction of a type with an attribute wildcard")
+        if base.name == XS + "anyType":
+            inherited = Attributes({None: _ANY_TYPE_ATTRIBUTES})
+        elif base.is_complex():
+            inherited = base.attributes
+        else:
+            inherited = Attributes()
+        if self.derivation == "extension" and None in own and None in inherited:
+            raise Unsupported("attribute wildcards in a base and its extension")
         merged = Attributes()  # the base's first, as xmlschema copies them
         for name in inherited:
             merged[name] = inherited[name]
@@ -801,6 +811,18 @@ class ComplexType(_Located):
 
     def is_blocked(self, head: Any) -> bool:
         return _is_blocked(self, head)
+
+
+class _AnyTypeWildcard:
+    """xs:anyType's attribute wildcard (any namespace, lax), as a restriction of
+    xs:anyType inherits it."""
+
+    process_contents = "lax"
+    min_occurs, max_occurs = 1, 1
+    annotation = None
+
+
+_ANY_TYPE_ATTRIBUTES = _AnyTypeWildcard()
 
 
 def _is_blocked(member_type: Any, head: Any) -> bool:
