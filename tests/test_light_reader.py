@@ -207,3 +207,14 @@ def test_restriction_keeps_the_base_attribute_wildcard(base: str) -> None:
         "</xs:restriction></xs:complexContent></xs:complexType>"
         + _one("<xs:element name='e' type='Narrow'/>"))
     assert outcome(files) == "fast"
+
+
+def test_union_members_inline_first() -> None:
+    """xmlschema lists a union's inline xs:simpleType members before its memberTypes (the
+    model keeps the order); the light reader listed memberTypes first."""
+    files = service_files(
+        "<xs:simpleType name='Code'><xs:restriction base='xs:token'/></xs:simpleType>"
+        "<xs:simpleType name='Either'><xs:union memberTypes='xs:int Code'><xs:simpleType>"
+        "<xs:restriction base='xs:date'/></xs:simpleType></xs:union></xs:simpleType>"
+        + _one("<xs:element name='e' type='Either'/>"))
+    assert outcome(files) == "fast"

@@ -983,10 +983,12 @@ class UnionType(_Simple):
 
     @cached_property
     def member_types(self) -> list[Any]:
-        members = [self.schemas.type(self.doc.qname(self.elem, name))
-                   for name in (self.elem.get("memberTypes") or "").split()]
-        members += [simple_type(self.schemas, child, self.doc, None)
-                    for child in _children(self.elem) if child.tag == XS + "simpleType"]
+        """The inline xs:simpleType members, then those of memberTypes: xmlschema's order
+        (the model keeps it)."""
+        members = [simple_type(self.schemas, child, self.doc, None)
+                   for child in _children(self.elem) if child.tag == XS + "simpleType"]
+        members += [self.schemas.type(self.doc.qname(self.elem, name))
+                    for name in (self.elem.get("memberTypes") or "").split()]
         return members
 
     def is_list(self) -> bool:
