@@ -218,3 +218,25 @@ def test_union_members_inline_first() -> None:
         "<xs:restriction base='xs:date'/></xs:simpleType></xs:union></xs:simpleType>"
         + _one("<xs:element name='e' type='Either'/>"))
     assert outcome(files) == "fast"
+
+
+@pytest.mark.parametrize("declaration", [
+    "<xs:element name='G' type='xs:string'>{doc}</xs:element>",
+    "<xs:element name='G'>{doc}<xs:simpleType><xs:restriction base='xs:int'/>"
+    "</xs:simpleType></xs:element>",
+    "<xs:element name='G'>{doc}<xs:complexType><xs:attribute name='a' type='xs:int'/>"
+    "</xs:complexType></xs:element>",
+    "<xs:element name='G'>{doc}<xs:complexType><xs:sequence/></xs:complexType>"
+    "</xs:element>",
+    "<xs:element name='G'>{doc}<xs:complexType><xs:sequence><xs:element name='x' "
+    "type='xs:int'/></xs:sequence></xs:complexType></xs:element>",
+])
+def test_reference_to_an_element_without_child_elements(declaration: str) -> None:
+    """The builder takes ``element.ref or element`` as the declaration, and an xmlschema
+    element is false when its content has no element particles: a reference to such a
+    global element is not its component, nor does it carry its documentation.  Light
+    elements were always true."""
+    doc = "<xs:annotation><xs:documentation>Global G.</xs:documentation></xs:annotation>"
+    files = service_files(declaration.format(doc=doc)
+                          + _one("<xs:element ref='G' minOccurs='0'/>"))
+    assert outcome(files) == "fast"
