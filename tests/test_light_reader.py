@@ -240,3 +240,13 @@ def test_reference_to_an_element_without_child_elements(declaration: str) -> Non
     files = service_files(declaration.format(doc=doc)
                           + _one("<xs:element ref='G' minOccurs='0'/>"))
     assert outcome(files) == "fast"
+
+
+def test_enumeration_without_json_form_is_the_reference_error() -> None:
+    """The builder names the line of an INF enumeration through ``facet.schema``, which a
+    light facet lacked (an AttributeError, which crashed the build)."""
+    files = service_files(
+        "<xs:simpleType name='Level'><xs:restriction base='xs:double'>"
+        "<xs:enumeration value='1.5'/><xs:enumeration value='INF'/></xs:restriction>"
+        "</xs:simpleType>" + _one("<xs:element name='e' type='Level'/>"))
+    assert outcome(files) == "refused"

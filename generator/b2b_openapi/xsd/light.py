@@ -1029,6 +1029,11 @@ class Facet(_Located):
     """The facets of one kind one restriction step declares (several enumerations or
     patterns are one facet, as in xmlschema)."""
 
+    # the model builder's refusals name a facet's line through xmlschema's schema (an
+    # enumeration value with no JSON form, a pattern with no ECMA form): with none they
+    # name no line, and the fast path leaves them to the reference, which does
+    schema = None
+
     def __init__(self, schemas: SchemaSet, local: str, elem: Any, doc: Doc,
                  base: Any) -> None:
         self.schemas, self.local, self.elem, self.doc, self.base = (
