@@ -269,3 +269,21 @@ def test_a_refused_service_gets_the_reference_error() -> None:
     """xmlschema's refusal (an undefined type) comes out of the fast path's loader as is."""
     files = service_files(_one("<xs:element name='e' type='Undefined'/>"))
     assert outcome(files) == "refused"
+
+
+@pytest.mark.parametrize("facets", [
+    "<xs:length value=' 0 '/>", "<xs:maxLength value='0'/>",
+    "<xs:enumeration value=''/>", "<xs:maxLength value='1'/>"])
+@pytest.mark.parametrize("base", ["Nothing", "Derived"])
+def test_simple_content_of_an_empty_simple_type(facets: str, base: str) -> None:
+    """xmlschema's simple content of a simple type that can only be empty (length or
+    maxLength 0, an enumeration of '') is no simple content: the light reader's simple
+    types were never empty.  (A length inherited does not count, an enumeration does.)"""
+    files = service_files(
+        f"<xs:simpleType name='Nothing'><xs:restriction base='xs:string'>{facets}"
+        "</xs:restriction></xs:simpleType><xs:simpleType name='Derived'><xs:restriction "
+        "base='Nothing'/></xs:simpleType><xs:complexType name='Flagged'><xs:simpleContent>"
+        f"<xs:extension base='{base}'><xs:attribute name='at' type='xs:int'/>"
+        "</xs:extension></xs:simpleContent></xs:complexType>"
+        + _one("<xs:element name='e' type='Flagged'/>"))
+    assert outcome(files) == "fast"

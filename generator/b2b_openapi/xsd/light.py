@@ -973,6 +973,22 @@ class Restriction(_Simple):
     def decode(self, lexical: str) -> Any:
         return decode_builtin(_primitive_of(self._value_base()), lexical)
 
+    def is_empty(self) -> bool:
+        """xmlschema's: this step's length (else maxLength) is 0, or every value of the
+        nearest enumeration is ''.  Simple content of such a type is no simple content."""
+        bound = self.facets.get(XS + "length") or self.facets.get(XS + "maxLength")
+        if bound is not None and bound.value == 0:
+            return True
+        step: Any = self
+        while isinstance(step, Restriction):
+            enumeration = step.facets.get(XS + "enumeration")
+            if enumeration is not None:
+                return all(value == "" for value in enumeration.enumeration)
+            step = step.base_type
+            if step.is_complex():
+                step = step.content
+        return False
+
 
 class ListType(_Simple):
     LIGHT_KIND = kinds.LIST
