@@ -49,6 +49,7 @@ RARE = frozenset({
     "anytype-extension",  # complexContent extension of xs:anyType
     "blocked-substitution",  # block= on a substitution group head
     "binary-value",  # a default, fixed or enumeration value of hexBinary or base64Binary
+    "overlapping-wildcard",  # an xs:any that may match the elements beside it
 })
 
 # built-in -> family (how its values are drawn and ordered)
@@ -279,8 +280,8 @@ class _Gen:
         if kind == "enumeration" and family != "boolean":
             values = self.draw(st.lists(_lexical(family), min_size=1, max_size=4,
                                         unique_by=lambda v: " ".join(v.split()).lower()))
-            if family == "float":
-                values = [v for v in values if v not in ("7.", ".5")] or ["1.5"]
+            if family == "float":  # (an infinite one is a refusal of the project's own)
+                values = [v for v in values if v not in ("7.", ".5", "INF", "-INF")] or ["1.5"]
             self.use("enumeration")
             return self.enumeration(values), values, values[0]
         if kind == "pattern":
@@ -487,14 +488,19 @@ class _Gen:
                 f"</xs:element>")
 
     def wildcard(self) -> str:
-        # one overlapping the elements is often ambiguous (refused by the reference)
-        overlapping = [" namespace='##other'", "", " namespace='##targetNamespace ##local'"]
-        namespace = self.pick([" namespace='##other'", " namespace='urn:x-other'"]
-                              + (overlapping if self.coin(0.1) else []))
+        """An xs:any: of namespaces no element here has (the corpus's kind), or, as a rare
+        construct, one that may overlap the elements (often ambiguous: then a refusal)."""
+        namespace = self.pick([" namespace='urn:x-other'", " namespace='urn:x-other urn:x-y'"])
+        if self.rare_ok("overlapping-wildcard", 0.5):
+            namespace = self.pick(["", " namespace='##other'", " namespace='##any'",
+                                   " namespace='##targetNamespace ##local'"])
+            self.use("overlapping-wildcard")
         process = self.pick(["", " processContents='lax'", " processContents='skip'",
                              " processContents='strict'"])
+        occurs = self.pick(["", " minOccurs='0'", " maxOccurs='unbounded'",
+                            " minOccurs='0' maxOccurs='unbounded'", " maxOccurs='3'"])
         self.use("any")
-        return f"<xs:any{namespace}{process}{self.occurs(1)}/>"
+        return f"<xs:any{namespace}{process}{occurs}/>"
 
     def model_group(self, doc: str, depth: int, top: bool = False,
                     models: tuple[str, ...] = ("sequence", "sequence", "choice", "all"),
