@@ -220,7 +220,8 @@ class _Gen:
             lang = self.pick(["", " xml:lang='en'"])
             parts.append(f"<xs:documentation{lang}>{text}</xs:documentation>")
         self.use("documentation")
-        return "<xs:annotation>" + "".join(parts) + "</xs:annotation>"
+        comment = "<!-- not the annotation -->" if self.coin(0.2) else ""
+        return f"{comment}<xs:annotation>" + "".join(parts) + "</xs:annotation>"
 
     def maybe_docs(self, p: float = 0.15) -> str:
         return self.docs() if self.coin(p) else ""
@@ -305,7 +306,8 @@ class _Gen:
             low = self.draw(st.integers(0, 5))
             self.use("length")
             if self.coin(0.3):
-                return f"<xs:length value=' {low} '/>", None, None
+                fixed = self.pick(["", " fixed='true'", " fixed='false'"])
+                return f"<xs:length value=' {low} '{fixed}/>", None, None
             return (f"<xs:minLength value='{low}'/>"
                     f"<xs:maxLength value='{low + self.draw(st.integers(0, 40))}'/>",
                     None, None)
@@ -480,8 +482,11 @@ class _Gen:
         complexes = [c for c in self.complexes if self.visible(doc, c.doc)]
         if roll < 6 and complexes:
             target = self.pick(complexes)
+            value = ""
+            if target.content == "simple" and target.simple is not None:
+                value = self.value_constraint(target.simple)
             return (f"<xs:element name='{name}' type='{self.ref(doc, target.doc, target.name)}'"
-                    f"{form}{occurs}{nillable}>{lead}</xs:element>")
+                    f"{form}{occurs}{nillable}{value}>{lead}</xs:element>")
         simple = self.simple_ref(doc)
         return (f"<xs:element name='{name}' type='{self.ref(doc, simple.doc, simple.name)}'"
                 f"{form}{occurs}{nillable}{self.value_constraint(simple)}>{lead}"
@@ -746,6 +751,7 @@ class _Gen:
             step(doc)
         for doc in ("C", "B", "A"):
             self.qualified[doc] = self.coin(0.7)
+            self.qualified["@" + doc] = self.coin(0.2)
         # the message elements: what is left unreferenced is reached from the response
         request = self.model_group("A", 2, top=True)[0]
         leftovers = [f"<xs:element ref='{self.ref('A', owner, name)}' minOccurs='0'/>"
@@ -769,16 +775,21 @@ class _Gen:
         files = {
             "A.xsd": _schema("A", self.qualified["A"], "<xs:import namespace='urn:lp:b' "
                              "schemaLocation='B.xsd'/><xs:include "
-                             "schemaLocation='Common.xsd'/>", self.body["A"]),
-            "B.xsd": _schema("B", self.qualified["B"], "", self.body["B"]),
-            "Common.xsd": _schema("C", self.qualified["C"], "", self.body["C"]),
+                             "schemaLocation='Common.xsd'/>", self.body["A"],
+                             self.qualified["@A"]),
+            "B.xsd": _schema("B", self.qualified["B"], "", self.body["B"], self.qualified["@B"]),
+            "Common.xsd": _schema("C", self.qualified["C"], "", self.body["C"],
+                                  self.qualified["@C"]),
             f"{SERVICE}.wsdl": _wsdl(fault_doc),
         }
         return Built(files, frozenset(self.used))
 
 
-def _schema(doc: str, qualified: bool, head: str, body: list[str]) -> str:
+def _schema(doc: str, qualified: bool, head: str, body: list[str],
+            attributes_qualified: bool = False) -> str:
     form = " elementFormDefault='qualified'" if qualified else ""
+    if attributes_qualified:
+        form += " attributeFormDefault='qualified'"
     if doc == "C":
         declare = ""
     else:
