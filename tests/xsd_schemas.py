@@ -150,6 +150,7 @@ class Complex:
     group: str = ""  # the content group's text (a restriction copies it)
     simple: Simple | None = None  # for simple content: the value type
     wildcard_attribute: bool = False
+    base: tuple[str, str] | None = None  # (document, name) of the type it extends
 
 
 @dataclass
@@ -621,6 +622,7 @@ class _Gen:
                     info.content = "empty"
                 info.wildcard_attribute = own_wildcard or base.wildcard_attribute
                 self.use("complex-content-extension")
+                info.base = (base.doc, base.name)
                 self.use("extension-own-group" if own else "extension-no-group")
                 self.use("extension-of-empty" if base.content == "empty"
                          else "extension-of-content")
@@ -707,7 +709,12 @@ class _Gen:
                                   f"{abstract}{block}{nillable}>{lead}</xs:element>")
             for _ in range(self.draw(st.integers(1, 3))):
                 member = self.fresh("M")
+                derived = [c for c in complexes if c.base == (head.doc, head.name)]
                 own_type = self.pick(["", f" type='{head_ref}'"])
+                if derived and self.coin(0.5):  # a member of a type derived from the head's
+                    target = self.pick(derived)
+                    own_type = f" type='{self.ref(doc, target.doc, target.name)}'"
+                    self.use("substitution-derived-type")
                 self.body[doc].append(
                     f"<xs:element name='{member}' substitutionGroup='{self.ref(doc, doc, name)}'"
                     f"{own_type}{self.pick(['', ' abstract=' + chr(39) + 'true' + chr(39)])}>"
