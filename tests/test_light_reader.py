@@ -31,11 +31,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from xsd_schemas import RARE, SERVICE, Built, service_files, services
 
 from b2b_openapi.errors import ArtifactError
 from b2b_openapi.model import Service
 from b2b_openapi.xsd import fastpath, light, wsdl
-from tests.xsd_schemas import RARE, SERVICE, Built, service_files, services
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck),
                     database=None)
