@@ -177,6 +177,7 @@ class _Gen:
         default_factory=lambda: {"A": [], "B": [], "C": []})
     enabled: frozenset[str] = frozenset()  # the rare constructs this service may use
     reach: list[str] = field(default_factory=list)  # A particles reaching everything
+    heads: list[tuple[str, str, Complex]] = field(default_factory=list)
     qualified: dict[str, bool] = field(default_factory=dict)
 
     # -- helpers
@@ -721,6 +722,7 @@ class _Gen:
                     f"{self.maybe_docs(0.2)}</xs:element>")
             self.use("substitution-group")
             self.elements.append((doc, name))
+            self.heads.append((doc, name, head))
             return
         if self.coin(0.5):
             body, _info = self.complex_body(doc, 2)
@@ -756,6 +758,17 @@ class _Gen:
             steps += [(doc, step) for step in plan]
         for doc, step in steps:
             step(doc)
+        # members of another document's substitution group, anywhere in A (the order of
+        # a group's members across documents is xmlschema's)
+        for owner, head, head_type in self.heads:
+            if owner != "A" and self.coin(0.6):
+                typed = f" type='{self.ref('A', head_type.doc, head_type.name)}'"
+                own_type = self.pick(["", typed])
+                member = (f"<xs:element name='{self.fresh('M')}' substitutionGroup="
+                          f"'{self.ref('A', owner, head)}'{own_type}/>")
+                at = self.draw(st.integers(0, len(self.body["A"])))
+                self.body["A"].insert(at, member)
+                self.use("substitution-across-documents")
         for doc in ("C", "B", "A"):
             self.qualified[doc] = self.coin(0.7)
             self.qualified["@" + doc] = self.coin(0.2)
