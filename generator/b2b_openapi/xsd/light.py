@@ -162,6 +162,11 @@ class Builtin:
     def is_empty(self) -> bool:
         return False
 
+    def has_simple_content(self) -> bool:
+        """xs:anyType's content is a (mixed) group: a restriction of it with no group of
+        its own asks its base this."""
+        return False
+
     def decode(self, lexical: str) -> Any:
         return decode_builtin(self.local, lexical)
 
@@ -448,6 +453,17 @@ class Element(_Located):
     def __repr__(self) -> str:
         return f"light.Element({self.name!r})"
 
+    def __len__(self) -> int:
+        """xmlschema's ``len()`` of an element: the particles its type's content model
+        yields (``XsdGroup.iter_elements``), none for simple content.  The model builder
+        tests elements for truth (``element.ref or element``): a reference to a global
+        element without any stands for itself there, with xmlschema as here."""
+        xsd_type = self.type
+        if isinstance(xsd_type, Builtin):
+            return 1 if xsd_type.is_complex() else 0  # xs:anyType: its xs:any
+        content = xsd_type.content if xsd_type.is_complex() else None
+        return sum(1 for _ in _iter_elements(content)) if isinstance(content, Group) else 0
+
     def is_global(self) -> bool:
         return self.parent is None
 
@@ -567,6 +583,19 @@ class Group(_Located):
         if self.elem is None:
             return self.doc.path, None
         return super().light_location
+
+
+def _iter_elements(group: Group) -> Iterator[Any]:
+    """The element and wildcard particles of ``group``, nested groups entered, those that
+    cannot occur (maxOccurs 0) skipped: xmlschema's ``XsdGroup.iter_elements``."""
+    if group.max_occurs == 0:
+        return
+    for particle in group:
+        if isinstance(particle, Group):
+            if particle.max_occurs != 0:
+                yield from _iter_elements(particle)
+        else:
+            yield particle
 
 
 def _empty_group(doc: Doc, model: str = "sequence") -> Group:
@@ -759,14 +788,19 @@ class ComplexType(_Located):
         return content, self._derived_attributes(derivation, base)
 
     def _derived_attributes(self, derivation: Any, base: Any) -> Attributes:
+        """The base's attribute uses, then the derivation's own.  A restriction without
+        a wildcard of its own keeps the base's (xs:anyType's too) under ``None``:
+        xmlschema keeps a copy matching no namespace, which still makes the type's
+        attributes open in the model."""
         own = Attributes.read(self.schemas, derivation, self.doc)
-        inherited = base.attributes if base.is_complex() and base.name != XS + "anyType" \
-            else Attributes()
-        if self.derivation == "extension":
-            if None in own and None in inherited:
-                raise Unsupported("attribute wildcards in a base and its extension")
-        elif None in inherited:
-            raise Unsupported("a restriction of a type with an attribute wildcard")
+        if base.name == XS + "anyType":
+            inherited = Attributes({None: _ANY_TYPE_ATTRIBUTES})
+        elif base.is_complex():
+            inherited = base.attributes
+        else:
+            inherited = Attributes()
+        if self.derivation == "extension" and None in own and None in inherited:
+            raise Unsupported("attribute wildcards in a base and its extension")
         merged = Attributes()  # the base's first, as xmlschema copies them
         for name in inherited:
             merged[name] = inherited[name]
@@ -805,6 +839,18 @@ class ComplexType(_Located):
 
     def is_blocked(self, head: Any) -> bool:
         return _is_blocked(self, head)
+
+
+class _AnyTypeWildcard:
+    """xs:anyType's attribute wildcard (any namespace, lax), as a restriction of
+    xs:anyType inherits it."""
+
+    process_contents = "lax"
+    min_occurs, max_occurs = 1, 1
+    annotation = None
+
+
+_ANY_TYPE_ATTRIBUTES = _AnyTypeWildcard()
 
 
 def _is_blocked(member_type: Any, head: Any) -> bool:
@@ -931,6 +977,22 @@ class Restriction(_Simple):
     def decode(self, lexical: str) -> Any:
         return decode_builtin(_primitive_of(self._value_base()), lexical)
 
+    def is_empty(self) -> bool:
+        """xmlschema's: this step's length (else maxLength) is 0, or every value of the
+        nearest enumeration is ''.  Simple content of such a type is no simple content."""
+        bound = self.facets.get(XS + "length") or self.facets.get(XS + "maxLength")
+        if bound is not None and bound.value == 0:
+            return True
+        step: Any = self
+        while isinstance(step, Restriction):
+            enumeration = step.facets.get(XS + "enumeration")
+            if enumeration is not None:
+                return all(value == "" for value in enumeration.enumeration)
+            step = step.base_type
+            if step.is_complex():
+                step = step.content
+        return False
+
 
 class ListType(_Simple):
     LIGHT_KIND = kinds.LIST
@@ -965,10 +1027,12 @@ class UnionType(_Simple):
 
     @cached_property
     def member_types(self) -> list[Any]:
-        members = [self.schemas.type(self.doc.qname(self.elem, name))
-                   for name in (self.elem.get("memberTypes") or "").split()]
-        members += [simple_type(self.schemas, child, self.doc, None)
-                    for child in _children(self.elem) if child.tag == XS + "simpleType"]
+        """The inline xs:simpleType members, then those of memberTypes: xmlschema's order
+        (the model keeps it)."""
+        members = [simple_type(self.schemas, child, self.doc, None)
+                   for child in _children(self.elem) if child.tag == XS + "simpleType"]
+        members += [self.schemas.type(self.doc.qname(self.elem, name))
+                    for name in (self.elem.get("memberTypes") or "").split()]
         return members
 
     def is_list(self) -> bool:
@@ -984,6 +1048,11 @@ class UnionType(_Simple):
 class Facet(_Located):
     """The facets of one kind one restriction step declares (several enumerations or
     patterns are one facet, as in xmlschema)."""
+
+    # the model builder's refusals name a facet's line through xmlschema's schema (an
+    # enumeration value with no JSON form, a pattern with no ECMA form): with none they
+    # name no line, and the fast path leaves them to the reference, which does
+    schema = None
 
     def __init__(self, schemas: SchemaSet, local: str, elem: Any, doc: Doc,
                  base: Any) -> None:
