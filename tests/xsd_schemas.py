@@ -50,6 +50,9 @@ RARE = frozenset({
     "blocked-substitution",  # block= on a substitution group head
     "binary-value",  # a default, fixed or enumeration value of hexBinary or base64Binary
     "overlapping-wildcard",  # an xs:any that may match the elements beside it
+    "derived-wildcard",  # an xs:any in a complexContent derivation's content (its own or
+    # its base's): libxml2 does not check such content for ambiguity, so the fast path
+    # leaves it to xmlschema
 })
 
 # built-in -> family (how its values are drawn and ordered)
@@ -151,6 +154,7 @@ class Complex:
     simple: Simple | None = None  # for simple content: the value type
     wildcard_attribute: bool = False
     base: tuple[str, str] | None = None  # (document, name) of the type it extends
+    has_wildcard: bool = False  # an xs:any in its content (through group references too)
 
 
 @dataclass
@@ -179,6 +183,8 @@ class _Gen:
     reach: list[str] = field(default_factory=list)  # A particles reaching everything
     heads: list[tuple[str, str, Complex]] = field(default_factory=list)
     qualified: dict[str, bool] = field(default_factory=dict)
+    wildcards_drawn: int = 0  # xs:any particles drawn so far (group refs to one included)
+    wild_groups: set[tuple[str, str]] = field(default_factory=set)  # named groups with one
 
     # -- helpers
     def fresh(self, prefix: str) -> str:
@@ -511,7 +517,7 @@ class _Gen:
 
     def model_group(self, doc: str, depth: int, top: bool = False,
                     models: tuple[str, ...] = ("sequence", "sequence", "choice", "all"),
-                    in_repeat: bool = False) -> tuple[str, str]:
+                    in_repeat: bool = False, wildcards: bool = True) -> tuple[str, str]:
         """A sequence, choice or all (an all only where XSD 1.0 allows it: at the top,
         once, holding elements).  Within a repeating group, sequences hold one particle:
         a repeating sequence of several elements is a refusal of the project's own."""
@@ -530,19 +536,24 @@ class _Gen:
         items = []
         for _ in range(self.draw(st.integers(0 if not top else 1, most))):
             kind = self.draw(st.integers(0, 9))
-            groups = [g for g in self.groups if self.visible(doc, g[0])]
+            groups = [g for g in self.groups if self.visible(doc, g[0])
+                      and (wildcards or g not in self.wild_groups)]
             if kind < 6 or depth == 0:
                 items.append(self.element_particle(doc, depth))
             elif kind < 8:
-                items.append(self.model_group(doc, depth - 1, in_repeat=in_repeat)[0])
+                items.append(self.model_group(doc, depth - 1, in_repeat=in_repeat,
+                                              wildcards=wildcards)[0])
             elif groups and not in_repeat:
                 owner, name = self.pick(groups)
                 self.groups.remove((owner, name))
+                if (owner, name) in self.wild_groups:
+                    self.wildcards_drawn += 1
                 self.use("group-ref")
                 items.append(f"<xs:group ref='{self.ref(doc, owner, name)}'"
                              f"{self.pick(['', ' minOccurs=' + chr(39) + '0' + chr(39)])}/>")
-        if model == "sequence" and not in_repeat and self.coin(0.15):
+        if wildcards and model == "sequence" and not in_repeat and self.coin(0.15):
             items.append(self.wildcard())
+            self.wildcards_drawn += 1
         return f"<xs:{model}{occurs}>{lead}{''.join(items)}</xs:{model}>", model
 
     # -- complex types
@@ -554,7 +565,9 @@ class _Gen:
         visible = [c for c in self.complexes if self.visible(doc, c.doc)]
         roll = self.draw(st.integers(0, 11))
         if roll < 4:
+            before = self.wildcards_drawn
             group, model = self.model_group(doc, depth, top=True)
+            info.has_wildcard = self.wildcards_drawn > before
             attrs, info.wildcard_attribute = self.attribute_uses(doc)
             info.content, info.group = model, group
             return lead + group + attrs, info
@@ -600,18 +613,24 @@ class _Gen:
                         f"'{self.ref(doc, base.doc, base.name)}'>{facets}</xs:restriction>"
                         "</xs:simpleContent>"), info
         if roll < 10:  # complex content extension
-            bases = [c for c in visible if c.content in ("empty", "sequence", "choice")]
+            derived_wildcard = self.rare_ok("derived-wildcard", 0.5)
+            bases = [c for c in visible if c.content in ("empty", "sequence", "choice")
+                     and (derived_wildcard or not c.has_wildcard)]
             if self.rare_ok("anytype-extension", 0.3):
                 self.use("anytype-extension")
                 bases = [Complex("xs", "anyType", "sequence")]
             if bases:
                 base = self.pick(bases)
                 own, model = ("", "none")
+                before = self.wildcards_drawn
                 if self.coin(0.7) and base.name != "anyType":  # anyType's is mixed
                     own, model = self.model_group(
                         doc, depth, top=True,
                         models=("sequence", "choice") if base.content != "empty"
-                        else ("sequence", "choice", "all"))
+                        else ("sequence", "choice", "all"), wildcards=derived_wildcard)
+                info.has_wildcard = base.has_wildcard or self.wildcards_drawn > before
+                if info.has_wildcard:
+                    self.use("derived-wildcard")
                 wildcard_ok = not base.wildcard_attribute
                 if not wildcard_ok and self.rare_ok("wildcard-attribute-extension", 0.5):
                     wildcard_ok = True
@@ -637,11 +656,15 @@ class _Gen:
         # complex content restriction: of a same-document type (its group copied, so
         # its local elements are the same declarations) or of xs:anyType
         # (an inline type copied is another type: not a restriction of the base's)
+        derived_wildcard = self.rare_ok("derived-wildcard", 0.5)
         bases = [c for c in same_doc if (c.group or c.content == "empty")
-                 and "Type" not in c.group]
+                 and "Type" not in c.group and (derived_wildcard or not c.has_wildcard)]
         self.use("complex-content-restriction")
         if bases and self.coin(0.7):
             base = self.pick(bases)
+            info.has_wildcard = base.has_wildcard
+            if base.has_wildcard:
+                self.use("derived-wildcard")
             if base.wildcard_attribute:
                 self.use("wildcard-attribute-restriction")
             info.content = base.content
@@ -650,7 +673,11 @@ class _Gen:
             return (lead + f"<xs:complexContent><xs:restriction base="
                     f"'{self.ref(doc, base.doc, base.name)}'>{base.group}</xs:restriction>"
                     "</xs:complexContent>"), info
-        group, model = self.model_group(doc, depth, top=True)
+        before = self.wildcards_drawn
+        group, model = self.model_group(doc, depth, top=True, wildcards=derived_wildcard)
+        info.has_wildcard = self.wildcards_drawn > before
+        if info.has_wildcard:
+            self.use("derived-wildcard")
         # xs:anyType's attribute wildcard is lax: a restriction's must not be weaker
         attrs, _none = self.attribute_uses(doc, wildcard_ok=False)
         info.content, info.group = model, group
@@ -676,10 +703,13 @@ class _Gen:
     # -- global declarations
     def named_group(self, doc: str) -> None:
         name = self.fresh("G")
+        before = self.wildcards_drawn
         group, _model = self.model_group(doc, 1, top=True, models=("sequence", "choice"))
         self.body[doc].append(f"<xs:group name='{name}'>{self.maybe_docs(0.2)}{group}"
                               "</xs:group>")
         self.groups.append((doc, name))
+        if self.wildcards_drawn > before:
+            self.wild_groups.add((doc, name))
 
     def global_attribute(self, doc: str) -> None:
         name = self.fresh("ga")
