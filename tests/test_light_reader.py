@@ -285,3 +285,20 @@ def test_simple_content_of_an_empty_simple_type(facets: str, base: str) -> None:
         "</xs:extension></xs:simpleContent></xs:complexType>"
         + _one("<xs:element name='e' type='Flagged'/>"))
     assert outcome(files) == "fast"
+
+
+def test_a_reference_to_a_simple_global_element_keeps_its_documentation() -> None:
+    """The builder took ``element.ref or element`` for a particle's declaration, and an
+    xmlschema element whose type has no child elements is false: a ``ref=`` to a global
+    element of a simple type lost the global's documentation, in both readers alike.
+    The declaration is the global element whenever there is a ``ref=``."""
+    files = service_files(
+        _one("<xs:element ref='b:Price'/>"),
+        b="<xs:element name='Price' type='xs:decimal'><xs:annotation><xs:documentation>"
+          "Price in USD per MWh.</xs:documentation></xs:annotation></xs:element>")
+    assert outcome(files) == "fast"
+    with tempfile.TemporaryDirectory(prefix="lightprop-") as tmp:
+        service = wsdl.load_service(_write(Path(tmp), files))
+    children = [child for component in service.components.values()
+                for child in getattr(component, "children", ()) if child.key == "Price"]
+    assert [child.doc for child in children] == ["Price in USD per MWh."]

@@ -62,7 +62,8 @@ def _annotation_text(annotation: Any) -> str | None:
 
 def _declaration(xsd_element: Any) -> Any:
     """The declaration an element particle uses: the global one for a ``ref=``."""
-    return getattr(xsd_element, "ref", None) or xsd_element
+    ref = getattr(xsd_element, "ref", None)
+    return ref if ref is not None else xsd_element  # not ``or``: an element can be falsy
 
 
 def _own_component(xsd_element: Any) -> bool:
@@ -155,7 +156,7 @@ class ModelBuilder:
         decode to ``{}`` and never come back.  Refuse rather than lose data."""
         if xsd_element.type.name != _XSD + "anyType":
             return
-        declaration = getattr(xsd_element, "ref", None) or xsd_element
+        declaration = _declaration(xsd_element)
         declared = "has type xs:anyType" if declaration.elem.get("type") else (
             "has no type, so its type is xs:anyType")
         raise ArtifactError(

@@ -453,17 +453,6 @@ class Element(_Located):
     def __repr__(self) -> str:
         return f"light.Element({self.name!r})"
 
-    def __len__(self) -> int:
-        """xmlschema's ``len()`` of an element: the particles its type's content model
-        yields (``XsdGroup.iter_elements``), none for simple content.  The model builder
-        tests elements for truth (``element.ref or element``): a reference to a global
-        element without any stands for itself there, with xmlschema as here."""
-        xsd_type = self.type
-        if isinstance(xsd_type, Builtin):
-            return 1 if xsd_type.is_complex() else 0  # xs:anyType: its xs:any
-        content = xsd_type.content if xsd_type.is_complex() else None
-        return sum(1 for _ in _iter_elements(content)) if isinstance(content, Group) else 0
-
     def is_global(self) -> bool:
         return self.parent is None
 
@@ -583,19 +572,6 @@ class Group(_Located):
         if self.elem is None:
             return self.doc.path, None
         return super().light_location
-
-
-def _iter_elements(group: Group) -> Iterator[Any]:
-    """The element and wildcard particles of ``group``, nested groups entered, those that
-    cannot occur (maxOccurs 0) skipped: xmlschema's ``XsdGroup.iter_elements``."""
-    if group.max_occurs == 0:
-        return
-    for particle in group:
-        if isinstance(particle, Group):
-            if particle.max_occurs != 0:
-                yield from _iter_elements(particle)
-        else:
-            yield particle
 
 
 def _empty_group(doc: Doc, model: str = "sequence") -> Group:
