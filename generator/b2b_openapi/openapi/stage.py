@@ -1,4 +1,10 @@
-"""The spec stage: corpus -> validated OpenAPI YAML under specs/, all or nothing."""
+"""The spec stage: corpus -> validated OpenAPI YAML under specs/, all or nothing.
+
+The loaders and emitters are imported when the first service is rendered, not with this
+module: :func:`render_all` forks its validator process first, so that the validator's own
+import of openapi-spec-validator (its longest step) overlaps this process's imports instead
+of following them (docs/performance.md).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,9 @@ from b2b_openapi.codec.jsonio import load_yaml
 from b2b_openapi.incremental.workers import IN_PROCESS, Workers, rare_collections
 from b2b_openapi.model import OasisReport, Service
 from b2b_openapi.openapi import validating
-from b2b_openapi.openapi.document import build_document
-from b2b_openapi.openapi.examples import add_examples
-from b2b_openapi.openapi.oasis import build_oasis_document
 from b2b_openapi.openapi.validating import invalid_spec, validator, verdict
 from b2b_openapi.openapi.yamlio import LazyDocument, atomic_write, dump
-from b2b_openapi.xsd import corpus, oasis
-from b2b_openapi.xsd.fastpath import load_service
 from b2b_openapi.xsd.packages import Artifact
-from b2b_openapi.xsd.wsdl import as_artifact
 
 Progress = Callable[[str], None]
 
@@ -64,6 +64,8 @@ def spec_path(service: Service) -> Path:
 def render(source: Path | Artifact) -> SpecFile:
     """Load one service and render its validated OpenAPI YAML.  What is validated is the
     text parsed back, i.e. exactly what lands in specs/."""
+    from b2b_openapi.xsd.wsdl import as_artifact
+
     spec = _unvalidated(as_artifact(source))
     document = load_yaml(spec.text)
     reason = verdict(document)
@@ -75,6 +77,12 @@ def render(source: Path | Artifact) -> SpecFile:
 def _unvalidated(artifact: Artifact) -> SpecFile:
     """One service's OpenAPI YAML, not yet validated; its document is parsed from the
     text on first use."""
+    from b2b_openapi.openapi.document import build_document
+    from b2b_openapi.openapi.examples import add_examples
+    from b2b_openapi.openapi.oasis import build_oasis_document
+    from b2b_openapi.xsd import oasis
+    from b2b_openapi.xsd.fastpath import load_service
+
     wsdl = artifact.wsdl
     service: Service | None = None
     report: OasisReport | None = None
@@ -117,8 +125,15 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
     """Every selected service's spec, in corpus order.  Over a pool (``workers`` with more
     than one job, enough services) the specs come back without their model (``service``
     is None), as from the build cache; in-process they keep it, and are validated in a
-    process beside this one where it can fork (:mod:`b2b_openapi.openapi.validating`)."""
-    artifacts = corpus.select(corpus.discover(xsd_root, warn), names)
+    process beside this one where it can fork (:mod:`b2b_openapi.openapi.validating`),
+    forked before anything else is done (see the module docstring) when no pool is to
+    be used."""
+    if validating.CONCURRENT and workers.jobs == 1:
+        with validating.ConcurrentValidator() as checker:
+            artifacts = _selected(xsd_root, names, warn)
+            with rare_collections():
+                return _render_validating_beside(artifacts, progress, warn, checker)
+    artifacts = _selected(xsd_root, names, warn)
     with rare_collections():
         if workers.pooled(len(artifacts)):
             if progress:
@@ -126,7 +141,8 @@ def render_all(xsd_root: Path, names: Iterable[str] = (),
             prepare_pool()
             return _say_warnings(workers.map(render_light, artifacts), warn)
         if validating.CONCURRENT:
-            return _render_validating_beside(artifacts, progress, warn)
+            with validating.ConcurrentValidator() as checker:
+                return _render_validating_beside(artifacts, progress, warn, checker)
         results: list[SpecFile] = []
         for index in range(1, len(artifacts) + 1):
             results += _say_warnings([render(_told(progress, index, artifacts))], warn)
@@ -142,8 +158,16 @@ def _told(progress: Progress | None, index: int, artifacts: Sequence[Artifact]) 
     return artifact
 
 
+def _selected(xsd_root: Path, names: Iterable[str], warn: Progress | None) -> list[Artifact]:
+    """The corpus's artifacts that ``names`` select, in corpus order."""
+    from b2b_openapi.xsd import corpus
+
+    return corpus.select(corpus.discover(xsd_root, warn), names)
+
+
 def _render_validating_beside(artifacts: Sequence[Artifact], progress: Progress | None,
-                              warn: Progress | None) -> list[SpecFile]:
+                              warn: Progress | None,
+                              checker: validating.ConcurrentValidator) -> list[SpecFile]:
     """:func:`render` for each artifact in turn, the validation in a concurrent process.
     The outcome is the in-process one: the same specs, or the error of the first invalid
     spec in corpus order, raised only once every verdict is in.  Every service is rendered
@@ -151,20 +175,19 @@ def _render_validating_beside(artifacts: Sequence[Artifact], progress: Progress 
     depend on when the verdicts arrive; an error loading a service is raised as it was
     unless a spec before it is invalid (which in-process validation reported first)."""
     results: list[SpecFile] = []
-    with validating.ConcurrentValidator() as checker:
+    try:
+        for index in range(1, len(artifacts) + 1):
+            spec = _unvalidated(_told(progress, index, artifacts))
+            checker.submit(spec.text)
+            results += _say_warnings([spec], warn)
+    except Exception:
         try:
-            for index in range(1, len(artifacts) + 1):
-                spec = _unvalidated(_told(progress, index, artifacts))
-                checker.submit(spec.text)
-                results += _say_warnings([spec], warn)
-        except Exception:
-            try:
-                verdicts = checker.verdicts()
-            except validating.ValidatorFailed:
-                verdicts = []  # the load error stands: it is about the input
-            _raise_first_invalid(results, verdicts)
-            raise
-        _raise_first_invalid(results, checker.verdicts())
+            verdicts = checker.verdicts()
+        except validating.ValidatorFailed:
+            verdicts = []  # the load error stands: it is about the input
+        _raise_first_invalid(results, verdicts)
+        raise
+    _raise_first_invalid(results, checker.verdicts())
     return results
 
 
