@@ -429,6 +429,31 @@ class SchemaSet:
 
 
 # ----------------------------------------------------------------------- components
+def _declared_name(elem: Any, doc: Doc, is_global: bool, qualified_default: bool) -> str:
+    """An element's or attribute's name: qualified when global, else as its ``form`` (or
+    the schema's form default) says."""
+    local = elem.get("name", "").strip()
+    if is_global:
+        return doc.name(local)
+    form = elem.get("form")
+    qualified = form.strip() == "qualified" if form else qualified_default
+    return doc.name(local) if qualified else local
+
+
+def _declared_type(schemas: SchemaSet, elem: Any, doc: Doc, complex_ok: bool) -> Any:
+    """The type an element or attribute declaration names (``type=``) or holds inline, or
+    None when it has neither."""
+    type_name = elem.get("type")
+    if type_name is not None:
+        return schemas.type(doc.qname(elem, type_name))
+    for child in _children(elem):
+        if complex_ok and child.tag == XS + "complexType":
+            return ComplexType(schemas, child, doc, None)
+        if child.tag == XS + "simpleType":
+            return simple_type(schemas, child, doc, None)
+    return None
+
+
 class Element(_Located):
     """An element declaration or particle (a global one, a local one, or a ``ref=``)."""
 
@@ -441,13 +466,8 @@ class Element(_Located):
         if parent is not None and elem.get("ref") is not None:
             self.ref = schemas.element(doc.qname(elem, elem.get("ref")))
             self.name = self.ref.name
-        elif parent is None:
-            self.name = doc.name(elem.get("name", "").strip())
         else:
-            form = elem.get("form")
-            qualified = form.strip() == "qualified" if form else doc.qualified_elements
-            local = elem.get("name", "").strip()
-            self.name = doc.name(local) if qualified else local
+            self.name = _declared_name(elem, doc, parent is None, doc.qualified_elements)
         self.min_occurs, self.max_occurs = _occurs(elem) if parent is not None else (1, 1)
 
     def __repr__(self) -> str:
@@ -460,14 +480,9 @@ class Element(_Located):
     def type(self) -> Any:
         if self.ref is not None:
             return self.ref.type
-        type_name = self.elem.get("type")
-        if type_name is not None:
-            return self.schemas.type(self.doc.qname(self.elem, type_name))
-        for child in _children(self.elem):
-            if child.tag == XS + "complexType":
-                return ComplexType(self.schemas, child, self.doc, None)
-            if child.tag == XS + "simpleType":
-                return simple_type(self.schemas, child, self.doc, None)
+        declared = _declared_type(self.schemas, self.elem, self.doc, complex_ok=True)
+        if declared is not None:
+            return declared
         head = self.elem.get("substitutionGroup") if self.parent is None else None
         if head is not None:
             head_type = self.schemas.element(self.doc.qname(self.elem, head)).type
@@ -590,13 +605,8 @@ class Attribute(_Located):
             if {"default", "fixed"} & (set(elem.attrib) | set(self.ref.elem.attrib)):
                 raise Unsupported("a value constraint on an attribute reference")
             self.name = self.ref.name
-        elif is_global:
-            self.name = doc.name(elem.get("name", "").strip())
         else:
-            form = elem.get("form")
-            qualified = form.strip() == "qualified" if form else doc.qualified_attributes
-            local = elem.get("name", "").strip()
-            self.name = doc.name(local) if qualified else local
+            self.name = _declared_name(elem, doc, is_global, doc.qualified_attributes)
         self.use = elem.get("use", "optional").strip()
         self.default = None if self.ref else elem.get("default")
         self.fixed = None if self.ref else elem.get("fixed")
@@ -605,13 +615,8 @@ class Attribute(_Located):
     def type(self) -> Any:
         if self.ref is not None:
             return self.ref.type
-        type_name = self.elem.get("type")
-        if type_name is not None:
-            return self.schemas.type(self.doc.qname(self.elem, type_name))
-        for child in _children(self.elem):
-            if child.tag == XS + "simpleType":
-                return simple_type(self.schemas, child, self.doc, None)
-        return builtin("anySimpleType")
+        declared = _declared_type(self.schemas, self.elem, self.doc, complex_ok=False)
+        return declared if declared is not None else builtin("anySimpleType")
 
 
 class Attributes(dict[str | None, Any]):
