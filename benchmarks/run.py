@@ -108,7 +108,7 @@ from b2b_openapi.xsd.corpus import discover
 from b2b_openapi.xsd.wsdl import _reach
 corpus = Path(sys.argv[1])
 found = [a for a in discover(corpus) if a.wsdl.suffix == '.wsdl']
-sharing = {a.wsdl: bool(_reach(a.wsdl, a.package).shared) for a in found}
+sharing = {a.wsdl: bool(reach(a.wsdl, a.package).shared) for a in found}
 root = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:root"/>')
 xmlschema.XMLSchema10(root)  # warm the meta-schema, as FLOOR's first load does
 start = time.perf_counter()

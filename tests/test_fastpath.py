@@ -118,7 +118,7 @@ def test_wildcard_lookup_leaves_the_shared_parents_namespaces_to_the_reference()
     from b2b_openapi.xsd.builder import ModelBuilder
 
     artifact = next(a for a in BUNDLED if "tests/corpus" in str(a.wsdl))
-    reached = wsdl._reach(artifact.wsdl, artifact.package)
+    reached = wsdl.reach(artifact.wsdl, artifact.package)
     namespaces = fastpath._shared_namespaces(reached)
     parent = shared.parent_schema(reached.shared)
     assert parent is not None and namespaces

@@ -141,11 +141,11 @@ def test_the_shared_folders_namespaces_leave_the_corpus_wsdls_valid() -> None:
     namespaces, passed as ``other_namespaces``, still leave every bundled WSDL gated
     through (CAISO's WSDLs use them in QName values, never as elements)."""
     from b2b_openapi.xsd import shared
-    from b2b_openapi.xsd.wsdl import _reach
+    from b2b_openapi.xsd.wsdl import reach
 
     corpus = ROOT / "tests" / "corpus" / "shared"
     for wsdl in sorted(corpus.rglob("*.wsdl")):
-        reached = _reach(wsdl)
+        reached = reach(wsdl)
         parent = shared.parent_schema(reached.shared)
         namespaces = set(parent.maps.namespaces) if parent is not None else set()
         assert reached.shared and namespaces - {XS, WSDL}

@@ -92,7 +92,7 @@ def _fast(artifact: Artifact) -> Service:
     from b2b_openapi.codec import validation
 
     path = artifact.wsdl.resolve()
-    reached = wsdl._reach(artifact.wsdl, artifact.package)
+    reached = wsdl.reach(artifact.wsdl, artifact.package)
     _gate(reached, path)
     compiled = validation.compile_service(artifact.wsdl)
     if compiled is None:
@@ -120,7 +120,7 @@ class PayloadSchema:
 def _payload_schema(path: Path, package: Path | None) -> tuple[PayloadSchema, wsdl.Reached]:
     from b2b_openapi.codec import validation
 
-    reached = wsdl._reach(path, package)
+    reached = wsdl.reach(path, package)
     _gate(reached, None)
     compiled = validation.compile_document(path)
     if compiled is None:
@@ -143,7 +143,7 @@ def _payload_schema(path: Path, package: Path | None) -> tuple[PayloadSchema, ws
 def _decode_sample(xsd_element: Any, path: Path) -> object:
     """A sample read as the reference reads it, when libxml2 finds it valid and the
     model-driven decoder has a sure answer (else the reference says what is wrong)."""
-    root = wsdl._parse_well_formed(path).getroot()
+    root = wsdl.parse_well_formed(path).getroot()
     if root.tag != xsd_element.name:
         raise Fallback(f"{path}: sample root is not the message element")
     return _decoded(xsd_element, root, path)
@@ -209,7 +209,7 @@ def _decode_rpc_sample(schemas: light.SchemaSet, qname: str, parts: list[tuple[s
     its type, checked by libxml2 against a schema declaring just that element."""
     from b2b_openapi.codec import modeldecode
 
-    root = wsdl._parse_well_formed(path).getroot()
+    root = wsdl.parse_well_formed(path).getroot()
     if root.tag != qname:
         raise Fallback(f"{path}: sample root is not the rpc wrapper")
     value: dict[str, object] = {}

@@ -327,12 +327,12 @@ class SchemaSet:
         for child in _children(root):
             local = child.tag.rpartition("}")[2] if child.tag.startswith(XS) else None
             if local in ("import", "include", "redefine"):
-                self._reach(doc, child, local, trees, targets)
+                self._follow(doc, child, local, trees, targets)
             elif local in _GLOBAL_KINDS:
                 self._define(doc, child, local)
         return doc
 
-    def _reach(self, doc: Doc, child: Any, local: str, trees: dict[Path, Any],
+    def _follow(self, doc: Doc, child: Any, local: str, trees: dict[Path, Any],
                targets: dict[tuple[Path, str], Path]) -> None:
         if local == "redefine":
             raise Unsupported("xs:redefine")

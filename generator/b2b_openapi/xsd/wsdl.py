@@ -103,7 +103,7 @@ def _sourceline(elem: Any) -> int | None:
     return int(line) if isinstance(line, int) else None
 
 
-def _parse_well_formed(path: Path) -> Any:
+def parse_well_formed(path: Path) -> Any:
     """The file's lxml tree, or an ArtifactError naming the line that is not well-formed."""
     try:
         return etree.parse(str(path))
@@ -154,7 +154,7 @@ def _first_schema_error(wsdl: Path, reached: Reached) -> ArtifactError | None:
 
 def _schema_files(wsdl: Path, package: Path | None = None) -> list[Path]:
     """The WSDL and every schema file it reaches, checking each is well-formed and local."""
-    return _reach(wsdl, package).files
+    return reach(wsdl, package).files
 
 
 def _is_shared_folder(folder: Path, own: Path) -> bool:
@@ -196,7 +196,7 @@ class Reached:
     targets: dict[tuple[Path, str], Path] = field(default_factory=dict)
 
 
-def _reach(wsdl: Path, package: Path | None = None) -> Reached:
+def reach(wsdl: Path, package: Path | None = None) -> Reached:
     """Every file the WSDL reaches (in walk order), and the shared schema folders it
     xs:imports from.  A remote schemaLocation of a well-known W3C/OASIS schema resolves to
     a local copy; one that does not resolve at its relative path but names a unique file
@@ -210,7 +210,7 @@ def _reach(wsdl: Path, package: Path | None = None) -> Reached:
 
     def parsed(path: Path) -> Any:
         if path not in trees:
-            trees[path] = _parse_well_formed(path)
+            trees[path] = parse_well_formed(path)
         return trees[path]
 
     todo = [wsdl.resolve()]
@@ -279,7 +279,7 @@ def _xmlschema_errors() -> tuple[type[Exception], ...]:
 def _embedded_namespaces(wsdl: Path) -> set[str]:
     """targetNamespaces of the schemas embedded in the WSDL (ERCOT's Nodal.wsdl declares
     the namespace of the message schema it includes)."""
-    root = _parse_well_formed(wsdl).getroot()
+    root = parse_well_formed(wsdl).getroot()
     return {str(e.get("targetNamespace")) for e in root.iter(_XS + "schema")
             if e.get("targetNamespace")}
 
@@ -302,7 +302,7 @@ def _load(wsdl: Path, package: Path | None = None
 
     from b2b_openapi.xsd import shared
 
-    reached = _reach(wsdl, package)
+    reached = reach(wsdl, package)
     parent = shared.parent_schema(reached.shared)  # with none, the WSDL meta-schema alone
     if parent is not None and _embedded_namespaces(wsdl) & set(parent.maps.namespaces):
         parent = None  # a WSDL schema in a shared namespace: xmlschema would merge them
@@ -385,7 +385,7 @@ def build_service(artifact: Artifact, document: Any, sources: tuple[Path, ...],
     the files it reached and the warnings about how they were found."""
     wsdl = artifact.wsdl
     service_id = artifact.id
-    tree = _parse_well_formed(wsdl).getroot()
+    tree = parse_well_formed(wsdl).getroot()
     found = read_bindings(tree)
     if not found:
         raise ArtifactError("abstract WSDL (no wsdl:binding): it describes no service "
@@ -644,7 +644,7 @@ def _decode_rpc_sample(qname: str, parts: list[tuple[str, Any]], path: Path) -> 
 
     from b2b_openapi.codec import jsonxml
 
-    root = _parse_well_formed(path).getroot()
+    root = parse_well_formed(path).getroot()
     if root.tag != qname:
         raise ArtifactError(f"sample root is {root.tag}, the rpc wrapper is {qname}", path, 1)
     value: dict[str, object] = {}
@@ -670,7 +670,7 @@ def _payload(ctx: _Context) -> tuple[Any, str] | None:
     if ctx.payload_looked_up:
         return ctx.payload
     ctx.payload_looked_up = True
-    declared = [str(v) for v in _parse_well_formed(ctx.wsdl).getroot().nsmap.values()]
+    declared = [str(v) for v in parse_well_formed(ctx.wsdl).getroot().nsmap.values()]
     found = find_payload_xsd(ctx.artifact, declared, ctx.sources)
     if found is None:
         return None
@@ -697,7 +697,7 @@ def _payload_schema(path: Path, package: Path | None) -> tuple[Any, Reached]:
 
     from b2b_openapi.xsd import shared
 
-    reached = _reach(path, package)  # its own imports, resolved like the WSDL's
+    reached = reach(path, package)  # its own imports, resolved like the WSDL's
     try:
         with _strict_imports(), shared.meta_checked_once():
             schema = xmlschema.XMLSchema(str(path), allow="local",
@@ -728,7 +728,7 @@ def decode_sample(xsd_element: Any, path: Path) -> object:
 
     from b2b_openapi.codec import jsonxml
 
-    root = _parse_well_formed(path).getroot()
+    root = parse_well_formed(path).getroot()
     if root.tag != xsd_element.name:
         raise ArtifactError(f"sample root is {root.tag}, the message element is "
                             f"{xsd_element.name}", path, 1)
