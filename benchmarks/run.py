@@ -105,7 +105,7 @@ import xmlschema
 from xmlschema.extras.wsdl import Wsdl11Document
 from xmlschema.locations import SCHEMAS_DIR
 from b2b_openapi.xsd.corpus import discover
-from b2b_openapi.xsd.wsdl import _reach
+from b2b_openapi.xsd.wsdl import reach
 corpus = Path(sys.argv[1])
 found = [a for a in discover(corpus) if a.wsdl.suffix == '.wsdl']
 sharing = {a.wsdl: bool(reach(a.wsdl, a.package).shared) for a in found}
