@@ -61,11 +61,12 @@ def load_service(source: Path | Artifact) -> Service:
     return service
 
 
-def _gate(reached: wsdl.Reached, wsdl_path: Path | None) -> None:
+def _gate(reached: wsdl.Reached, wsdl_path: Path | None,
+          shared: frozenset[str] = frozenset()) -> None:
     """libxml2's verdict on the documents, where xmlschema would give its own: each XSD
     file and each inline schema valid against the XSD meta-schema, the WSDL against
-    wsdl.xsd (with the namespaces of the shared folders the reference's parent schema
-    holds: xmlschema checks their elements in a WSDL, libxml2 cannot)."""
+    wsdl.xsd (with ``shared``, the namespaces of the shared folders the reference's parent
+    schema holds: xmlschema checks their elements in a WSDL, libxml2 cannot)."""
     from b2b_openapi.xsd import schemacheck
 
     for path in reached.files:
@@ -74,7 +75,7 @@ def _gate(reached: wsdl.Reached, wsdl_path: Path | None) -> None:
             if not schemacheck.schema_document_valid(root):
                 raise Fallback(f"{path}: libxml2 does not find the schema document valid")
             continue
-        if not schemacheck.wsdl_valid(reached.trees[path], _shared_namespaces(reached)):
+        if not schemacheck.wsdl_valid(reached.trees[path], shared):
             raise Fallback(f"{path}: libxml2 does not find the WSDL valid")
         for schema in root.iter(XS_SCHEMA):
             if not schemacheck.schema_document_valid(schema):
@@ -93,13 +94,14 @@ def _fast(artifact: Artifact) -> Service:
 
     path = artifact.wsdl.resolve()
     reached = wsdl.reach(artifact.wsdl, artifact.package)
-    _gate(reached, path)
+    shared = _shared_namespaces(reached)
+    _gate(reached, path, shared)
     compiled = validation.compile_service(artifact.wsdl)
     if compiled is None:
         raise Fallback("libxml2 does not compile the service's schemas")
     schemas = light.SchemaSet()
     schemas.libxml2 = compiled
-    schemas.elsewhere = _shared_namespaces(reached)
+    schemas.elsewhere = shared
     root = reached.trees[path].getroot()
     for schema in root.iter(XS_SCHEMA):
         schemas.add(schema, path, schema.get("targetNamespace") or None, False,
@@ -154,12 +156,20 @@ def _decoded(xsd_element: Any, elem: Any, path: Path) -> object:
     against its global element's declaration."""
     from b2b_openapi.codec import modeldecode
 
-    if not xsd_element.schemas.libxml2.validate(etree.ElementTree(copy.deepcopy(elem))):
+    if not _valid(xsd_element.schemas.libxml2, elem):
         raise Fallback(f"{path}: libxml2 does not find the sample valid")
     builder = _sample_builder(xsd_element.schemas)
     element = builder.element(xsd_element)
     return modeldecode.decode(element, builder.components, elem,
                               Globals(xsd_element.schemas, builder))
+
+
+def _valid(schema: etree.XMLSchema, elem: Any) -> bool:
+    """libxml2's verdict on ``elem`` as a document: a sample's root as parsed, an rpc
+    part copied out of its wrapper (the copy keeps the namespaces in scope)."""
+    if elem.getparent() is None:
+        return bool(schema.validate(elem.getroottree()))
+    return bool(schema.validate(etree.ElementTree(copy.deepcopy(elem))))
 
 
 def _sample_builder(schemas: light.SchemaSet) -> ModelBuilder:
@@ -221,7 +231,7 @@ def _decode_rpc_sample(schemas: light.SchemaSet, qname: str, parts: list[tuple[s
         if is_element:
             value[name] = _decoded(part, child, path)
             continue
-        if not _part_schema(name, part).validate(etree.ElementTree(copy.deepcopy(child))):
+        if not _valid(_part_schema(name, part), child):
             raise Fallback(f"{path}: libxml2 does not find part {name!r} valid")
         builder = _sample_builder(schemas)
         element = Element(qname=name, type=builder.type(part))
