@@ -75,12 +75,17 @@ _LEXICAL_XSD = {"language": "[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", "Name": r"\i\c*
                 "NMTOKEN": r"\c+", "QName": f"({_NCNAME}:)?{_NCNAME}"}
 
 
-@cache
 def lexical(builtin: str) -> Schema:
     """The pattern of a built-in's lexical space (translated on first use: the XML name
     classes need elementpath, whose import is a good part of the spec stage's start-up)."""
     xsd = _LEXICAL_XSD.get(builtin)
-    return {} if xsd is None else {"pattern": xsd_pattern_to_ecma((xsd,))}
+    return {} if xsd is None else {"pattern": _ecma(xsd)}
+
+
+@cache
+def _ecma(xsd: str) -> str:
+    """One translation per pattern (xs:NCName, xs:ID, xs:IDREF and xs:ENTITY share one)."""
+    return xsd_pattern_to_ecma((xsd,))
 
 
 BUILTINS: dict[str, tuple[str, str | None, Schema]] = {
