@@ -302,3 +302,15 @@ def test_a_reference_to_a_simple_global_element_keeps_its_documentation() -> Non
     children = [child for component in service.components.values()
                 for child in getattr(component, "children", ()) if child.key == "Price"]
     assert [child.doc for child in children] == ["Price in USD per MWh."]
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003"])
+def test_facet_values_are_normalised_with_xmlschemas_whitespace(space: str) -> None:
+    """xmlschema collapses a token's value with Python's whitespace (``\\s``), which is
+    wider than XML's four characters: the light reader's enumeration values of a token
+    type are normalised the same way (they kept a no-break space before)."""
+    files = service_files(
+        "<xs:simpleType name='Code'><xs:restriction base='xs:token'>"
+        f"<xs:enumeration value='A{space}'/><xs:enumeration value='B'/></xs:restriction>"
+        "</xs:simpleType>" + _one("<xs:element name='code' type='Code'/>"))
+    assert outcome(files) == "fast"

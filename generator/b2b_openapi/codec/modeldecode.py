@@ -108,8 +108,10 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 # primitive types whose empty text is "" (jsonxml._empty_value)
 _EMPTY_IS_STRING = _STRINGS | {"base64Binary", "hexBinary"}
 
-_DECIMAL_LEXICAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
+# xs:decimal's and xs:integer's lexical spaces (ASCII digits only; Python's int() and
+# Decimal() take more), shared with the light reader's facet values (xsd/light.py)
+DECIMAL_LEXICAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
 # XSD regexes whose meaning Python's re shares: no XSD-only escapes (\i \c \p), no \s or
 # \w (Python's are wider), no class subtraction, no '.', '^' or '$' (they differ)
 _PLAIN_REGEX = re.compile(r"(?:[A-Za-z0-9 _,:;/#@!'\"%&=<>~`(){}|?*+\]]|\[\^?"
@@ -344,7 +346,7 @@ class _Decoder:
             raise Unsupported("complex type where a simple one is needed")
         if simple.variety == "list":
             assert simple.item is not None
-            return [self.simple(simple.item, chunk) for chunk in _collapse(text).split()]
+            return [self.simple(simple.item, chunk) for chunk in collapse(text).split()]
         if simple.variety == "union":
             return self.simple(self.member(simple, text), text)
         value = _atomic(simple.builtin, text)
@@ -417,23 +419,26 @@ def _not_well_known(qname: str) -> None:
         raise Unsupported(f"{qname} is in a namespace xmlschema loads a schema for")
 
 
-def _collapse(text: str) -> str:
+def collapse(text: str) -> str:
+    """whiteSpace="collapse" as xmlschema applies it (Python's whitespace, not only XML's)."""
     return _SPACES.sub(" ", text).strip()
 
 
-def _normalize(builtin: str, text: str) -> str:
+def normalize(builtin: str, text: str) -> str:
+    """A text under the whiteSpace facet of built-in ``builtin``, as xmlschema normalises
+    it (shared with the light reader's facet and default values, xsd/light.py)."""
     if builtin == "string":
         return text
     if builtin == "normalizedString":
         return _SPACE.sub(" ", text)
-    return _collapse(text)
+    return collapse(text)
 
 
 def _atomic(builtin: str, text: str) -> object:
     """A valid atomic text as xmlschema's decoded value of the built-in."""
     if builtin in _DATES:
         return text.strip()  # the converter keeps dates as their text, stripped
-    value = _normalize(builtin, text)
+    value = normalize(builtin, text)
     if builtin in _STRINGS:
         return value
     if builtin == "boolean":
@@ -462,10 +467,10 @@ def _atomic_accepts(simple: SimpleType, text: str) -> bool | None:
     """Whether an atomic type accepts ``text``: its built-in's lexical space, then the
     facets of the model (None when one of them cannot be checked exactly here)."""
     builtin = simple.builtin
-    value_text = _normalize(builtin, text)
+    value_text = normalize(builtin, text)
     value: object
     if builtin in _INTEGER_RANGES:
-        if not _INTEGER_LEXICAL.fullmatch(value_text):
+        if not INTEGER_LEXICAL.fullmatch(value_text):
             return False
         number = int(value_text)
         low, high = _INTEGER_RANGES[builtin]
@@ -473,7 +478,7 @@ def _atomic_accepts(simple: SimpleType, text: str) -> bool | None:
             return False
         value = number
     elif builtin == "decimal":
-        if not _DECIMAL_LEXICAL.fullmatch(value_text):
+        if not DECIMAL_LEXICAL.fullmatch(value_text):
             return False
         value = Decimal(value_text)
     elif builtin == "boolean":

@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+from b2b_openapi.codec.modeldecode import DECIMAL_LEXICAL, INTEGER_LEXICAL, collapse, normalize
 from b2b_openapi.xsd import kinds
 
 XS_NS = "http://www.w3.org/2001/XMLSchema"
@@ -66,7 +67,6 @@ _BUILTIN_BASE: dict[str, str | None] = {
 _BUILTIN_LISTS = {"NMTOKENS", "IDREFS", "ENTITIES"}
 _DATES = {"duration", "dateTime", "time", "date", "gYearMonth", "gYear", "gMonthDay", "gDay",
           "gMonth"}
-_WS = re.compile(r"[\t\n\r ]+")
 
 
 def _ancestry(local: str) -> list[str]:
@@ -76,52 +76,39 @@ def _ancestry(local: str) -> list[str]:
     return chain
 
 
-def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip(" ")
-
-
 def decode_builtin(local: str, lexical: str) -> Any:
     """A lexical value of built-in ``local`` as xmlschema's decode gives it, in the form the
     builder keeps (dates, times and durations as their stripped text)."""
     chain = _ancestry(local)
     if "integer" in chain:
-        try:
-            return int(_collapse(lexical))
-        except ValueError:
-            raise Unsupported(f"integer {lexical!r}") from None
+        text = collapse(lexical)
+        if not INTEGER_LEXICAL.fullmatch(text):
+            raise Unsupported(f"integer {lexical!r}")
+        return int(text)
     if "decimal" in chain:
-        text = _collapse(lexical)
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        text = collapse(lexical)
+        if not DECIMAL_LEXICAL.fullmatch(text):
             raise Unsupported(f"decimal {lexical!r}")
-        try:
-            return Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-            raise Unsupported(f"decimal {lexical!r}") from None
+        return Decimal(text)
     if local in ("float", "double"):
-        text = _collapse(lexical)
+        text = collapse(lexical)
         special = {"INF": float("inf"), "-INF": float("-inf"), "+INF": None, "NaN": float("nan")}
         if text in special:
             if special[text] is None:
                 raise Unsupported("+INF")
             return special[text]
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", text):
             raise Unsupported(f"float {lexical!r}")
         return float(text)
     if local == "boolean":
-        text = _collapse(lexical)
+        text = collapse(lexical)
         if text in ("true", "1"):
             return True
         if text in ("false", "0"):
             return False
         raise Unsupported(f"boolean {lexical!r}")
-    if chain[-2:] == ["string", "anySimpleType"] or chain == ["string", "anySimpleType"]:
-        if len(chain) == 2:  # xs:string: whitespace preserved
-            return lexical
-        if chain[0] == "normalizedString":
-            return re.sub(r"[\t\n\r]", " ", lexical)
-        return _collapse(lexical)
-    if local == "anyURI":
-        return _collapse(lexical)
+    if "string" in chain or local == "anyURI":
+        return normalize(chain[0], lexical)  # the nearest built-in's whiteSpace
     if local in _DATES:
         return lexical.strip()
     raise Unsupported(f"values of xs:{local}")
@@ -1004,11 +991,11 @@ class ListType(_Simple):
         return False
 
     def normalize(self, lexical: str) -> str:
-        return _collapse(lexical)
+        return collapse(lexical)
 
     def decode(self, lexical: str) -> list[Any]:
         item = self.item_type
-        return [item.decode(token) for token in _collapse(lexical).split(" ") if token]
+        return [item.decode(token) for token in collapse(lexical).split(" ") if token]
 
 
 class UnionType(_Simple):
@@ -1059,11 +1046,8 @@ class Facet(_Located):
     @property
     def value(self) -> Any:
         text = self.elem.get("value", "")
-        if self.local in _COUNT_FACETS:
-            try:
-                return int(_collapse(text))
-            except ValueError:
-                raise Unsupported(f"{self.local} {text!r}") from None
+        if self.local in _COUNT_FACETS:  # their values are xs:nonNegativeIntegers
+            return decode_builtin("nonNegativeInteger", text)
         return decode_builtin(_primitive_of(self.base), text)
 
     @property
